@@ -1,0 +1,81 @@
+"""Exceptions a user of clusterjob can meet, each saying what was wrong and what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ClusterjobError(Exception):
+    """Base class of every error clusterjob raises on purpose."""
+
+
+class InvalidResourceError(ClusterjobError, ValueError):
+    """A resource or attribute value is malformed; names the key, the value and the accepted forms."""
+
+    def __init__(self, key: str, value: object, accepted: str, reason: str = "") -> None:
+        self.key = key
+        self.value = value
+        self.accepted = accepted
+        self.reason = reason
+        why = f" ({reason})" if reason else ""
+        super().__init__(f"invalid value {value!r} for {key!r}{why}; accepted: {accepted}")
+
+
+class UnknownBackendError(ClusterjobError, LookupError):
+    """No backend is registered under the requested name."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = sorted(known)
+        listing = ", ".join(self.known) or "(none)"
+        super().__init__(f"unknown backend {name!r}; registered backends: {listing}")
+
+    def __str__(self) -> str:  # LookupError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class SettingsError(ClusterjobError):
+    """A settings file cannot be read or holds something clusterjob does not understand."""
+
+
+class CacheError(ClusterjobError):
+    """A cache file is truncated, corrupt, or not a clusterjob cache file."""
+
+
+class CommandError(ClusterjobError):
+    """A scheduler command failed for good; carries the command, exit code and output."""
+
+    def __init__(
+        self,
+        command: Sequence[str] | str,
+        returncode: int | None,
+        stdout: str = "",
+        stderr: str = "",
+        message: str = "",
+    ) -> None:
+        self.command = command
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        shown = command if isinstance(command, str) else " ".join(command)
+        detail = message or f"exit code {returncode}"
+        err = stderr.strip()
+        tail = f": {err}" if err else ""
+        super().__init__(f"command {shown!r} failed ({detail}){tail}")
+
+
+class TransientCommandError(CommandError):
+    """A command kept failing in a way that is usually temporary (time-out, scheduler unreachable)."""
+
+
+class SubmissionError(ClusterjobError):
+    """The scheduler's answer to a submission did not contain a job id."""
+
+    def __init__(self, command: Sequence[str] | str, stdout: str, stderr: str) -> None:
+        self.command = command
+        self.stdout = stdout
+        self.stderr = stderr
+        super().__init__(
+            "could not find a job id in the scheduler's answer to the submission; "
+            f"stdout={stdout.strip()!r} stderr={stderr.strip()!r}"
+        )

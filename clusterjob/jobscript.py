@@ -1,0 +1,270 @@
+"""JobScript: a job body plus resources, rendered into a script for one scheduler backend.
+
+Keywords that name an attribute (see ``JobScript.attributes``) set it; every other keyword is a resource
+(``JobScript.resources``). Defaults come from three layers, later ones winning: the built-in defaults below,
+a site settings file (``JobScript.read_defaults(path)``, TOML or the original INI form), and the keywords.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clusterjob.backends import ClusterjobBackend, get_backend
+from clusterjob.errors import InvalidResourceError, SettingsError
+from clusterjob.resources import TEXT_FORMS, check_text, normalize_resources
+
+if TYPE_CHECKING:
+    from clusterjob.result import AsyncResult
+
+BUILTIN_ATTRIBUTES: dict[str, Any] = {
+    "backend": None,  # a registered backend name or a ClusterjobBackend instance
+    "shell": "/bin/bash",
+    "remote": None,  # ssh host (alias from ~/.ssh/config is fine); None: submit locally
+    "rootdir": "",  # where workdir lives (on the remote host when remote is set)
+    "workdir": "",  # folder, relative to rootdir, the job is submitted from
+    "filename": None,  # script file name; default: jobname + backend extension
+    "prologue": "",  # shell code run where the job is submitted from, before submission
+    "epilogue": "",  # shell code run once, after the job is known to be finished
+    "max_sleep_interval": 900,  # cap, in seconds, of the back-off between status polls
+    "cache_folder": None,  # where AsyncResult caches go; None switches caching off
+    "cache_prefix": "clusterjob",
+    "ssh": "ssh",
+    "scp": "scp",
+    "submit_timeout": 120,  # seconds one scheduler command may take before it is retried
+}
+"""Built-in attribute defaults (the lowest layer of the precedence)."""
+
+_PLACEHOLDER = re.compile(r"(?<![$\\])\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SHELL_PATH = re.compile(r"^/[^\s\x00]*$")
+
+try:  # Python 3.11+
+    import tomllib as _toml
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as _toml
+
+
+def read_settings(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(attributes, resources) from a settings file.
+
+    TOML: tables ``[attributes]`` and ``[resources]``. INI (the original clusterjob form): sections
+    ``[Attributes]`` and ``[Resources]``; INI values are strings, ``true``/``false`` become bools.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings file {str(path)!r}: {exc.strerror}") from exc
+    if path.suffix.lower() in (".ini", ".cfg", ".conf"):
+        return _read_ini(text, path)
+    try:
+        data = _toml.loads(text)
+    except _toml.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {str(path)!r} is not valid TOML: {exc}") from exc
+    unknown = set(data) - {"attributes", "resources"}
+    if unknown:
+        raise SettingsError(
+            f"settings file {str(path)!r} has unknown tables {sorted(unknown)}; "
+            "use [attributes] and [resources]"
+        )
+    attributes = dict(data.get("attributes", {}))
+    resources = dict(data.get("resources", {}))
+    _check_attribute_names(attributes, path)
+    return attributes, resources
+
+
+def _read_ini(text: str, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep key case
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
+        raise SettingsError(f"settings file {str(path)!r} is not valid INI: {exc}") from exc
+    sections = {s.lower(): s for s in parser.sections()}
+    unknown = set(sections) - {"attributes", "resources"}
+    if unknown:
+        raise SettingsError(
+            f"settings file {str(path)!r} has unknown sections {sorted(unknown)}; "
+            "use [Attributes] and [Resources]"
+        )
+
+    def convert(value: str) -> Any:
+        lowered = value.strip().lower()
+        if lowered in ("true", "yes", "on"):
+            return True
+        if lowered in ("false", "no", "off"):
+            return False
+        if lowered in ("none", ""):
+            return None
+        return value
+
+    attributes = {
+        k: convert(v) for k, v in (parser[sections["attributes"]] if "attributes" in sections else {}).items()
+    }
+    if "max_sleep_interval" in attributes and isinstance(attributes["max_sleep_interval"], str):
+        attributes["max_sleep_interval"] = float(attributes["max_sleep_interval"])
+    resources = {
+        k: convert(v) for k, v in (parser[sections["resources"]] if "resources" in sections else {}).items()
+    }
+    _check_attribute_names(attributes, path)
+    return attributes, resources
+
+
+def _check_attribute_names(attributes: Mapping[str, Any], path: Path) -> None:
+    unknown = set(attributes) - set(BUILTIN_ATTRIBUTES)
+    if unknown:
+        raise SettingsError(
+            f"settings file {str(path)!r} sets unknown attributes {sorted(unknown)}; "
+            f"known attributes: {sorted(BUILTIN_ATTRIBUTES)} (resources go in the resources table)"
+        )
+
+
+class JobScript:
+    """A job: body, name, attributes (how/where to submit) and resources (what to ask the scheduler for)."""
+
+    _default_attributes: dict[str, Any] = {}
+    _default_resources: dict[str, Any] = {}
+
+    attributes = tuple(BUILTIN_ATTRIBUTES)
+    """Names of the keywords that set attributes rather than resources."""
+
+    def __init__(self, body: str, jobname: str, **kwargs: Any) -> None:
+        if not isinstance(body, str):
+            raise TypeError(f"body must be a str, got {type(body).__name__}")
+        check_text(jobname, "jobname")
+        self.body = body
+        self.backend: str | ClusterjobBackend | None = None
+        self.shell: str = "/bin/bash"
+        self.remote: str | None = None
+        self.rootdir: str = ""
+        self.workdir: str = ""
+        self.filename: str | None = None
+        self.prologue: str = ""
+        self.epilogue: str = ""
+        self.max_sleep_interval: float = 900
+        self.cache_folder: str | None = None
+        self.cache_prefix: str = "clusterjob"
+        self.ssh: str = "ssh"
+        self.scp: str = "scp"
+        self.submit_timeout: float = 120
+        for key, value in {**BUILTIN_ATTRIBUTES, **type(self)._default_attributes}.items():
+            setattr(self, key, value)
+        self.resources: dict[str, Any] = dict(type(self)._default_resources)
+        self.resources["name"] = jobname
+        for key, value in kwargs.items():
+            if key in BUILTIN_ATTRIBUTES:
+                setattr(self, key, value)
+            else:
+                self.resources[key] = value
+
+    # ---------------------------------------------------------------------------------- defaults
+
+    @classmethod
+    def read_defaults(cls, path: str | os.PathLike[str]) -> None:
+        """Load site defaults for every later JobScript from a settings file (TOML or INI)."""
+        attributes, resources = read_settings(path)
+        cls._default_attributes = {**cls._default_attributes, **attributes}
+        cls._default_resources = {**cls._default_resources, **resources}
+
+    @classmethod
+    def clear_defaults(cls) -> None:
+        """Forget defaults loaded by read_defaults (back to the built-in ones)."""
+        cls._default_attributes = {}
+        cls._default_resources = {}
+
+    # ---------------------------------------------------------------------------------- properties
+
+    @property
+    def jobname(self) -> str:
+        """The job name (stored as the resource ``name``, as in the original API)."""
+        return str(self.resources["name"])
+
+    @property
+    def backend_instance(self) -> ClusterjobBackend:
+        """The backend object for ``self.backend`` (looked up in the registry when it is a name)."""
+        if self.backend is None:
+            raise InvalidResourceError(
+                "backend", None, "a registered backend name (see `clusterjob backends`) or an instance",
+                "no backend set: pass backend=... or set it in a settings file",
+            )
+        return get_backend(self.backend)
+
+    @property
+    def script_filename(self) -> str:
+        """The file name the script is written to: `filename`, or jobname + the backend's extension."""
+        if self.filename:
+            return str(self.filename)
+        extension = self.backend_instance.extension
+        suffix = extension if not extension or extension.startswith(".") else "." + extension
+        return _safe_file_stem(self.jobname) + suffix
+
+    # ---------------------------------------------------------------------------------- rendering
+
+    def validate(self) -> dict[str, Any]:
+        """Check every attribute and resource before anything is rendered; returns normal resources."""
+        if not isinstance(self.shell, str) or not _SHELL_PATH.match(self.shell):
+            raise InvalidResourceError(
+                "shell", self.shell, "an absolute path such as '/bin/bash' (no spaces)"
+            )
+        for key in ("rootdir", "workdir", "filename", "remote"):
+            value = getattr(self, key)
+            if value not in (None, "") and (not isinstance(value, str) or "\n" in value or "\x00" in value):
+                raise InvalidResourceError(key, value, TEXT_FORMS)
+        if self.filename and ("/" in self.filename or self.filename in (".", "..")):
+            raise InvalidResourceError(
+                "filename", self.filename, "a plain file name (no '/'); the folder is rootdir/workdir"
+            )
+        interval = self.max_sleep_interval
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
+            raise InvalidResourceError("max_sleep_interval", interval, "a positive number of seconds")
+        return normalize_resources(self.resources)
+
+    def render(self) -> str:
+        """The full script: shebang, the backend's resource headers, then the body with variables mapped."""
+        self.validate()
+        backend = self.backend_instance
+        headers = backend.resource_headers(self)
+        body = backend.replace_body_vars(self.body)
+        body = self._fill_placeholders(body)
+        lines = [f"#!{self.shell}", *headers]
+        text = "\n".join(lines) + "\n" + body
+        return text if text.endswith("\n") else text + "\n"
+
+    def _fill_placeholders(self, body: str) -> str:
+        """Replace ``{key}`` by the attribute or resource `key` (``${VAR}`` shell forms are left alone)."""
+        values: dict[str, Any] = {k: getattr(self, k) for k in BUILTIN_ATTRIBUTES}
+        values["backend"] = self.backend_instance.name
+        values.update(self.resources)
+        values["jobname"] = self.jobname
+
+        def substitute(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in values and values[key] is not None:
+                return str(values[key])
+            return match.group(0)
+
+        return _PLACEHOLDER.sub(substitute, body)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"<JobScript {self.jobname!r} backend={self.backend!r}>"
+
+    def submit(
+        self, block: bool = False, cache_id: str | None = None, force: bool = False, retry: bool = True
+    ) -> AsyncResult:
+        """Submit the job; see clusterjob.submission.submit_jobscript for the restart-safe protocol."""
+        from clusterjob.submission import submit_jobscript
+
+        return submit_jobscript(self, block=block, cache_id=cache_id, force=force, retry=retry)
+
+
+def _safe_file_stem(name: str) -> str:
+    """A file-name-safe version of a job name (anything but letters, digits, '._-' becomes '_')."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")
+    return stem or "job"

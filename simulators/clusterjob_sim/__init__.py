@@ -1,0 +1,1 @@
+"""Simulated batch schedulers whose commands really run jobs (never imports clusterjob's backends)."""
