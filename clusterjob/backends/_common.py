@@ -1,0 +1,302 @@
+"""Helpers shared by the reference backends: hostile-value checks, directive quoting, raw-option
+encoding, core-variable replacement and job-id/state lookup. Nothing here knows one scheduler; each
+backend passes its own prefix, quoting rule and tables.
+
+Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
+
+- ``DIRECTIVE_PREFIXES``, ``check_directive_value(key, value, ...)``: reject text that could end a
+  directive line, start another directive, or be misread by the scheduler's tokenizer.
+- ``quote_backslash(value)`` (sbatch/shell style: quotes plus backslash escapes) and
+  ``quote_concat(value)`` (PBS ``make_argv`` style: quotes without escapes, segments glued):
+  one token, read literally.
+- ``OptionSyntax`` + ``encode_extras(resources, syntax)``: directive lines for keys outside
+  ``common_keys`` (one-letter ``-k value``, longer ``--key=value`` or a scheduler form, True a bare
+  flag, False/None omitted).
+- ``CORE_VARIABLES``, ``replace_core_vars(body, mapping)``: ``$CLUSTERJOB_X``, ``${CLUSTERJOB_X}``.
+- ``response_text``, ``search_job_id``, ``lookup_state``: answer parsing that never raises.
+- ``unsupported(backend, key, reason)``: a ResourcesNotSupportedError with a uniform message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from clusterjob.backends import ClusterjobBackend, ResourcesNotSupportedError
+from clusterjob.errors import InvalidResourceError
+
+__all__ = [
+    "COMMON_KEYS",
+    "CORE_VARIABLES",
+    "DIRECTIVE_PREFIXES",
+    "OptionSyntax",
+    "check_directive_value",
+    "encode_extras",
+    "extra_items",
+    "lookup_state",
+    "quote_backslash",
+    "quote_concat",
+    "replace_core_vars",
+    "response_text",
+    "search_job_id",
+    "unsupported",
+]
+
+COMMON_KEYS: tuple[str, ...] = tuple(ClusterjobBackend.common_keys)
+"""The resource keys every backend must encode (or reject with ResourcesNotSupportedError)."""
+
+DIRECTIVE_PREFIXES: tuple[str, ...] = ("#SBATCH", "#SLURM", "#PBS", "#BSUB", "#$")
+"""Directive prefixes of the five schedulers (``#SLURM`` is sbatch's old synonym of ``#SBATCH``)."""
+
+_PREFIX_RE = re.compile("|".join(re.escape(p) for p in DIRECTIVE_PREFIXES), re.IGNORECASE)
+# C0 controls except TAB, DEL, and what Python's str.splitlines() (so many Python tools) treats
+# as line ends; lone surrogates cannot be written as UTF-8 at all.
+_BAD_CHARS_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+_BAD_CHAR_NAMES = {"\n": "a newline", "\r": "a carriage return", "\x00": "a NUL character"}
+
+VALUE_FORMS = (
+    "text without line breaks, control characters or a directive prefix "
+    "(#SBATCH, #SLURM, #PBS, #BSUB, #$)"
+)
+
+
+def check_directive_value(
+    key: str,
+    value: object,
+    *,
+    forbidden: str = "",
+    forbidden_words: Iterable[str] = (),
+    accepted: str = VALUE_FORMS,
+    why: str = "",
+) -> str:
+    """`value` as str if it is safe on one directive line, else InvalidResourceError saying why.
+
+    Always rejected: a non-str/int or empty value, newline/CR/NUL and other control characters
+    (TAB is allowed), Unicode line separators, lone surrogates, any directive prefix. `forbidden`
+    adds characters the scheduler cannot take even quoted; `forbidden_words` adds words it acts on
+    anywhere in a line (case-insensitive, e.g. sbatch's ``hetjob``); `why` goes in the message.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidResourceError(key, value, accepted, f"type {type(value).__name__}")
+    text = str(value)
+    if not text:
+        raise InvalidResourceError(key, value, accepted, "empty")
+    bad = _BAD_CHARS_RE.search(text)
+    if bad:
+        char = bad.group(0)
+        name = _BAD_CHAR_NAMES.get(char, f"the character U+{ord(char):04X}")
+        raise InvalidResourceError(
+            key, value, accepted, f"contains {name}, which could end or split a directive line"
+        )
+    prefix = _PREFIX_RE.search(text)
+    if prefix:
+        raise InvalidResourceError(
+            key, value, accepted, f"contains the directive prefix {prefix.group(0)!r}"
+        )
+    for char in forbidden:
+        if char in text:
+            reason = f"contains {char!r}" + (f": {why}" if why else "")
+            raise InvalidResourceError(key, value, accepted, reason)
+    lowered = text.lower()
+    for word in forbidden_words:
+        if word.lower() in lowered:
+            reason = f"contains {word!r}" + (f": {why}" if why else "")
+            raise InvalidResourceError(key, value, accepted, reason)
+    return text
+
+
+_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./@%+=,^~-][A-Za-z0-9_./:@%+=,^~-]*")
+"""Characters no directive tokenizer (sbatch, qsub, bsub, Grid Engine) treats specially; no leading
+':' (sbatch aborts on an argument that starts with ':')."""
+
+
+def quote_backslash(value: str) -> str:
+    """One token for tokenizers where a backslash escapes the next character even inside quotes
+    (sbatch's get_argument): bare when safe, else double-quoted with ``\\`` and ``"`` escaped."""
+    if _SAFE_TOKEN.fullmatch(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def quote_concat(value: str) -> str:
+    """One token for tokenizers whose quotes run to the same quote with no escapes inside and glue
+    adjacent segments (PBS qsub's make_argv): text in double quotes, runs of ``"`` in single quotes,
+    e.g. ``a"b c`` -> ``"a"'"'"b c"``."""
+    if _SAFE_TOKEN.fullmatch(value):
+        return value
+    parts = re.split(r'("+)', value)
+    return "".join((f"'{part}'" if part.startswith('"') else f'"{part}"') for part in parts if part)
+
+
+def unsupported(backend: str, key: str, reason: str) -> ResourcesNotSupportedError:
+    """A ResourcesNotSupportedError naming the backend, the key and why (the caller raises it)."""
+    return ResourcesNotSupportedError(f"the {backend} backend cannot encode {key!r}: {reason}")
+
+
+# ------------------------------------------------------------------------------------ raw options
+
+
+@dataclass(frozen=True)
+class OptionSyntax:
+    """How one scheduler writes raw options: directive prefix, quoting, forms of one-letter and
+    longer keys. Formats take ``{key}`` and ``{value}`` (already quoted); a format of None means
+    that kind of option cannot be written (ResourcesNotSupportedError)."""
+
+    prefix: str
+    quote: Callable[[str], str]
+    short: str | None = "-{key} {value}"
+    short_flag: str | None = "-{key}"
+    long: str | None = "--{key}={value}"
+    long_flag: str | None = "--{key}"
+    dash_underscores: bool = False
+    """Write ``mail_type`` as ``mail-type`` (schedulers whose long options never contain '_')."""
+    forbidden: str = ""
+    """Characters rejected in raw values (see check_directive_value)."""
+    forbidden_words: tuple[str, ...] = ()
+    why: str = ""
+    backend: str = "this"
+    reserved: Mapping[str, str] = field(default_factory=dict)
+    """Option names (after dash_underscores) a common key already writes: {option: common key}."""
+
+
+def extra_items(
+    resources: Mapping[str, Any], skip: Iterable[str] = COMMON_KEYS
+) -> list[tuple[str, Any]]:
+    """(key, value) of the raw options (keys outside `skip`), in order, False/None left out."""
+    skipped = set(skip)
+    return [
+        (key, value)
+        for key, value in resources.items()
+        if key not in skipped and value is not None and value is not False
+    ]
+
+
+def encode_extras(
+    resources: Mapping[str, Any],
+    syntax: OptionSyntax,
+    skip: Iterable[str] = COMMON_KEYS,
+) -> list[str]:
+    """Directive lines for the raw options in `resources`: ``-k value`` for one-letter keys, the
+    long form for longer ones; True a bare flag, False/None nothing; values checked and quoted."""
+    lines = []
+    for key, value in extra_items(resources, skip):
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", key):
+            raise InvalidResourceError(
+                str(key), value, "a name of letters, digits, '_' and '-', starting with a letter"
+            )
+        name = key.replace("_", "-") if syntax.dash_underscores and len(key) > 1 else key
+        if name in syntax.reserved:
+            common = syntax.reserved[name]
+            raise InvalidResourceError(
+                key,
+                value,
+                f"the common key {common!r} instead",
+                f"the {syntax.backend} backend already writes this option from {common!r}",
+            )
+        short = len(key) == 1
+        if value is True:
+            template = syntax.short_flag if short else syntax.long_flag
+            text = None
+        else:
+            template = syntax.short if short else syntax.long
+            text = check_directive_value(
+                key,
+                value,
+                forbidden=syntax.forbidden,
+                forbidden_words=syntax.forbidden_words,
+                why=syntax.why,
+            )
+        if template is None:
+            kind = "one-letter" if short else "long"
+            form = "flag " if value is True else ""
+            raise unsupported(syntax.backend, key, f"no way to write a {kind} {form}option")
+        quoted = syntax.quote(text) if text is not None else ""
+        lines.append(f"{syntax.prefix} " + template.format(key=name, value=quoted))
+    return lines
+
+
+# ------------------------------------------------------------------------------- core variables
+
+CORE_VARIABLES: tuple[str, ...] = (
+    "CLUSTERJOB_ID",
+    "CLUSTERJOB_WORKDIR",
+    "CLUSTERJOB_SUBMIT_HOST",
+    "CLUSTERJOB_NAME",
+    "CLUSTERJOB_NODELIST",
+    "CLUSTERJOB_ARRAY_INDEX",
+)
+"""Placeholders every reference backend maps (``$X`` and ``${X}`` forms)."""
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def replace_core_vars(body: str, mapping: Mapping[str, str]) -> str:
+    """Replace ``$NAME`` and ``${NAME}`` for each NAME in `mapping`, whole names only
+    (``$CLUSTERJOB_IDX`` is not ``$CLUSTERJOB_ID`` + ``X``).
+
+    A value that is a variable name (``SLURM_JOB_ID``) is renamed in place, so
+    ``${CLUSTERJOB_ID:-x}`` becomes ``${SLURM_JOB_ID:-x}``; any other value is an expression
+    (``$(...)``) that replaces ``$NAME`` and ``${NAME}``; an expression's operator forms like
+    ``${NAME:-x}`` are left as written.
+    """
+    if not mapping:
+        return body
+    names = "|".join(re.escape(n) for n in sorted(mapping, key=len, reverse=True))
+    pattern = re.compile(
+        r"\$\{(?P<braced>" + names + r")(?P<close>\})?(?(close)|(?=[:#%/^,@\[+=?-]))"
+        r"|\$(?P<bare>" + names + r")(?![A-Za-z0-9_])"
+    )
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group("braced") or match.group("bare")
+        target = mapping[name]
+        is_name = _IDENTIFIER.fullmatch(target) is not None
+        if match.group("bare") is not None:
+            return "$" + target if is_name else target
+        if match.group("close") is not None:
+            return "${" + target + "}" if is_name else target
+        return "${" + target if is_name else match.group(0)
+
+    return pattern.sub(substitute, body)
+
+
+# ------------------------------------------------------------------------------ answer parsing
+
+
+def response_text(response: object) -> str:
+    """Any answer as str: bytes decoded leniently, None and other objects as ''. Never raises."""
+    try:
+        if isinstance(response, str):
+            return response
+        if isinstance(response, (bytes, bytearray, memoryview)):
+            return bytes(response).decode("utf-8", errors="replace")
+    except Exception:  # noqa: S110 - never raise on an answer
+        pass
+    return ""
+
+
+def search_job_id(response: object, pattern: re.Pattern[str], max_line: int = 4096) -> str | None:
+    """The ``id`` group (or group 1) of the first line of `response` that `pattern` matches; lines
+    longer than `max_line` are skipped (no job id needs one). Never raises."""
+    try:
+        for line in response_text(response).splitlines():
+            if len(line) > max_line:
+                continue
+            match = pattern.search(line)
+            if match:
+                groups = match.groupdict()
+                found = groups.get("id") if "id" in groups else match.group(1)
+                if found:
+                    return str(found)
+    except Exception:  # never raise on an answer
+        return None
+    return None
+
+
+def lookup_state(state: str, table: Mapping[str, int | None]) -> int | None:
+    """Status code of a scheduler state by `table` (exact, then stripped upper case), or None."""
+    if state in table:
+        return table[state]
+    return table.get(state.strip().upper())
