@@ -22,9 +22,9 @@ MEM_FORMS = (
     "'2T', '1048576K' (K/M/G/T are powers of 1024; the result must be a whole number of MB)"
 )
 POSITIVE_INT_FORMS = "a positive integer (1, 2, ...) or a string of digits"
-TEXT_FORMS = "a non-empty string without newline, carriage return or NUL characters"
+TEXT_FORMS = "a non-empty string without line breaks (newline, carriage return, ...) or NUL characters"
 EXTRA_KEY_FORMS = "a name of letters, digits, '_' and '-', starting with a letter"
-EXTRA_VALUE_FORMS = "True/False/None, an int, or a string without newline, carriage return or NUL"
+EXTRA_VALUE_FORMS = "True/False/None, an int, or a string without line breaks or NUL"
 
 INT_KEYS = ("nodes", "ppn", "threads")
 TEXT_KEYS = ("name", "queue", "stdout", "stderr")
@@ -34,7 +34,9 @@ _UNITS = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>
 _MEM = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[kmgt]i?b?|b)?$", re.IGNORECASE | re.ASCII)
 _MEM_FACTOR_KB = {"k": 1, "m": 1024, "g": 1024**2, "t": 1024**3}
 _EXTRA_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-_BAD_TEXT = re.compile(r"[\n\r\x00]")
+# NUL plus every character Python's str.splitlines() breaks on (\n, \r, \v, \f, \x1c-\x1e, \x85, \u2028,
+# \u2029): a value with one of them could end a directive line for some reader of the script.
+_BAD_TEXT = re.compile("[\x00\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def parse_time(value: object, key: str = "time") -> int:

@@ -189,11 +189,11 @@ def _load_defaults() -> None:
     with _lock:
         if _defaults_loaded:
             return
-        _defaults_loaded = True
         for name, target in _REFERENCE_BACKENDS.items():
             module_name, _, attr = target.partition(":")
             module = importlib.import_module(module_name)
             _registry.setdefault(name, _instantiate(getattr(module, attr), target))
+        _defaults_loaded = True  # only once everything loaded: a failure is raised again next time
         load_entry_points()
 
 
