@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,9 +43,9 @@ BUILTIN_ATTRIBUTES: dict[str, Any] = {
 _PLACEHOLDER = re.compile(r"(?<![$\\])\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SHELL_PATH = re.compile(r"^/[^\s\x00]*$")
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as _toml
 
 
@@ -103,12 +104,14 @@ def _read_ini(text: str, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         return value
 
     attributes = {
-        k: convert(v) for k, v in (parser[sections["attributes"]] if "attributes" in sections else {}).items()
+        k: convert(v)
+        for k, v in (parser[sections["attributes"]] if "attributes" in sections else {}).items()
     }
     if "max_sleep_interval" in attributes and isinstance(attributes["max_sleep_interval"], str):
         attributes["max_sleep_interval"] = float(attributes["max_sleep_interval"])
     resources = {
-        k: convert(v) for k, v in (parser[sections["resources"]] if "resources" in sections else {}).items()
+        k: convert(v)
+        for k, v in (parser[sections["resources"]] if "resources" in sections else {}).items()
     }
     _check_attribute_names(attributes, path)
     return attributes, resources
@@ -188,7 +191,9 @@ class JobScript:
         """The backend object for ``self.backend`` (looked up in the registry when it is a name)."""
         if self.backend is None:
             raise InvalidResourceError(
-                "backend", None, "a registered backend name (see `clusterjob backends`) or an instance",
+                "backend",
+                None,
+                "a registered backend name (see `clusterjob backends`) or an instance",
                 "no backend set: pass backend=... or set it in a settings file",
             )
         return get_backend(self.backend)
@@ -212,15 +217,21 @@ class JobScript:
             )
         for key in ("rootdir", "workdir", "filename", "remote"):
             value = getattr(self, key)
-            if value not in (None, "") and (not isinstance(value, str) or "\n" in value or "\x00" in value):
+            if value not in (None, "") and (
+                not isinstance(value, str) or "\n" in value or "\x00" in value
+            ):
                 raise InvalidResourceError(key, value, TEXT_FORMS)
         if self.filename and ("/" in self.filename or self.filename in (".", "..")):
             raise InvalidResourceError(
-                "filename", self.filename, "a plain file name (no '/'); the folder is rootdir/workdir"
+                "filename",
+                self.filename,
+                "a plain file name (no '/'); the folder is rootdir/workdir",
             )
         interval = self.max_sleep_interval
         if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
-            raise InvalidResourceError("max_sleep_interval", interval, "a positive number of seconds")
+            raise InvalidResourceError(
+                "max_sleep_interval", interval, "a positive number of seconds"
+            )
         return normalize_resources(self.resources)
 
     def render(self) -> str:
@@ -256,7 +267,11 @@ class JobScript:
         return f"<JobScript {self.jobname!r} backend={self.backend!r}>"
 
     def submit(
-        self, block: bool = False, cache_id: str | None = None, force: bool = False, retry: bool = True
+        self,
+        block: bool = False,
+        cache_id: str | None = None,
+        force: bool = False,
+        retry: bool = True,
     ) -> AsyncResult:
         """Submit the job; see clusterjob.submission.submit_jobscript for the restart-safe protocol."""
         from clusterjob.submission import submit_jobscript

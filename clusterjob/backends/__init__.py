@@ -13,7 +13,7 @@ import importlib
 import threading
 from abc import ABCMeta, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from clusterjob.errors import ClusterjobError, UnknownBackendError
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from clusterjob.jobscript import JobScript
     from clusterjob.result import AsyncResult
 
-Command = Union[Sequence[str], str]
+Command = Sequence[str] | str
 """A command as subprocess.Popen takes it: a sequence of arguments, or a string (for stdin redirection)."""
 
 ENTRY_POINT_GROUP = "clusterjob.backends"
@@ -101,7 +101,9 @@ class ClusterjobBackend(metaclass=ABCMeta):
 
     # ---- optional extensions beyond the seed contract; the defaults fall back to the seed methods ----
 
-    def cmd_status_many(self, runs: Sequence[AsyncResult], finished: bool = False) -> Command | None:
+    def cmd_status_many(
+        self, runs: Sequence[AsyncResult], finished: bool = False
+    ) -> Command | None:
         """One command that asks about all `runs` at once, or None when this backend cannot batch.
 
         A backend that returns a command must also implement get_status_many."""
