@@ -79,3 +79,23 @@ class SubmissionError(ClusterjobError):
             "could not find a job id in the scheduler's answer to the submission; "
             f"stdout={stdout.strip()!r} stderr={stderr.strip()!r}"
         )
+
+
+class SubmissionInDoubtError(CacheError):
+    """An earlier submission under the same cache id was interrupted; whether the job exists is unknown."""
+
+    def __init__(self, cache_file: str, marker: str, detail: str = "") -> None:
+        self.cache_file = cache_file
+        self.marker = marker
+        self.detail = detail
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"an earlier submission for cache file {cache_file!r} was interrupted before its job id was "
+            f"recorded{extra}, so it may or may not have reached the scheduler. Check the scheduler's queue "
+            f"for the job; if it is there, wait for it or cancel it. To submit again, pass force=True "
+            f"(or delete the marker {marker!r}); make sure no other process is submitting it right now."
+        )
+
+
+class EpilogueWarning(UserWarning):
+    """The epilogue of a finished run exited non-zero (the run's status is unaffected)."""
