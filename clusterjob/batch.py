@@ -1,0 +1,69 @@
+"""refresh_statuses: bring many AsyncResults up to date with one scheduler call per group and view.
+
+Runs are grouped by (backend, runner). A backend that batches (cmd_status_many) is asked once about all
+unfinished runs of a group, then once more, in its finished (accounting) view, about the runs the running
+view did not mention; a backend that does not batch is asked run by run, as AsyncResult.status would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from clusterjob.backends import ClusterjobBackend
+from clusterjob.result import AsyncResult
+from clusterjob.runners import Runner
+from clusterjob.status import STATUS_CODES, is_finished
+
+__all__ = ["refresh_statuses"]
+
+
+def refresh_statuses(results: Sequence[AsyncResult]) -> dict[str, int | None]:
+    """Refresh every result; returns {job_id: status}, None for runs the scheduler said nothing about.
+
+    A run without an answer keeps its last known status (and its `unknown_count` grows). A non-zero exit
+    of the batched command is not an error: SLURM's squeue, for one unknown id, exits 1; its ids are
+    simply unknown. Finished runs are not asked about again.
+    """
+    groups: dict[tuple[int, str], list[AsyncResult]] = {}
+    for result in results:
+        if is_finished(result.last_status):
+            continue
+        backend = result.backend_instance
+        key = (id(backend), json.dumps(result.runner.to_dict(), sort_keys=True))
+        groups.setdefault(key, []).append(result)
+    for runs in groups.values():
+        answers = _ask(runs[0].backend_instance, runs[0].runner, runs)
+        for run in runs:
+            run.apply_status(answers.get(run.job_id))
+    statuses: dict[str, int | None] = {}
+    for result in results:
+        if is_finished(result.last_status):
+            _ = result.status  # the epilogue of a run finished earlier, if it has not run yet
+            statuses[result.job_id] = result.last_status
+        else:
+            statuses[result.job_id] = result.last_status if result.unknown_count == 0 else None
+    return statuses
+
+
+def _ask(
+    backend: ClusterjobBackend, runner: Runner, runs: Sequence[AsyncResult]
+) -> dict[str, int | None]:
+    """{job_id: status} from the running view, then the finished view for the runs still unknown."""
+    answers: dict[str, int | None] = {}
+    pending = list(runs)
+    for finished in (False, True):
+        if not pending:
+            break
+        command = backend.cmd_status_many(pending, finished=finished)
+        if command is None:
+            for run in pending:
+                out = runner.run(backend.cmd_status(run, finished=finished))
+                answers[run.job_id] = backend.get_status(out.stdout, finished=finished)
+        else:
+            out = runner.run(command)
+            parsed = backend.get_status_many(out.stdout, pending, finished=finished)
+            for run in pending:
+                answers[run.job_id] = parsed.get(run.job_id)
+        pending = [run for run in pending if answers.get(run.job_id) not in STATUS_CODES]
+    return {job_id: s if s in STATUS_CODES else None for job_id, s in answers.items()}
