@@ -22,7 +22,9 @@ MEM_FORMS = (
     "'2T', '1048576K' (K/M/G/T are powers of 1024; the result must be a whole number of MB)"
 )
 POSITIVE_INT_FORMS = "a positive integer (1, 2, ...) or a string of digits"
-TEXT_FORMS = "a non-empty string without line breaks (newline, carriage return, ...) or NUL characters"
+TEXT_FORMS = (
+    "a non-empty string without line breaks (newline, carriage return, ...) or NUL characters"
+)
 EXTRA_KEY_FORMS = "a name of letters, digits, '_' and '-', starting with a letter"
 EXTRA_VALUE_FORMS = "True/False/None, an int, or a string without line breaks or NUL"
 
@@ -73,9 +75,13 @@ def _parse_time_text(text: str, key: str, original: object) -> int:
             hours, minutes, seconds = 0, 0, int(a)
         fields = [x for x in (b, c) if x is not None]
         if any(int(x) >= 60 for x in fields):
-            raise InvalidResourceError(key, original, TIME_FORMS, "minutes and seconds must be below 60")
+            raise InvalidResourceError(
+                key, original, TIME_FORMS, "minutes and seconds must be below 60"
+            )
         if d is not None and hours >= 24:
-            raise InvalidResourceError(key, original, TIME_FORMS, "hours after 'D-' must be below 24")
+            raise InvalidResourceError(
+                key, original, TIME_FORMS, "hours after 'D-' must be below 24"
+            )
         return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     match = _UNITS.match(text.lower())
     if match and text and any(match.groups()):

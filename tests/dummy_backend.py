@@ -36,4 +36,6 @@ class DummyBackend(ClusterjobBackend):
         return [f"#DUMMY {key}={normal[key]}" for key in sorted(normal)]
 
     def replace_body_vars(self, body: str) -> str:
-        return body.replace("${CLUSTERJOB_ID}", "${DUMMY_ID}").replace("$CLUSTERJOB_ID", "$DUMMY_ID")
+        return body.replace("${CLUSTERJOB_ID}", "${DUMMY_ID}").replace(
+            "$CLUSTERJOB_ID", "$DUMMY_ID"
+        )

@@ -21,7 +21,9 @@ def _no_site_defaults() -> None:
 
 
 def test_keywords_split_into_attributes_and_resources() -> None:
-    job = JobScript("echo hi", "job1", backend=BACKEND, shell="/bin/sh", nodes=2, queue="q", account="x")
+    job = JobScript(
+        "echo hi", "job1", backend=BACKEND, shell="/bin/sh", nodes=2, queue="q", account="x"
+    )
     assert job.shell == "/bin/sh"
     assert job.backend is BACKEND
     assert job.resources == {"name": "job1", "nodes": 2, "queue": "q", "account": "x"}
@@ -29,12 +31,19 @@ def test_keywords_split_into_attributes_and_resources() -> None:
 
 
 def test_render_order_shebang_headers_body() -> None:
-    job = JobScript("echo $CLUSTERJOB_ID ${CLUSTERJOB_ID}\n", "job1", backend=BACKEND, nodes=2, time="1:00:00")
-    assert str(job) == "#!/bin/bash\n#DUMMY name=job1\n#DUMMY nodes=2\n#DUMMY time=3600\necho $DUMMY_ID ${DUMMY_ID}\n"
+    job = JobScript(
+        "echo $CLUSTERJOB_ID ${CLUSTERJOB_ID}\n", "job1", backend=BACKEND, nodes=2, time="1:00:00"
+    )
+    assert (
+        str(job)
+        == "#!/bin/bash\n#DUMMY name=job1\n#DUMMY nodes=2\n#DUMMY time=3600\necho $DUMMY_ID ${DUMMY_ID}\n"
+    )
 
 
 def test_placeholders_from_attributes_and_resources() -> None:
-    body = "cd {workdir}; run --n {nodes} --q {queue} {jobname} {unknown} ${queue} $HOME/{backend}\n"
+    body = (
+        "cd {workdir}; run --n {nodes} --q {queue} {jobname} {unknown} ${queue} $HOME/{backend}\n"
+    )
     job = JobScript(body, "jx", backend=BACKEND, workdir="/data", nodes=3, queue="long")
     rendered = job.render().splitlines()[-1]
     assert rendered == "cd /data; run --n 3 --q long jx {unknown} ${queue} $HOME/dummy"
@@ -94,7 +103,15 @@ def test_script_filename_from_jobname_and_extension() -> None:
     assert JobScript("true", "j", backend=BACKEND, filename="run.sh").script_filename == "run.sh"
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), min_size=1).filter(str.strip))
+@given(
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs",),
+            blacklist_characters="\n\r\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+        ),
+        min_size=1,
+    ).filter(str.strip)
+)
 def test_any_single_line_name_renders_into_one_header(name: str) -> None:
     job = JobScript("true\n", name, backend=BACKEND)
     lines = job.render().splitlines()
@@ -104,7 +121,9 @@ def test_any_single_line_name_renders_into_one_header(name: str) -> None:
 
 def test_settings_precedence_toml(tmp_path: Path) -> None:
     settings = tmp_path / "site.toml"
-    settings.write_text('[attributes]\nshell = "/bin/zsh"\nmax_sleep_interval = 60\n[resources]\nqueue = "site"\ntime = "2:00:00"\n')
+    settings.write_text(
+        '[attributes]\nshell = "/bin/zsh"\nmax_sleep_interval = 60\n[resources]\nqueue = "site"\ntime = "2:00:00"\n'
+    )
     JobScript.read_defaults(settings)
     job = JobScript("true", "j", backend=BACKEND, time="10:00")
     assert job.shell == "/bin/zsh"  # file beats built-in
@@ -119,7 +138,9 @@ def test_settings_precedence_toml(tmp_path: Path) -> None:
 
 def test_settings_ini_original_form(tmp_path: Path) -> None:
     settings = tmp_path / "site.ini"
-    settings.write_text("[Attributes]\nremote = cluster\nmax_sleep_interval = 30\n[Resources]\nqueue = normal\nexclusive = true\n")
+    settings.write_text(
+        "[Attributes]\nremote = cluster\nmax_sleep_interval = 30\n[Resources]\nqueue = normal\nexclusive = true\n"
+    )
     JobScript.read_defaults(settings)
     job = JobScript("true", "j", backend=BACKEND)
     assert job.remote == "cluster"

@@ -23,13 +23,29 @@ from tests.dummy_backend import DummyBackend
 
 
 def test_common_keys_are_the_seed_list() -> None:
-    assert ClusterjobBackend.common_keys == ["name", "queue", "time", "nodes", "ppn", "threads", "mem", "stdout", "stderr"]
+    assert ClusterjobBackend.common_keys == [
+        "name",
+        "queue",
+        "time",
+        "nodes",
+        "ppn",
+        "threads",
+        "mem",
+        "stdout",
+        "stderr",
+    ]
     assert issubclass(ResourcesNotSupportedError, Exception)
 
 
 def test_seven_abstract_methods() -> None:
     assert ClusterjobBackend.__abstractmethods__ == {
-        "cmd_submit", "get_job_id", "cmd_status", "get_status", "cmd_cancel", "resource_headers", "replace_body_vars"
+        "cmd_submit",
+        "get_job_id",
+        "cmd_status",
+        "get_status",
+        "cmd_cancel",
+        "resource_headers",
+        "replace_body_vars",
     }
     with pytest.raises(TypeError):
         ClusterjobBackend()  # type: ignore[abstract]
@@ -61,7 +77,11 @@ def test_unknown_backend_lists_known_ones() -> None:
 
 @pytest.mark.parametrize(
     ("candidate", "fragment"),
-    [(object(), "ClusterjobBackend subclass"), (DummyBackend, "needs a backend instance"), ("slurm", "got str")],
+    [
+        (object(), "ClusterjobBackend subclass"),
+        (DummyBackend, "needs a backend instance"),
+        ("slurm", "got str"),
+    ],
 )
 def test_register_rejects_non_backends(candidate: object, fragment: str) -> None:
     with pytest.raises(TypeError, match=fragment):
@@ -99,7 +119,9 @@ PLUGIN_SOURCE = """
 """
 
 
-def test_entry_point_backends_are_discovered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_point_backends_are_discovered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _install_fake_distribution(tmp_path, "cjplugin_demo:SiteBackend", PLUGIN_SOURCE)
     monkeypatch.syspath_prepend(str(tmp_path))
     try:

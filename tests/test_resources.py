@@ -61,7 +61,25 @@ def test_time_examples(text: str, expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "0", "0:00", "-5", "1:60", "1:00:60", "1-24:00", "abc", "1.5h", "1:2:3:4", "٣", True, 1.5, None, -1, 0]
+    "bad",
+    [
+        "",
+        "0",
+        "0:00",
+        "-5",
+        "1:60",
+        "1:00:60",
+        "1-24:00",
+        "abc",
+        "1.5h",
+        "1:2:3:4",
+        "٣",
+        True,
+        1.5,
+        None,
+        -1,
+        0,
+    ],
 )
 def test_time_bad_forms_rejected_with_message(bad: object) -> None:
     with pytest.raises(InvalidResourceError) as info:
@@ -87,12 +105,17 @@ def test_mem_gigabytes_are_1024_megabytes(gb: int) -> None:
     assert parse_mem(f"{gb}GiB") == gb * 1024
 
 
-@pytest.mark.parametrize(("text", "expected"), [("4GB", 4096), ("512M", 512), ("2G", 2048), ("1.5G", 1536), ("1T", 1048576)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("4GB", 4096), ("512M", 512), ("2G", 2048), ("1.5G", 1536), ("1T", 1048576)],
+)
 def test_mem_examples(text: str, expected: int) -> None:
     assert parse_mem(text) == expected
 
 
-@pytest.mark.parametrize("bad", ["", "0", "0G", "4 X", "4XB", "512K", "1.1M", "-4G", "4GBB", "G", True, 2.5, None, -3])
+@pytest.mark.parametrize(
+    "bad", ["", "0", "0G", "4 X", "4XB", "512K", "1.1M", "-4G", "4GBB", "G", True, 2.5, None, -3]
+)
 def test_mem_bad_forms_rejected_with_message(bad: object) -> None:
     with pytest.raises(InvalidResourceError) as info:
         parse_mem(bad)
@@ -113,7 +136,9 @@ def test_counts_reject_non_positive(bad: object) -> None:
 
 
 @pytest.mark.parametrize("key", ["name", "queue", "stdout", "stderr"])
-@pytest.mark.parametrize("bad", ["a\nb", "a\rb", "a\x00b", "a\x85b", "a\u2028b", "a\x0bb", "", "   ", 5])
+@pytest.mark.parametrize(
+    "bad", ["a\nb", "a\rb", "a\x00b", "a\x85b", "a\u2028b", "a\x0bb", "", "   ", 5]
+)
 def test_text_keys_reject_line_breaks_and_nul(key: str, bad: object) -> None:
     with pytest.raises(InvalidResourceError) as info:
         normalize_resources({key: bad})
@@ -122,16 +147,36 @@ def test_text_keys_reject_line_breaks_and_nul(key: str, bad: object) -> None:
 
 def test_normalize_types_and_passes_extras() -> None:
     normal = normalize_resources(
-        {"time": "1:00:00", "mem": "4GB", "nodes": "2", "ppn": 4, "threads": 1, "queue": "q", "A": "acct", "exclusive": True}
+        {
+            "time": "1:00:00",
+            "mem": "4GB",
+            "nodes": "2",
+            "ppn": 4,
+            "threads": 1,
+            "queue": "q",
+            "A": "acct",
+            "exclusive": True,
+        }
     )
-    assert normal == {"time": 3600, "mem": 4096, "nodes": 2, "ppn": 4, "threads": 1, "queue": "q", "A": "acct", "exclusive": True}
+    assert normal == {
+        "time": 3600,
+        "mem": 4096,
+        "nodes": 2,
+        "ppn": 4,
+        "threads": 1,
+        "queue": "q",
+        "A": "acct",
+        "exclusive": True,
+    }
 
 
 def test_none_common_values_are_dropped() -> None:
     assert normalize_resources({"mem": None, "queue": None}) == {}
 
 
-@pytest.mark.parametrize(("key", "value"), [("bad key", "x"), ("-x", "1"), ("ok", "a\nb"), ("ok", 1.5), ("ok", ["list"])])
+@pytest.mark.parametrize(
+    ("key", "value"), [("bad key", "x"), ("-x", "1"), ("ok", "a\nb"), ("ok", 1.5), ("ok", ["list"])]
+)
 def test_extra_options_rejected(key: str, value: object) -> None:
     with pytest.raises(InvalidResourceError):
         normalize_resources({key: value})
