@@ -15,6 +15,9 @@ Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
 - ``CORE_VARIABLES``, ``replace_core_vars(body, mapping)``: ``$CLUSTERJOB_X``, ``${CLUSTERJOB_X}``.
 - ``response_text``, ``search_job_id``, ``lookup_state``: answer parsing that never raises.
 - ``unsupported(backend, key, reason)``: a ResourcesNotSupportedError with a uniform message.
+- ``check_job_id(job_id, pattern, forms)``: a job id safe to put in a command's argv.
+- ``combine_statuses(codes)``: one status for several rows (array tasks, duplicate records).
+- ``parse_qstat_full(text)``: the ``Job Id:`` blocks of PBS ``qstat -f`` as attribute dicts.
 """
 
 from __future__ import annotations
@@ -33,9 +36,12 @@ __all__ = [
     "DIRECTIVE_PREFIXES",
     "OptionSyntax",
     "check_directive_value",
+    "check_job_id",
+    "combine_statuses",
     "encode_extras",
     "extra_items",
     "lookup_state",
+    "parse_qstat_full",
     "quote_backslash",
     "quote_concat",
     "replace_core_vars",
@@ -300,3 +306,68 @@ def lookup_state(state: str, table: Mapping[str, int | None]) -> int | None:
     if state in table:
         return table[state]
     return table.get(state.strip().upper())
+
+
+def check_job_id(job_id: object, pattern: re.Pattern[str], forms: str) -> str:
+    """`job_id` as str if `pattern` fully matches it (so it cannot be read as an option or hold
+    anything but an id), else InvalidResourceError naming the accepted `forms`."""
+    text = str(job_id) if isinstance(job_id, (str, int)) and not isinstance(job_id, bool) else None
+    if text is None or not pattern.fullmatch(text):
+        raise InvalidResourceError("job_id", job_id, forms, "not a job id this scheduler gives")
+    return text
+
+
+_STATUS_RANK = {-1: 5, -2: 4, 2: 3, 1: 2, 0: 1}  # RUNNING, PENDING, FAILED, CANCELLED, COMPLETED
+
+
+def combine_statuses(codes: Iterable[int | None]) -> int | None:
+    """One status for several rows of one job (array tasks, requeued records): any unfinished row
+    wins (RUNNING before PENDING), else the worst final one (FAILED, CANCELLED, COMPLETED)."""
+    known = [code for code in codes if code in _STATUS_RANK]
+    if not known:
+        return None
+    return max(known, key=lambda code: _STATUS_RANK[code])
+
+
+_QSTAT_JOB = re.compile(r"^Job Id:\s*(\S+)")
+_QSTAT_ATTR = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_.]*)\s*=\s?(.*)$")
+
+
+def parse_qstat_full(text: object) -> list[tuple[str, dict[str, str]]]:
+    """``[(job id, {attribute: value})]`` from PBS ``qstat -f`` output (Torque and PBS Pro).
+
+    Attribute lines are indented ``name = value``; a value wrapped over lines goes on in lines that
+    start with a TAB. The first value of an attribute in a block wins, so text inside a wrapped
+    value (a Variable_List entry, say) cannot pose as a later attribute. Never raises.
+    """
+    blocks: list[tuple[str, dict[str, str]]] = []
+    try:
+        attrs: dict[str, str] | None = None
+        last: str | None = None
+        for line in response_text(text).split("\n"):
+            line = line.rstrip("\r")
+            job = _QSTAT_JOB.match(line)
+            if job:
+                attrs = {}
+                blocks.append((job.group(1), attrs))
+                last = None
+                continue
+            if attrs is None:
+                continue
+            if line.startswith("\t"):
+                if last is not None:
+                    attrs[last] += line[1:]
+                continue
+            attr = _QSTAT_ATTR.match(line)
+            if attr:
+                name, value = attr.group(1), attr.group(2).strip()
+                if name in attrs:
+                    last = None  # a repeated attribute: keep the first, ignore its wrap
+                    continue
+                attrs[name] = value
+                last = name
+            else:
+                last = None
+    except Exception:  # never raise on an answer
+        return blocks
+    return blocks
