@@ -219,7 +219,10 @@ def _result_from_args(args: argparse.Namespace) -> Any:
         return AsyncResult.load(args.cache_file)
     if not args.job_id or not args.backend:
         raise ClusterjobError("give a cache file, or --job-id together with --backend")
-    return AsyncResult.from_job_id(args.job_id, backend=args.backend, remote=args.remote)
+    from clusterjob.backends import get_backend
+    from clusterjob.runners import runner_for
+
+    return AsyncResult(get_backend(args.backend), args.job_id, runner_for(args.remote))
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
