@@ -1,0 +1,391 @@
+"""The PBS Pro / OpenPBS backend: select-chunk directives (golden files + hostile values), qsub/
+qstat (-x)/qdel commands and the parsing of every answer in docs/reference/scheduler-cli.md.
+
+Regenerate the golden files with
+``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/test_backend_pbspro.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clusterjob.backends import _REFERENCE_BACKENDS, ResourcesNotSupportedError
+from clusterjob.backends.pbspro import STATES, PbsProBackend
+from clusterjob.errors import InvalidResourceError
+from clusterjob.jobscript import JobScript
+from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+
+BACKEND = PbsProBackend()
+GOLDEN = Path(__file__).parent / "golden" / "pbspro"
+REGENERATE = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
+
+
+def run(job_id: str) -> Any:
+    """A stand-in for AsyncResult: a backend may use only ``.job_id``."""
+    return SimpleNamespace(job_id=job_id)
+
+
+# ------------------------------------------------------------------ test-local qsub directive reader
+
+
+class QsubError(Exception):
+    """What qsub would abort with while reading directives."""
+
+
+def make_argv(line: str) -> list[str]:
+    """qsub's make_argv: a quote runs to the same quote with no escapes inside, a backslash outside
+    quotes takes the next character, adjacent pieces glue, unquoted whitespace splits."""
+    args: list[str] = []
+    current: list[str] = []
+    have = False
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char in "\"'":
+            end = line.find(char, i + 1)
+            if end < 0:
+                raise QsubError(f"qsub: unmatched {char}")
+            current.append(line[i + 1 : end])
+            have, i = True, end + 1
+        elif char == "\\":
+            current.append(line[i + 1 : i + 2])
+            have, i = True, i + 2
+        elif char in " \t\n\v\f\r":
+            if have:
+                args.append("".join(current))
+            current, have = [], False
+            i += 1
+        else:
+            current.append(char)
+            have, i = True, i + 1
+    if have:
+        args.append("".join(current))
+    return args
+
+
+def qsub_directives(script: str) -> list[list[str]]:
+    """The arguments of each #PBS line as qsub reads them: leading whitespace allowed, a line
+    ending in a backslash would continue, the first non-blank non-'#' line ends the scan."""
+    directives = []
+    for line in script.split("\n")[1:]:
+        stripped = line.lstrip()
+        if stripped.startswith("#PBS"):
+            if line.rstrip().endswith("\\"):
+                raise QsubError("directive continues on the next line")
+            directives.append(make_argv(stripped[len("#PBS") :]))
+        elif not stripped or stripped.startswith("#"):
+            continue
+        else:
+            break
+    return directives
+
+
+def option_values(directives: list[list[str]], option: str) -> list[str]:
+    """Every argument given to a one-letter option."""
+    values = []
+    for args in directives:
+        for index, arg in enumerate(args):
+            if arg == f"-{option}":
+                values.append(args[index + 1] if index + 1 < len(args) else "")
+    return values
+
+
+# ---------------------------------------------------------------------------- golden files
+
+# Why each directive is right (docs/reference/scheduler-cli.md, PBS Pro reference guide qsub/pbs_resources):
+#   -N NAME                 job name (PBS_JOBNAME); a letter first, at most 236 characters
+#   -q QUEUE                destination queue
+#   -l walltime=HH:MM:SS    wall time; hours may exceed 24 (2 days = 48:00:00)
+#   -l select=N:ncpus=C:mpiprocs=P:ompthreads=T:mem=Mmb
+#                           N chunks, one per node (with place=scatter), each with C = P*T cores,
+#                           P MPI processes (PBS_NODEFILE gets P lines per chunk), T threads per
+#                           process (OMP_NUM_THREADS=T) and M MB of memory: the resource model exactly
+#   -l place=scatter        only when N > 1: every chunk on a different host, so N chunks = N nodes
+#   -o / -e PATH            stdout/stderr paths (PBS reads "host:path" when there is a ':')
+# Every line is '#PBS' right after the shebang, before the first command, where qsub stops reading.
+
+PARADIGMS: dict[str, dict[str, Any]] = {
+    "mpi": dict(nodes=2, ppn=32, threads=1, time="1:00:00", mem="4G", queue="normal"),
+    "openmp": dict(nodes=1, ppn=1, threads=32, time="1:00:00", mem="16G", queue="normal"),
+    "hybrid": dict(nodes=4, ppn=2, threads=16, time="2-00:00:00", mem="32G", queue="long"),
+    "serial": dict(nodes=1, ppn=1, threads=1, time="1:00:00", mem="1G", queue="short"),
+}
+BODY = (
+    'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) from $CLUSTERJOB_SUBMIT_HOST on '
+    '$CLUSTERJOB_NODELIST"\n'
+    'cd "${CLUSTERJOB_WORKDIR}"\n'
+    "./app\n"
+)
+
+
+def paradigm_script(paradigm: str, backend: Any) -> JobScript:
+    name = f"{paradigm}_job"
+    return JobScript(
+        BODY,
+        name,
+        backend=backend,
+        stdout=f"{name}.out",
+        stderr=f"{name}.err",
+        **PARADIGMS[paradigm],
+    )
+
+
+@pytest.mark.parametrize("paradigm", sorted(PARADIGMS))
+def test_golden(paradigm: str) -> None:
+    rendered = paradigm_script(paradigm, BACKEND).render()
+    path = GOLDEN / f"{paradigm}.sh"
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_golden_hybrid_reads_back_as_requested() -> None:
+    directives = qsub_directives(paradigm_script("hybrid", BACKEND).render())
+    assert option_values(directives, "l") == [
+        "walltime=48:00:00",
+        "select=4:ncpus=32:mpiprocs=2:ompthreads=16:mem=32768mb",
+        "place=scatter",
+    ]
+
+
+# ------------------------------------------------------------------------------- headers
+
+
+def headers(name: str = "job", **resources: Any) -> list[str]:
+    return BACKEND.resource_headers(JobScript("true\n", name, backend=BACKEND, **resources))
+
+
+def test_absent_keys_write_nothing_and_partial_chunks() -> None:
+    assert headers() == ["#PBS -N job"]
+    assert headers(threads=4)[1:] == ["#PBS -l select=1:ncpus=4:mpiprocs=1:ompthreads=4"]
+    assert headers(mem=100)[1:] == ["#PBS -l select=1:ncpus=1:mpiprocs=1:ompthreads=1:mem=100mb"]
+    assert headers(nodes=3)[1:] == [
+        "#PBS -l select=3:ncpus=1:mpiprocs=1:ompthreads=1",
+        "#PBS -l place=scatter",
+    ]
+
+
+def test_place() -> None:
+    assert headers(nodes=2, place="scatter:excl")[1:] == [
+        "#PBS -l select=2:ncpus=1:mpiprocs=1:ompthreads=1",
+        "#PBS -l place=scatter:excl",
+    ]
+    assert headers(place="pack")[1:] == ["#PBS -l place=pack"]
+    with pytest.raises(InvalidResourceError, match="own host"):
+        headers(nodes=2, place="pack")
+
+
+@pytest.mark.parametrize("key", ["select", "ncpus", "mpiprocs", "ompthreads", "walltime", "N"])
+def test_extras_that_clash_with_select_or_common_keys_are_refused(key: str) -> None:
+    with pytest.raises(InvalidResourceError, match="common key"):
+        headers(**{key: "1"})
+
+
+def test_extras() -> None:
+    assert headers(A="my proj", ngpus=2, V=True)[1:] == [
+        '#PBS -A "my proj"',
+        "#PBS -l ngpus=2",
+        "#PBS -V",
+    ]
+
+
+@pytest.mark.parametrize("name", ["1job", "my job", "job;x", "a" * 237, "ünï"])
+def test_impossible_job_names_are_refused_with_what_is_allowed(name: str) -> None:
+    with pytest.raises(InvalidResourceError, match="at most 236"):
+        headers(name=name)
+
+
+def test_long_job_names_are_fine() -> None:
+    assert headers(name="a" * 236)[0] == "#PBS -N " + "a" * 236
+
+
+HOSTILE_PIECES = [
+    "\n", "\r", "\x00", "\t", " ", "#", "#SBATCH", "#PBS", "#BSUB", "#$", '"', "'", "\\", ";",
+    "$(", ")", "`", ":", "=", ",", "-", "-q x", "ü", "\u2028", "{x}", "a", "Z9",
+]  # fmt: skip
+hostile = st.lists(
+    st.one_of(st.text(max_size=4), st.sampled_from(HOSTILE_PIECES)), min_size=1, max_size=8
+).map("".join)
+
+KEY_OPTIONS = {"name": "N", "queue": "q", "stdout": "o", "stderr": "e", "A": "A", "M": "M"}
+
+
+@given(key=st.sampled_from([*sorted(KEY_OPTIONS), "ngpus"]), value=hostile)
+def test_hostile_values_are_rejected_or_read_back_literally(key: str, value: str) -> None:
+    body = "echo body\n"
+    try:
+        if key == "name":
+            script = JobScript(body, value, backend=BACKEND)
+        else:
+            script = JobScript(body, "job", backend=BACKEND, **{key: value})
+        text = script.render()
+    except (InvalidResourceError, ResourcesNotSupportedError):
+        return
+    lines = text.split("\n")
+    expected_directives = 1 if key == "name" else 2
+    assert lines[0] == "#!/bin/bash"
+    assert all(line.startswith("#PBS ") for line in lines[1 : 1 + expected_directives])
+    assert text == "\n".join(lines[: 1 + expected_directives]) + "\n" + body
+    directives = qsub_directives(text)
+    assert len(directives) == expected_directives
+    if key == "ngpus":
+        assert option_values(directives, "l") == [f"ngpus={value}"]
+    else:
+        assert option_values(directives, KEY_OPTIONS[key]) == [value]
+
+
+# ------------------------------------------------------------------------------- submit
+
+
+def test_cmd_submit_and_cancel() -> None:
+    assert BACKEND.cmd_submit(JobScript("true\n", "job", backend=BACKEND)) == ["qsub", "job.pbs"]
+    assert BACKEND.cmd_cancel(run("123.pbs01")) == ["qdel", "123.pbs01"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "job_id"),
+    [
+        ("123.pbs01\n", "123.pbs01"),
+        ("Welcome!\n\n124.pbs01\n", "124.pbs01"),
+        ("125[].pbs01\n", "125[].pbs01"),
+        ("qsub: Unknown queue\n", None),
+        ("qsub: script contains cr, lf\n", None),
+        ("", None),
+    ],
+)
+def test_get_job_id(answer: str, job_id: str | None) -> None:
+    assert BACKEND.get_job_id(answer) == job_id
+
+
+@given(st.one_of(st.text(), st.binary(), st.text().map(lambda s: s * 500)))
+def test_get_job_id_never_raises(answer: Any) -> None:
+    found = BACKEND.get_job_id(answer)
+    assert found is None or found[0].isdigit()
+
+
+# ------------------------------------------------------------------------------- status
+
+
+def qstat(state: str, exit_status: str | None = None, job_id: str = "123.pbs01") -> str:
+    """A qstat -f / -fx answer as PBS Pro prints it (Exit_status with a capital E)."""
+    text = (
+        f"Job Id: {job_id}\n"
+        "    Job_Name = job\n"
+        "    Job_Owner = me@login1\n"
+        f"    job_state = {state}\n"
+        "    queue = workq\n"
+        "    Resource_List.select = 1:ncpus=2:mpiprocs=2:ompthreads=1\n"
+    )
+    if exit_status is not None:
+        text += f"    Exit_status = {exit_status}\n"
+    text += (
+        "    Variable_List = PBS_O_HOME=/home/me,PBS_O_LOGNAME=me,PBS_O_WORKDIR=/home/me/r\n"
+        "\tun,PBS_O_HOST=login1\n"
+        "    history_timestamp = 1700000000\n\n"
+    )
+    return text
+
+
+EXPECTED = {"Q": PENDING, "W": PENDING, "H": PENDING, "T": PENDING, "M": PENDING,
+            "R": RUNNING, "B": RUNNING, "E": RUNNING, "S": RUNNING, "U": RUNNING,
+            "F": None, "X": None}  # fmt: skip
+
+
+def test_state_table_is_exactly_the_expected_one() -> None:
+    assert dict(STATES) == EXPECTED
+
+
+@pytest.mark.parametrize(("state", "code"), [(s, c) for s, c in EXPECTED.items() if c is not None])
+def test_state(state: str, code: int) -> None:
+    assert BACKEND.get_status(qstat(state)) == code
+    assert BACKEND.get_status(qstat(state), finished=True) == code
+
+
+@pytest.mark.parametrize("state", ["F", "X"])
+@pytest.mark.parametrize(
+    ("exit_status", "code"),
+    [
+        ("0", COMPLETED),
+        ("2", FAILED),
+        ("137", FAILED),  # 128+SIGKILL seen by the shell: a process of the job was killed
+        ("271", CANCELLED),  # 256+SIGTERM: qdel
+        ("265", CANCELLED),  # 256+SIGKILL
+        ("262", FAILED),  # 256+SIGABRT
+        ("-1", FAILED),  # JOB_EXEC_FAIL1
+        ("-29", FAILED),  # JOB_EXEC_KILL_WALLTIME in PBS Pro
+        (None, CANCELLED),  # finished without having run: deleted while queued
+    ],
+)
+def test_finished_by_exit_status(state: str, exit_status: str | None, code: int) -> None:
+    assert BACKEND.get_status(qstat(state, exit_status), finished=True) == code
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "",
+        "qstat: 123.pbs01 Job has finished, use -x or -H to obtain historical job information\n",
+        "qstat: Unknown Job Id 123.pbs01\n",
+    ],
+)
+def test_unknown_answers_give_none(answer: str) -> None:
+    assert BACKEND.get_status(answer) is None
+
+
+@given(st.one_of(st.text(), st.binary()), st.booleans())
+def test_get_status_never_raises(answer: Any, finished: bool) -> None:
+    assert BACKEND.get_status(answer, finished) in (
+        None,
+        PENDING,
+        RUNNING,
+        COMPLETED,
+        CANCELLED,
+        FAILED,
+    )
+
+
+def test_status_commands() -> None:
+    assert BACKEND.cmd_status(run("123.pbs01")) == ["qstat", "-f", "123.pbs01"]
+    assert BACKEND.cmd_status(run("123.pbs01"), finished=True) == ["qstat", "-fx", "123.pbs01"]
+
+
+def test_batched_status() -> None:
+    runs = [run("1.pbs01"), run("2.pbs01"), run("3.pbs01")]
+    assert BACKEND.cmd_status_many(runs) == ["qstat", "-f", "1.pbs01", "2.pbs01", "3.pbs01"]
+    assert BACKEND.cmd_status_many(runs, finished=True) == [
+        "qstat", "-fx", "1.pbs01", "2.pbs01", "3.pbs01",
+    ]  # fmt: skip
+    answer = qstat("F", "271", job_id="1.pbs01") + qstat("R", job_id="3.pbs01")
+    assert BACKEND.get_status_many(answer, runs, finished=True) == {
+        "1.pbs01": CANCELLED,
+        "3.pbs01": RUNNING,
+    }
+
+
+# ------------------------------------------------------------------------------- body variables
+
+
+def test_replace_body_vars() -> None:
+    body = (
+        "$CLUSTERJOB_ID $CLUSTERJOB_WORKDIR $CLUSTERJOB_SUBMIT_HOST $CLUSTERJOB_NAME "
+        "${CLUSTERJOB_ARRAY_INDEX} $CLUSTERJOB_NODELIST"
+    )
+    assert BACKEND.replace_body_vars(body) == (
+        "$PBS_JOBID $PBS_O_WORKDIR $PBS_O_HOST $PBS_JOBNAME ${PBS_ARRAY_INDEX} "
+        '$(sort -u "$PBS_NODEFILE" | paste -sd, -)'
+    )
+
+
+def test_registered_and_constructible() -> None:
+    module, _, attr = _REFERENCE_BACKENDS["pbspro"].partition(":")
+    assert getattr(importlib.import_module(module), attr) is PbsProBackend
+    assert (PbsProBackend.name, PbsProBackend.extension) == ("pbspro", ".pbs")
