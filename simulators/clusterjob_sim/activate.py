@@ -1,0 +1,139 @@
+"""Putting a simulated scheduler on PATH for one process tree, never by installation.
+
+create_spool() writes config.json, the database and <spool>/bin/<command> scripts (shebang: this interpreter,
+-I -S, stdlib only); env_lines() prints the exports; run_with() runs a command with them.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from clusterjob_sim import spool as _spool
+from clusterjob_sim.jobrunner import package_parent
+
+BIN_TEMPLATE = """{shebang}
+# The simulated {scheduler} `{command}` of the clusterjob_sim spool {spool}; generated, do not edit.
+import sys
+sys.path.insert(0, {parent!r})
+from clusterjob_sim.engine_cmd import run_command
+sys.exit(run_command({spool!r}, {command!r}))
+"""
+# When the interpreter path cannot sit in a shebang (spaces, too long): a sh/python polyglot.
+POLYGLOT = "#!/bin/sh\n''''exec {python} -I -S \"$0\" \"$@\" #'''"
+
+
+def scheduler_module(scheduler: str, module: str | None = None) -> Any:
+    """Import a scheduler module by scheduler name (clusterjob_sim.<name>) or explicit module path."""
+    import importlib
+
+    return importlib.import_module(module or f"clusterjob_sim.{scheduler}")
+
+
+def create_spool(path: str | os.PathLike[str], scheduler: str, **config_overrides: Any) -> Path:
+    """Create (or refresh) a spool for `scheduler`: config.json, jobs.db, bin/ scripts; return its path.
+
+    Overrides replace top-level config keys (e.g. nodes=2, cores_per_node=4, faults=[...]); an existing
+    spool keeps its jobs and the config values not overridden.
+    """
+    spool = Path(path).absolute()
+    for sub in ("bin", "locks", "scripts"):
+        (spool / sub).mkdir(parents=True, exist_ok=True)
+    module = scheduler_module(scheduler, config_overrides.get("module"))
+    try:
+        cfg = _spool.load_config(spool)
+    except FileNotFoundError:
+        cfg = copy.deepcopy(_spool.BASE_CONFIG)
+        cfg.update(copy.deepcopy(getattr(module, "DEFAULT_CONFIG", {})))
+    cfg.update(config_overrides)
+    cfg["scheduler"] = scheduler
+    _spool.write_config(spool, cfg)
+    _spool.connect(spool).close()
+    write_bin_scripts(spool, scheduler, module)
+    return spool
+
+
+def write_bin_scripts(spool: Path, scheduler: str, module: Any) -> list[Path]:
+    """Write one executable per command of the scheduler module into <spool>/bin."""
+    python = sys.executable
+    shebang = f"#!{python} -IS"
+    if " " in python or len(shebang) > 120:
+        shebang = POLYGLOT.format(python=shlex.quote(python))
+    written = []
+    for command in module.COMMANDS:
+        target = bin_dir(spool) / command
+        text = BIN_TEMPLATE.format(
+            shebang=shebang,
+            scheduler=scheduler,
+            command=command,
+            spool=str(spool),
+            parent=package_parent(),
+        )
+        tmp = target.with_name(f".{command}.{os.getpid()}")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o755)
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+def bin_dir(spool: str | os.PathLike[str]) -> Path:
+    """The folder to put first on PATH to use the spool's fake commands."""
+    return Path(spool).absolute() / "bin"
+
+
+def env_vars(scheduler: str, spool: str | os.PathLike[str]) -> dict[str, str]:
+    """The variables that activate a spool (PATH is the new value, given the current $PATH)."""
+    path = os.environ.get("PATH", "")
+    return {
+        _spool.SPOOL_ENV: str(Path(spool).absolute()),
+        "CLUSTERJOB_SIM_SCHEDULER": scheduler,
+        "PATH": f"{bin_dir(spool)}{os.pathsep}{path}" if path else str(bin_dir(spool)),
+    }
+
+
+def env_lines(scheduler: str, spool: str | os.PathLike[str]) -> str:
+    """Shell export lines activating a spool (eval "$(clusterjob sim env slurm)")."""
+    spool = Path(spool).absolute()
+    return (
+        f"export {_spool.SPOOL_ENV}={shlex.quote(str(spool))}\n"
+        f"export CLUSTERJOB_SIM_SCHEDULER={shlex.quote(scheduler)}\n"
+        f'export PATH={shlex.quote(str(bin_dir(spool)))}:"$PATH"\n'
+    )
+
+
+def run_with(
+    scheduler: str,
+    argv: list[str],
+    spool: str | os.PathLike[str] | None = None,
+    **config_overrides: Any,
+) -> int:
+    """Run argv with the scheduler's fake commands first on PATH; return its exit code.
+
+    Without `spool`, a fresh temporary spool is used, and its jobs are killed and it is deleted afterwards.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    temp = spool is None
+    path = Path(tempfile.mkdtemp(prefix=f"clusterjob-sim-{scheduler}-")) if temp else Path(spool)
+    try:
+        if temp or config_overrides or not (path / _spool.CONFIG_NAME).exists():
+            create_spool(path, scheduler, **config_overrides)
+        else:
+            write_bin_scripts(path.absolute(), scheduler, scheduler_module(scheduler))
+        env = {**os.environ, **env_vars(scheduler, path)}
+        return subprocess.call(argv, env=env)
+    finally:
+        if temp:
+            from clusterjob_sim.engine import Engine
+
+            engine = Engine(path)
+            engine.kill_all()
+            engine.close()
+            shutil.rmtree(path, ignore_errors=True)

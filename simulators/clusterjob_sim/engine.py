@@ -1,0 +1,492 @@
+"""The scheduler-agnostic engine: job records in the spool's SQLite, scheduling ticks, cancel, kill, purge.
+
+A scheduler module (clusterjob_sim.slurm, ...) parses its tools' options and formats their answers; the engine
+stores jobs, starts them when they fit the configured nodes, and tracks them. See ENGINE_API.md.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from clusterjob_sim import spool as _spool
+
+PENDING, RUNNING = "PENDING", "RUNNING"
+COMPLETED, FAILED, CANCELLED, TIMEOUT = "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"
+NODE_FAIL, OUT_OF_MEMORY, LOST = "NODE_FAIL", "OUT_OF_MEMORY", "LOST"
+ACTIVE_STATES = (PENDING, RUNNING)
+FINAL_STATES = (COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, LOST)
+# Why a pending job waits (Job.reason); each scheduler module maps these to its own words.
+REASONS = ("none", "resources", "priority", "array_limit", "never", "held")
+DEAD_CHECK_INTERVAL_S = 1.0
+
+# Columns a submit spec may set (see Engine.submit); the rest are the engine's.
+SPEC_KEYS = (
+    "name", "user", "uid", "queue", "nodes", "cores_per_node", "mem_mb_per_node", "exclusive",
+    "walltime_s", "held", "workdir", "submit_dir", "submit_host", "stdout", "stderr", "script",
+    "array_limit", "array_spec",
+)  # fmt: skip
+
+
+class Job:
+    """One job record (one task of an array): the row of the jobs table, attributes named as its columns."""
+
+    __slots__ = (
+        "array_id", "array_index", "array_limit", "array_spec", "cancelled_by", "cores_per_node",
+        "data_json", "end_time", "env_json", "exclusive", "exit_code", "held", "job_id", "lost",
+        "mem_mb_per_node", "name", "nodelist", "nodes", "pgid", "queue", "reason", "rid",
+        "runner_pid", "script", "signal", "start_time", "state", "stderr", "stdout", "submit_dir",
+        "submit_host", "submit_time", "uid", "user", "walltime_s", "workdir",
+    )  # fmt: skip
+
+    rid: int
+    job_id: int
+    array_id: int | None
+    array_index: int | None
+    array_limit: int | None
+    array_spec: str | None
+    name: str
+    user: str
+    uid: int
+    queue: str
+    nodes: int
+    cores_per_node: int
+    mem_mb_per_node: int | None
+    exclusive: int
+    walltime_s: float | None
+    held: int
+    workdir: str
+    submit_dir: str
+    submit_host: str
+    stdout: str | None
+    stderr: str | None
+    script: str
+    env_json: str
+    data_json: str
+    state: str
+    reason: str
+    submit_time: float
+    start_time: float | None
+    end_time: float | None
+    nodelist: str
+    exit_code: int | None
+    signal: int | None
+    cancelled_by: int | None
+    runner_pid: int | None
+    pgid: int | None
+    lost: int
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment recorded at submission (what the scheduler may pass on to the job)."""
+        import json
+
+        return dict(json.loads(self.env_json))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The scheduler module's own per-job payload (parsed options it needs later)."""
+        import json
+
+        return dict(json.loads(self.data_json))
+
+    @property
+    def node_names(self) -> list[str]:
+        """The nodes the job runs on, in allocation order (empty while pending)."""
+        return self.nodelist.split(",") if self.nodelist else []
+
+    @property
+    def finished(self) -> bool:
+        """True once the job reached a final state."""
+        return self.state not in ACTIVE_STATES
+
+    def elapsed(self, now: float) -> float:
+        """Seconds the job has run (0 while pending; up to its end once finished)."""
+        if self.start_time is None:
+            return 0.0
+        return max(0.0, (self.end_time if self.end_time is not None else now) - self.start_time)
+
+    def __repr__(self) -> str:
+        idx = "" if self.array_index is None else f"[{self.array_index}]"
+        return f"<Job {self.job_id}{idx} rid={self.rid} {self.state} {self.name!r}>"
+
+
+COLUMNS = (
+    "rid, job_id, array_id, array_index, array_limit, array_spec, name, user, uid, queue, nodes, "
+    "cores_per_node, mem_mb_per_node, exclusive, walltime_s, held, workdir, submit_dir, submit_host, "
+    "stdout, stderr, script, env, data, state, reason, submit_time, start_time, end_time, nodelist, "
+    "exit_code, signal, cancelled_by, runner_pid, pgid, lost"
+)
+_ATTRS = tuple(
+    c.strip()
+    for c in COLUMNS.replace("env,", "env_json,").replace("data,", "data_json,").split(",")
+)
+
+
+def _job(row: Sequence[Any]) -> Job:
+    job = Job.__new__(Job)
+    for attr, value in zip(_ATTRS, row, strict=True):
+        setattr(job, attr, value)
+    return job
+
+
+class Launch:
+    """How the runner starts one job: argv, environment, working directory and output files."""
+
+    def __init__(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        cwd: str,
+        stdout: str | None,
+        stderr: str | None = None,
+        *,
+        cwd_fallback: str | None = None,
+        open_mode: str = "w",
+    ) -> None:
+        self.argv = argv  # the program and its arguments (the stored script's path among them)
+        self.env = env  # the job's complete environment
+        self.cwd = cwd
+        self.cwd_fallback = (
+            cwd_fallback  # used when cwd is missing (Slurm: /tmp); None: the job fails
+        )
+        self.stdout = stdout  # None: /dev/null
+        self.stderr = stderr  # None: same file as stdout
+        self.open_mode = open_mode  # "w" truncate or "a" append
+
+
+def load_module(config: dict[str, Any]) -> ModuleType:
+    """The scheduler module named by the config ('module', else clusterjob_sim.<scheduler>)."""
+    import importlib
+
+    name = config.get("module") or f"clusterjob_sim.{config['scheduler']}"
+    return importlib.import_module(name)
+
+
+def user_name(uid: int | None = None) -> str:
+    """The login name of uid (default: this process's user), falling back to $USER or the number."""
+    uid = os.getuid() if uid is None else uid
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return os.environ.get("USER") or str(uid)
+
+
+class Engine:
+    """One open spool: its config, nodes and job database; every public method is safe under concurrency."""
+
+    def __init__(self, spool: str | os.PathLike[str], config: dict[str, Any] | None = None) -> None:
+        self.spool = Path(spool)
+        self.config = config if config is not None else _spool.load_config(self.spool)
+        self.conn = _spool.connect(self.spool)
+        self.nodes = _spool.normalize_nodes(self.config)
+        self._module: ModuleType | None = None
+
+    @property
+    def module(self) -> ModuleType:
+        """The scheduler module of this spool (imported on first use)."""
+        if self._module is None:
+            self._module = load_module(self.config)
+        return self._module
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.conn.close()
+
+    @staticmethod
+    def now() -> float:
+        """Wall-clock time used for every timestamp (seconds since the epoch)."""
+        return time.time()
+
+    @property
+    def submit_host(self) -> str:
+        """The configured submit host name, else this machine's."""
+        host = self.config.get("submit_host")
+        if not host:
+            import socket
+
+            host = socket.gethostname()
+        return str(host)
+
+    # -- submission -------------------------------------------------------------------------------------
+    def submit(
+        self,
+        spec: dict[str, Any],
+        *,
+        env: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+        tasks: Sequence[int] | None = None,
+        ids_per_task: bool = True,
+        start: bool = True,
+    ) -> list[Job]:
+        """Record one job, or one record per array task, under fresh ids; start what fits (tick).
+
+        `spec` holds SPEC_KEYS values. With `tasks`, every task gets its own job_id when `ids_per_task`
+        (SLURM: array id = first task's id) or all share one (PBS, LSF, SGE: 123[1], 123.1).
+        """
+        import json
+
+        unknown = set(spec) - set(SPEC_KEYS)
+        if unknown:
+            raise ValueError(f"unknown job fields: {sorted(unknown)}")
+        now = self.now()
+        fields = {
+            "user": user_name(),
+            "uid": os.getuid(),
+            "submit_host": self.submit_host,
+            "submit_dir": os.getcwd(),
+            "queue": self.config.get("default_queue", ""),
+            **spec,
+        }
+        fields.setdefault("workdir", fields["submit_dir"])
+        fields["env"] = json.dumps(env or {})
+        fields["data"] = json.dumps(data or {})
+        fields["submit_time"] = now
+        fields["reason"] = "held" if fields.get("held") else "none"
+        indices: list[int | None] = list(tasks) if tasks is not None else [None]
+        count = len(indices) if ids_per_task else 1
+        keys = [*fields, "job_id", "array_id", "array_index"]
+        sql = f"INSERT INTO jobs ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"  # noqa: S608 - constant column names
+        with _spool.transaction(self.conn) as c:
+            first = self._allocate_ids(count)
+            values = list(fields.values())
+            rows = []
+            for k, index in enumerate(indices):
+                job_id = first + k if ids_per_task else first
+                array_id = first if tasks is not None else None
+                rows.append((*values, job_id, array_id, index))
+            c.executemany(sql, rows)
+            self._bump()
+            jobs = [
+                _job(r)
+                for r in c.execute(
+                    f"SELECT {COLUMNS} FROM jobs WHERE rid > last_insert_rowid() - ? ORDER BY rid",  # noqa: S608 - constant column names
+                    (len(rows),),
+                )
+            ]
+        if start:
+            self.tick()
+        return jobs
+
+    def insert_many(self, specs: Iterable[dict[str, Any]]) -> int:
+        """Record many finished-or-not jobs in one transaction, as they are (bench and test set-up).
+
+        Each dict holds SPEC_KEYS plus optional state/start_time/end_time/exit_code/signal/nodelist.
+        """
+        now = self.now()
+        n = 0
+        with _spool.transaction(self.conn) as c:
+            for spec in specs:
+                row = {
+                    "user": user_name(),
+                    "uid": os.getuid(),
+                    "queue": self.config.get("default_queue", ""),
+                    "submit_time": now,
+                    **spec,
+                }
+                row["job_id"] = self._allocate_ids(1)
+                keys = list(row)
+                c.execute(
+                    f"INSERT INTO jobs ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",  # noqa: S608 - constant column names
+                    [row[k] for k in keys],
+                )
+                n += 1
+            self._bump()
+        return n
+
+    def _allocate_ids(self, count: int) -> int:
+        """Reserve `count` consecutive job ids (inside the caller's transaction); return the first."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
+        first = int(row[0]) if row else int(self.config.get("first_job_id", 1))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', ?)", (first + count,)
+        )
+        return first
+
+    def _bump(self) -> None:
+        """Mark the scheduling state dirty so the next tick looks at the queue again."""
+        self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'gen'")
+
+    # -- queries ----------------------------------------------------------------------------------------
+    def get(self, rid: int) -> Job | None:
+        """The record with engine row id `rid`, or None."""
+        row = self.conn.execute(f"SELECT {COLUMNS} FROM jobs WHERE rid = ?", (rid,)).fetchone()  # noqa: S608 - constant column names
+        return _job(row) if row else None
+
+    def jobs(
+        self,
+        ids: Iterable[int] | None = None,
+        *,
+        states: Iterable[str] | None = None,
+        users: Iterable[str] | None = None,
+        view: str = "all",
+    ) -> list[Job]:
+        """Records in submission order whose job_id or array_id is in `ids` (None: all), filtered.
+
+        view: "all" (every record, lost ones included), "live" (what the scheduler's status command still
+        knows: active, or finished less than keep_finished_s ago, never lost), "accounting" (not lost).
+        """
+        where: list[str] = []
+        args: list[Any] = []
+        if ids is not None:
+            ids = list(ids)
+            marks = ",".join("?" * len(ids))
+            where.append(f"(job_id IN ({marks}) OR array_id IN ({marks}))")
+            args += ids + ids
+        if states is not None:
+            states = list(states)
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            args += states
+        if users is not None:
+            users = list(users)
+            where.append(f"user IN ({','.join('?' * len(users))})")
+            args += users
+        if view == "live":
+            where.append("lost = 0 AND (end_time IS NULL OR end_time > ?)")
+            args.append(self.now() - float(self.config.get("keep_finished_s", 0)))
+        elif view == "accounting":
+            where.append("lost = 0")
+        elif view != "all":
+            raise ValueError(f"unknown view {view!r}")
+        sql = f"SELECT {COLUMNS} FROM jobs"  # noqa: S608 - constant column names
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_job(r) for r in self.conn.execute(sql + " ORDER BY rid", args)]
+
+    def is_live(self, job: Job) -> bool:
+        """True while the scheduler's status command still shows the job (see jobs(view='live'))."""
+        if job.lost:
+            return False
+        keep = float(self.config.get("keep_finished_s", 0))
+        return job.end_time is None or job.end_time > self.now() - keep
+
+    def array_tasks(self, job: Job) -> list[Job]:
+        """Every task of the array `job` belongs to (just [job] outside arrays)."""
+        if job.array_id is None:
+            return [job]
+        rows = self.conn.execute(
+            f"SELECT {COLUMNS} FROM jobs WHERE array_id = ? ORDER BY rid",  # noqa: S608
+            (job.array_id,),
+        )
+        return [_job(r) for r in rows]
+
+    def max_job_id(self) -> int:
+        """The highest id handed out so far (first_job_id - 1 when none): tells unknown from purged."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
+        return (int(row[0]) if row else int(self.config.get("first_job_id", 1))) - 1
+
+    # -- control ----------------------------------------------------------------------------------------
+    def cancel(self, jobs: Iterable[Job], uid: int | None = None) -> list[Job]:
+        """Cancel pending and running jobs (SIGTERM, SIGKILL after kill_wait_s); return those affected."""
+        return self._end(jobs, CANCELLED, uid=os.getuid() if uid is None else uid, sig=15)
+
+    def fail(self, jobs: Iterable[Job], state: str = NODE_FAIL) -> list[Job]:
+        """End running jobs abruptly with `state` (NODE_FAIL, OUT_OF_MEMORY): SIGKILL their processes."""
+        return self._end(jobs, state, uid=None, sig=9, running_only=True)
+
+    def lose(self, jobs: Iterable[Job]) -> list[Job]:
+        """Make jobs vanish (fault 'lost_job'): killed if active, absent from live and accounting views."""
+        jobs = list(jobs)
+        self._end(jobs, LOST, uid=None, sig=9)
+        with _spool.transaction(self.conn) as c:
+            c.executemany("UPDATE jobs SET lost = 1 WHERE rid = ?", [(j.rid,) for j in jobs])
+        return jobs
+
+    def _end(
+        self,
+        jobs: Iterable[Job],
+        state: str,
+        *,
+        uid: int | None,
+        sig: int,
+        running_only: bool = False,
+    ) -> list[Job]:
+        """Move active jobs to a final state, then signal the running ones' process groups."""
+        from clusterjob_sim import jobrunner
+
+        wanted = [j.rid for j in jobs]
+        now = self.now()
+        hit: list[Job] = []
+        with _spool.transaction(self.conn) as c:
+            for rid in wanted:
+                row = c.execute(f"SELECT {COLUMNS} FROM jobs WHERE rid = ?", (rid,)).fetchone()  # noqa: S608 - constant column names
+                if row is None:
+                    continue
+                job = _job(row)
+                if job.state not in ((RUNNING,) if running_only else ACTIVE_STATES):
+                    continue
+                c.execute(
+                    "UPDATE jobs SET state = ?, end_time = ?, cancelled_by = ?, signal = CASE "
+                    "WHEN ? = 9 AND state = 'RUNNING' THEN 9 ELSE signal END WHERE rid = ?",
+                    (state, now, uid, sig, rid),
+                )
+                hit.append(job)
+            if hit:
+                self._bump()
+        for job in hit:
+            if job.state == RUNNING and job.pgid and jobrunner.runner_alive(self.spool, job.rid):
+                jobrunner.signal_job(job.pgid, sig)
+        if hit:
+            self.tick()
+        return hit
+
+    def kill_all(self, timeout: float = 10.0) -> int:
+        """Cancel every active job of the spool at once (SIGKILL) and wait for their runners to exit."""
+        from clusterjob_sim import jobrunner
+
+        active = self.jobs(states=ACTIVE_STATES)
+        hit = self._end(active, CANCELLED, uid=os.getuid(), sig=9)
+        deadline = time.monotonic() + timeout
+        for job in hit:
+            while jobrunner.runner_alive(self.spool, job.rid) and time.monotonic() < deadline:
+                if job.pgid:
+                    jobrunner.signal_job(job.pgid, 9)
+                time.sleep(0.02)
+        return len(hit)
+
+    def purge(self, older_than_s: float = 0.0) -> int:
+        """Delete finished records that ended more than `older_than_s` ago (live view and accounting)."""
+        cutoff = self.now() - older_than_s
+        with _spool.transaction(self.conn) as c:
+            cur = c.execute(
+                "DELETE FROM jobs WHERE end_time IS NOT NULL AND end_time <= ? "
+                "AND state NOT IN ('PENDING', 'RUNNING')",
+                (cutoff,),
+            )
+            return int(cur.rowcount)
+
+    # -- runner side ------------------------------------------------------------------------------------
+    def mark(self, rid: int, state: str) -> bool:
+        """Move a RUNNING job to `state` (e.g. TIMEOUT) now; False if it had already ended."""
+        with _spool.transaction(self.conn) as c:
+            cur = c.execute(
+                "UPDATE jobs SET state = ?, end_time = ? WHERE rid = ? AND state = 'RUNNING'",
+                (state, self.now(), rid),
+            )
+            if cur.rowcount:
+                self._bump()
+            return bool(cur.rowcount)
+
+    def finish(self, rid: int, exit_code: int, signal: int) -> None:
+        """Record how a job's script ended: COMPLETED/FAILED unless cancelled, timed out... before."""
+        state = COMPLETED if exit_code == 0 and signal == 0 else FAILED
+        with _spool.transaction(self.conn) as c:
+            c.execute(
+                "UPDATE jobs SET state = CASE WHEN state = 'RUNNING' THEN ? ELSE state END, "
+                "end_time = COALESCE(end_time, ?), exit_code = ?, signal = ? WHERE rid = ?",
+                (state, self.now(), exit_code, signal, rid),
+            )
+            self._bump()
+
+    # -- scheduling -------------------------------------------------------------------------------------
+    def tick(self, force: bool = False) -> list[int]:
+        """Start pending jobs that fit, in submission order; end jobs whose runner died. Cheap if idle."""
+        from clusterjob_sim import engine_sched
+
+        return engine_sched.tick(self, force)

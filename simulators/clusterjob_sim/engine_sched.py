@@ -1,0 +1,152 @@
+"""The scheduling tick: start pending jobs that fit the free cores and memory, and reap dead runners.
+
+Every command and every ending job calls it; a generation counter in the db makes it a single read when
+nothing changed since the last tick.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim import jobrunner
+from clusterjob_sim.spool import transaction
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine import Engine
+
+DEAD_CHECK_INTERVAL_S = 1.0
+
+
+def tick(engine: Engine, force: bool = False) -> list[int]:
+    """Start what fits, in submission order; return the row ids started (their runners are spawned)."""
+    conn = engine.conn
+    meta = dict(
+        conn.execute("SELECT key, value FROM meta WHERE key IN ('gen', 'tick_gen', 'last_check')")
+    )
+    now = engine.now()
+    check_dead = now - float(meta.get("last_check") or 0) >= DEAD_CHECK_INTERVAL_S
+    dirty = meta.get("gen") != meta.get("tick_gen")
+    if not (force or dirty or check_dead):
+        return []
+    if not (force or dirty):
+        if conn.execute("SELECT 1 FROM jobs WHERE state = 'RUNNING' LIMIT 1").fetchone() is None:
+            return []
+    started: list[tuple[int, int]] = []
+    try:
+        with transaction(conn) as c:
+            if check_dead:
+                c.execute("UPDATE meta SET value = ? WHERE key = 'last_check'", (now,))
+                _reap_dead(engine, now)
+            started = _place(engine, now)
+            gen = c.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()[0]
+            c.execute("UPDATE meta SET value = ? WHERE key = 'tick_gen'", (gen,))
+    except BaseException:
+        for _, fd in started:
+            os.close(fd)
+        raise
+    for rid, fd in started:
+        try:
+            jobrunner.spawn(engine.spool, rid, fd)
+        finally:
+            os.close(fd)
+    return [rid for rid, _ in started]
+
+
+def _reap_dead(engine: Engine, now: float) -> None:
+    """End RUNNING jobs whose runner died (lock free) as NODE_FAIL and kill what is left of them."""
+    rows = engine.conn.execute("SELECT rid, pgid FROM jobs WHERE state = 'RUNNING'").fetchall()
+    for rid, pgid in rows:
+        if jobrunner.runner_alive(engine.spool, rid):
+            continue
+        engine.conn.execute(
+            "UPDATE jobs SET state = 'NODE_FAIL', end_time = ?, signal = COALESCE(signal, 9) "
+            "WHERE rid = ?",
+            (now, rid),
+        )
+        engine.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'gen'")
+        if pgid:
+            jobrunner.signal_job(pgid, 9)
+        jobrunner.remove_lock(engine.spool, rid)
+
+
+def _queue_nodes(engine: Engine, queue: str) -> list[dict[str, Any]]:
+    """The nodes a queue may use: its configured 'nodes' list, else all nodes."""
+    q = engine.config.get("queues", {}).get(queue) or {}
+    names = q.get("nodes")
+    if not names:
+        return engine.nodes
+    wanted = set(names)
+    return [n for n in engine.nodes if n["name"] in wanted]
+
+
+def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
+    """Assign nodes to pending jobs that fit (inside the tick's transaction); return (rid, lock fd)."""
+    c = engine.conn
+    free_cores = {n["name"]: n["cores"] for n in engine.nodes}
+    free_mem = {n["name"]: n["mem_mb"] for n in engine.nodes}
+    used: set[str] = set()
+    array_running: Counter[int] = Counter()
+    for nodelist, cores, mem, exclusive, array_id in c.execute(
+        "SELECT nodelist, cores_per_node, mem_mb_per_node, exclusive, array_id FROM jobs "
+        "WHERE state = 'RUNNING'"
+    ):
+        if array_id is not None:
+            array_running[array_id] += 1
+        for name in nodelist.split(",") if nodelist else ():
+            used.add(name)
+            if exclusive:
+                free_cores[name] = free_mem[name] = 0
+            else:
+                free_cores[name] = free_cores.get(name, 0) - cores
+                free_mem[name] = free_mem.get(name, 0) - (mem or 0)
+    pending = c.execute(
+        "SELECT rid, array_id, array_limit, queue, nodes, cores_per_node, mem_mb_per_node, exclusive, "
+        "reason FROM jobs WHERE state = 'PENDING' AND held = 0 ORDER BY rid"
+    ).fetchall()
+    started: list[tuple[int, int]] = []
+    reasons: list[tuple[str, int]] = []
+    blocked = False
+    for rid, array_id, limit, queue, nnodes, cores, mem, exclusive, old_reason in pending:
+        mem = mem or 0
+        capable = [
+            n["name"]
+            for n in _queue_nodes(engine, queue)
+            if n["cores"] >= cores and n["mem_mb"] >= mem
+        ]
+        if len(capable) < nnodes:
+            reason = "never"
+        elif limit and array_id is not None and array_running[array_id] >= limit:
+            reason = "array_limit"
+        else:
+            if exclusive:
+                fit = [n for n in capable if n not in used]
+            else:
+                fit = [n for n in capable if free_cores[n] >= cores and free_mem[n] >= mem]
+            if len(fit) >= nnodes:
+                chosen = fit[:nnodes]
+                for name in chosen:
+                    used.add(name)
+                    if exclusive:
+                        free_cores[name] = free_mem[name] = 0
+                    else:
+                        free_cores[name] -= cores
+                        free_mem[name] -= mem
+                if array_id is not None:
+                    array_running[array_id] += 1
+                fd = jobrunner.take_lock(engine.spool, rid)
+                started.append((rid, fd))
+                c.execute(
+                    "UPDATE jobs SET state = 'RUNNING', start_time = ?, nodelist = ?, reason = 'none' "
+                    "WHERE rid = ?",
+                    (now, ",".join(chosen), rid),
+                )
+                continue
+            reason = "priority" if blocked else "resources"
+            blocked = True
+        if reason != old_reason:
+            reasons.append((reason, rid))
+    if reasons:
+        c.executemany("UPDATE jobs SET reason = ? WHERE rid = ?", reasons)
+    return started

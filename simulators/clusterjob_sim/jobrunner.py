@@ -1,0 +1,238 @@
+"""The detached process that runs one job: script, environment, output files, wall time, end record.
+
+Spawned by a tick (double fork, new session, so no command waits for it and no zombie is left). The runner
+holds an flock on <spool>/locks/<rid> for its whole life: a free lock means the runner died. The job's script
+runs in the runner's process group, so killpg(runner_pid) reaches the whole job tree.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import sys
+import time
+
+BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from clusterjob_sim.jobrunner import main; main(sys.argv[2:])"
+)
+
+
+def package_parent() -> str:
+    """The folder holding the clusterjob_sim package (put on sys.path by -I -S processes)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def lock_path(spool: str | os.PathLike[str], rid: int) -> str:
+    """Where the runner of job row `rid` keeps its liveness lock."""
+    return os.path.join(spool, "locks", str(rid))
+
+
+def take_lock(spool: str | os.PathLike[str], rid: int) -> int:
+    """Create and lock a job's lock file; the fd is handed to its runner (closed by the caller)."""
+    path = lock_path(spool, rid)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def runner_alive(spool: str | os.PathLike[str], rid: int) -> bool:
+    """True while some process (the runner, or the tick about to spawn it) holds the job's lock."""
+    try:
+        fd = os.open(lock_path(spool, rid), os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def remove_lock(spool: str | os.PathLike[str], rid: int) -> None:
+    """Delete a job's lock file (after its runner recorded the end)."""
+    try:
+        os.unlink(lock_path(spool, rid))
+    except FileNotFoundError:
+        pass
+
+
+def signal_job(pgid: int, sig: int) -> None:
+    """Send `sig` to a job's whole process group (the runner and the script's tree); ignore if gone."""
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def spawn(spool: str | os.PathLike[str], rid: int, lock_fd: int) -> None:
+    """Start the runner of job row `rid`, detached (new session, orphaned to init), holding `lock_fd`."""
+    argv = [
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        BOOT,
+        package_parent(),
+        str(spool),
+        str(rid),
+        str(lock_fd),
+    ]
+    log = os.path.join(spool, "runner.log")
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            os.setsid()
+            if os.fork() != 0:
+                os._exit(0)
+            os.setpgid(
+                0, 0
+            )  # the runner leads the job's process group: killpg(runner_pid) hits all
+            os.set_inheritable(lock_fd, True)
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            null = os.open(os.devnull, os.O_RDWR)
+            err = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(null, 0)
+            os.dup2(null, 1)
+            os.dup2(err, 2)
+            os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter
+        finally:
+            os._exit(127)
+    os.waitpid(pid, 0)
+
+
+class _Flags:
+    term = False
+
+
+def _on_term(signum: int, frame: object) -> None:
+    _Flags.term = True
+
+
+def main(argv: list[str]) -> None:
+    """Entry point of the spawned runner: argv is SPOOL RID LOCKFD (never run by hand)."""
+    spool, rid, lock_fd = argv[0], int(argv[1]), int(argv[2])
+    os.set_inheritable(lock_fd, False)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGCHLD, lambda s, f: None)
+    from clusterjob_sim.engine import Engine
+    from clusterjob_sim.spool import transaction
+
+    engine = Engine(spool)
+    claimed = False
+    code, sig = 1, 0
+    try:
+        with transaction(engine.conn) as c:
+            claimed = bool(
+                c.execute(
+                    "UPDATE jobs SET runner_pid = ?, pgid = ? WHERE rid = ? AND state = 'RUNNING'",
+                    (os.getpid(), os.getpgid(0), rid),
+                ).rowcount
+            )
+        if claimed:
+            code, sig = (0, signal.SIGTERM) if _Flags.term else _run(engine, rid, wake_r)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if claimed:
+            engine.finish(rid, code, sig)
+        remove_lock(spool, rid)
+        engine.tick()
+        engine.close()
+        # Leftover background processes of the script die with the job, as under a real scheduler.
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+
+
+def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
+    """Run the script; enforce wall time and cancellation; return (exit code, signal number)."""
+    import select
+    import subprocess
+
+    from clusterjob_sim.engine import TIMEOUT, Engine
+
+    assert isinstance(engine, Engine)
+    job = engine.get(rid)
+    if job is None:
+        return 1, 0
+    script = os.path.join(engine.spool, "scripts", str(rid))
+    os.makedirs(os.path.dirname(script), exist_ok=True)
+    with open(os.open(script, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700), "w") as f:
+        f.write(job.script)
+    launch = engine.module.job_launch(job, engine, script)
+    cwd = launch.cwd
+    if not os.path.isdir(cwd):
+        if launch.cwd_fallback is None:
+            return 1, 0
+        cwd = launch.cwd_fallback
+    try:
+        out = _open_output(launch.stdout, launch.open_mode)
+        err = out if launch.stderr is None else _open_output(launch.stderr, launch.open_mode)
+    except OSError as e:
+        print(f"job {job.job_id}: cannot open output: {e}", file=sys.stderr)
+        return 1, 0
+    try:
+        proc = subprocess.Popen(
+            launch.argv, cwd=cwd, env=launch.env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+    except OSError as e:
+        print(f"job {job.job_id}: cannot start: {e}", file=sys.stderr)
+        return 127 if isinstance(e, FileNotFoundError) else 126, 0
+    finally:
+        os.close(out)
+        if err != out:
+            os.close(err)
+    deadline = job.start_time + job.walltime_s if job.walltime_s and job.start_time else None
+    grace = float(engine.config.get("kill_wait_s", 2.0))
+    kill_at: float | None = None
+    term_seen = False
+    while True:
+        pid, status = os.waitpid(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        now = time.time()
+        if deadline is not None and now >= deadline and kill_at is None:
+            engine.mark(rid, TIMEOUT)
+            _Flags.term = True
+        if _Flags.term and not term_seen:
+            term_seen = True
+            signal_job(os.getpgid(0), signal.SIGTERM)  # our own handler ignores it; the job gets it
+            kill_at = time.time() + grace
+        if kill_at is not None and time.time() >= kill_at:
+            os.kill(proc.pid, signal.SIGKILL)
+            kill_at = float("inf")
+        waits = [5.0]
+        if deadline is not None and kill_at is None:
+            waits.append(deadline - now)
+        if kill_at is not None and kill_at != float("inf"):
+            waits.append(kill_at - now)
+        select.select([wake_r], [], [], max(0.0, min(waits)))
+        try:
+            os.read(wake_r, 512)
+        except BlockingIOError:
+            pass
+    if os.WIFSIGNALED(status):
+        return 0, os.WTERMSIG(status)
+    return os.WEXITSTATUS(status), 0
+
+
+def _open_output(path: str | None, mode: str) -> int:
+    """Open a job output file as the scheduler would (truncate or append); None means /dev/null."""
+    if path is None:
+        return os.open(os.devnull, os.O_WRONLY)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+    return os.open(path, flags, 0o644)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])
