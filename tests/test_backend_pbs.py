@@ -40,32 +40,38 @@ class QsubError(Exception):
 
 
 def make_argv(line: str) -> list[str]:
-    """qsub's make_argv: a quote runs to the same quote with no escapes inside, a backslash outside
-    quotes takes the next character, adjacent pieces glue, unquoted whitespace splits."""
+    """Torque's make_argv (src/cmds/qsub_functions.c): unquoted whitespace splits, a backslash
+    takes the next character, and a quoted run is copied *with* its quotes ("we need to include
+    the quotes in what is passed on"); an unmatched quote is fatal."""
     args: list[str] = []
     current: list[str] = []
-    have = False
     i = 0
+    while i < len(line) and line[i] in " \t\n\v\f\r":
+        i += 1
+    start = i
     while i < len(line):
         char = line[i]
         if char in "\"'":
             end = line.find(char, i + 1)
             if end < 0:
                 raise QsubError(f"qsub: unmatched {char}")
-            current.append(line[i + 1 : end])
-            have, i = True, end + 1
+            current.append(line[i : end + 1])
+            i = end + 1
         elif char == "\\":
-            current.append(line[i + 1 : i + 2])
-            have, i = True, i + 2
+            if i + 1 >= len(line):
+                raise QsubError("backslash at the end of the line")
+            current.append(line[i + 1])
+            i += 2
         elif char in " \t\n\v\f\r":
-            if have:
-                args.append("".join(current))
-            current, have = [], False
-            i += 1
+            args.append("".join(current))
+            current = []
+            while i < len(line) and line[i] in " \t\n\v\f\r":
+                i += 1
+            start = i
         else:
             current.append(char)
-            have, i = True, i + 1
-    if have:
+            i += 1
+    if i != start:
         args.append("".join(current))
     return args
 
@@ -169,7 +175,7 @@ def test_absent_keys_write_nothing_and_partial_node_specs() -> None:
 def test_extras_one_letter_options_and_long_keys_as_resources() -> None:
     lines = headers(A="my proj", V=True, m="abe", gres="matlab:1", naccesspolicy="singlejob")
     assert lines[1:] == [
-        '#PBS -A "my proj"',
+        "#PBS -A my\\ proj",
         "#PBS -V",
         "#PBS -m abe",
         "#PBS -l gres=matlab:1",
@@ -185,6 +191,7 @@ def test_extras_one_letter_options_and_long_keys_as_resources() -> None:
         ("gres", "a,b"),  # would add a second resource
         ("gres", "a b"),
         ("gres", 'a"b'),
+        ("A", "proj\\"),  # the line would end in a backslash and continue on the next
         ("walltime", "1:00:00"),  # duplicates time
         ("N", "other"),
         ("q", "other"),
@@ -211,7 +218,13 @@ def test_possible_job_names() -> None:
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("queue", "a b"), ("queue", "q;x"), ("stdout", "dir:1/out"), ("stderr", "/a/b:c")],
+    [
+        ("queue", "a b"),
+        ("queue", "q;x"),
+        ("stdout", "dir:1/out"),
+        ("stderr", "/a/b:c"),
+        ("stdout", "out\\"),
+    ],
 )
 def test_queue_and_paths_qsub_would_misread_are_refused(key: str, value: str) -> None:
     with pytest.raises(InvalidResourceError):
@@ -221,7 +234,7 @@ def test_queue_and_paths_qsub_would_misread_are_refused(key: str, value: str) ->
 def test_queue_at_server_and_host_paths() -> None:
     assert headers(queue="batch@srv1")[1] == "#PBS -q batch@srv1"
     assert headers(stdout="login1:/home/me/out")[1] == "#PBS -o login1:/home/me/out"
-    assert headers(stdout="out dir/o'1.txt")[1] == '#PBS -o "out dir/o\'1.txt"'
+    assert headers(stdout="out dir/o'1.txt")[1] == "#PBS -o out\\ dir/o\\'1.txt"
 
 
 HOSTILE_PIECES = [

@@ -41,8 +41,9 @@ class QsubError(Exception):
 
 
 def make_argv(line: str) -> list[str]:
-    """qsub's make_argv: a quote runs to the same quote with no escapes inside, a backslash outside
-    quotes takes the next character, adjacent pieces glue, unquoted whitespace splits."""
+    """PBS Pro's make_argv: a quote runs to the same quote with no escapes inside and is dropped, a
+    backslash outside quotes takes the next character, adjacent pieces glue, unquoted whitespace
+    splits."""
     args: list[str] = []
     current: list[str] = []
     have = False
@@ -56,6 +57,8 @@ def make_argv(line: str) -> list[str]:
             current.append(line[i + 1 : end])
             have, i = True, end + 1
         elif char == "\\":
+            if i + 1 >= len(line):
+                raise QsubError("backslash at the end of the line")
             current.append(line[i + 1 : i + 2])
             have, i = True, i + 2
         elif char in " \t\n\v\f\r":
@@ -192,7 +195,7 @@ def test_extras_that_clash_with_select_or_common_keys_are_refused(key: str) -> N
 
 def test_extras() -> None:
     assert headers(A="my proj", ngpus=2, V=True)[1:] == [
-        '#PBS -A "my proj"',
+        "#PBS -A my\\ proj",
         "#PBS -l ngpus=2",
         "#PBS -V",
     ]

@@ -23,6 +23,7 @@ from clusterjob.backends._common import (
     parse_qstat_full,
     quote_backslash,
     quote_concat,
+    quote_escape,
     replace_core_vars,
     response_text,
     search_job_id,
@@ -124,12 +125,21 @@ def test_quote_concat_reads_back_as_one_literal_word(value: str) -> None:
     assert make_argv(quote_concat(value)) == [value]
 
 
+@given(_line_text.filter(lambda v: not v.endswith("\\")))
+def test_quote_escape_reads_back_as_one_literal_word(value: str) -> None:
+    quoted = quote_escape(value)
+    assert make_argv(quoted) == [value]
+    # no quote character is left bare, so Torque (which keeps quotes in words) reads it the same
+    assert re.fullmatch(r"""(?:[^"'\\]|\\.)*""", quoted, re.DOTALL)
+
+
 def test_quoting_leaves_safe_words_bare_and_never_starts_with_a_colon() -> None:
     assert quote_backslash("node-1_a.b/c@d%j=4,5") == "node-1_a.b/c@d%j=4,5"
     assert quote_backslash(":x") == '":x"'
     assert quote_backslash('a"b\\c') == '"a\\"b\\\\c"'
     assert quote_concat('a"b c') == '"a"\'"\'"b c"'
     assert quote_concat("it's") == '"it\'s"'
+    assert quote_escape("a b\"c'd\\e") == "a\\ b\\\"c\\'d\\\\e"
 
 
 # -------------------------------------------------------------------------------- raw options

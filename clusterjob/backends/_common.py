@@ -6,9 +6,10 @@ Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
 
 - ``DIRECTIVE_PREFIXES``, ``check_directive_value(key, value, ...)``: reject text that could end a
   directive line, start another directive, or be misread by the scheduler's tokenizer.
-- ``quote_backslash(value)`` (sbatch/shell style: quotes plus backslash escapes) and
-  ``quote_concat(value)`` (PBS ``make_argv`` style: quotes without escapes, segments glued):
-  one token, read literally.
+- ``quote_backslash(value)`` (sbatch/shell style: quotes plus backslash escapes),
+  ``quote_concat(value)`` (quotes without escapes, segments glued; PBS Pro's make_argv) and
+  ``quote_escape(value)`` (no quotes, a backslash before each blank, quote and backslash; what
+  both Torque's and PBS Pro's make_argv read literally): one token, read literally.
 - ``OptionSyntax`` + ``encode_extras(resources, syntax)``: directive lines for keys outside
   ``common_keys`` (one-letter ``-k value``, longer ``--key=value`` or a scheduler form, True a bare
   flag, False/None omitted).
@@ -44,6 +45,7 @@ __all__ = [
     "parse_qstat_full",
     "quote_backslash",
     "quote_concat",
+    "quote_escape",
     "replace_core_vars",
     "response_text",
     "search_job_id",
@@ -134,6 +136,20 @@ def quote_concat(value: str) -> str:
         return value
     parts = re.split(r'("+)', value)
     return "".join((f"'{part}'" if part.startswith('"') else f'"{part}"') for part in parts if part)
+
+
+_NEEDS_ESCAPE = re.compile(r"""([\s"'\\])""")
+
+
+def quote_escape(value: str) -> str:
+    """One token for tokenizers where a backslash outside quotes takes the next character literally
+    and quotes may be kept in the word (Torque's make_argv keeps them, PBS Pro's drops them): no
+    quotes at all, a backslash before each blank, quote and backslash, e.g. ``a "b`` ->
+    ``a\\ \\"b``. The caller must refuse a value ending in a backslash: a directive line ending
+    in ``\\`` continues on the next line."""
+    if _SAFE_TOKEN.fullmatch(value):
+        return value
+    return _NEEDS_ESCAPE.sub(r"\\\1", value)
 
 
 def unsupported(backend: str, key: str, reason: str) -> ResourcesNotSupportedError:

@@ -1,10 +1,11 @@
 """The PBS/Torque backend: ``#PBS`` directives, ``qsub``/``qstat -f``/``qdel``.
 
-qsub reads a directive line like a command line (Torque and PBS Pro ``make_argv``): unquoted
-whitespace splits arguments, ``"..."`` and ``'...'`` quote up to the same quote with no escapes
-inside, adjacent pieces glue into one argument, and a line ending in ``\\`` continues on the next.
-Values are quoted by ``_common.quote_concat`` accordingly. PBS options are one letter only: a raw
-option with a longer key ``foo`` is written as the resource ``-l foo=value``.
+qsub splits a directive line like a command line (``make_argv``): unquoted whitespace splits
+arguments and a backslash takes the next character literally, but Torque keeps quote characters
+in the argument (PBS Pro drops them), and a line ending in ``\\`` continues on the next. So values
+are written with backslash escapes and no quotes (``_common.quote_escape``), read the same by both,
+and a value ending in a backslash is refused. PBS options are one letter only: a raw option with a
+longer key ``foo`` is written as the resource ``-l foo=value``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from clusterjob.backends._common import (
     encode_extras,
     extra_items,
     parse_qstat_full,
-    quote_concat,
+    quote_escape,
     replace_core_vars,
     search_job_id,
 )
@@ -67,6 +68,7 @@ _QUEUE_FORMS = "a queue name of letters, digits, '_', '.', '-' (optionally queue
 _HOST_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*:/[^:]*")
 _RESOURCE_VALUE = re.compile(r"[A-Za-z0-9_.:+@/%=-]+")
 _RESOURCE_FORMS = "letters, digits and _ . : + @ / % = - (PBS reads a resource value up to ',')"
+_CONTINUES = "a #PBS line ending in '\\' (blanks after it aside) continues on the next line"
 
 _SUBMITTED = re.compile(
     r"^\s*(?P<id>\d{1,20}(?:\[\d{0,10}\])?(?:\.[A-Za-z0-9][A-Za-z0-9._-]{0,253})?)\s*$"
@@ -131,7 +133,7 @@ def pbs_queue(value: str) -> str:
 def pbs_path(key: str, value: str) -> str:
     """An output path for ``-o``/``-e``, quoted; qsub reads ``host:path``, so a ':' is only
     accepted as ``host:/absolute/path`` (``login1:/home/me/out``)."""
-    text = check_directive_value(key, value)
+    text = pbs_token(key, value)
     if ":" in text and not _HOST_PATH.fullmatch(text):
         raise InvalidResourceError(
             key,
@@ -139,17 +141,30 @@ def pbs_path(key: str, value: str) -> str:
             "a path without ':', or host:/absolute/path",
             "qsub reads the part before ':' as a host name",
         )
-    return quote_concat(text)
+    return quote_escape(text)
+
+
+def pbs_token(key: str, value: object) -> str:
+    """A value for one directive argument: checked, and not ending in a backslash or a blank
+    (escaped, a trailing blank would leave a backslash at the end of the line)."""
+    text = check_directive_value(key, value)
+    if text.endswith("\\") or text[-1].isspace():
+        raise InvalidResourceError(key, value, "a value not ending in '\\' or a blank", _CONTINUES)
+    return text
 
 
 def pbs_extras(resources: Mapping[str, Any], syntax: OptionSyntax) -> list[str]:
     """Raw options: one-letter keys as ``-k value`` (quoted), longer keys as the resource
     ``-l key=value`` (True as ``-l key=true``), whose values must be plain (PBS splits on ',')."""
     for key, value in extra_items(resources):
-        if len(key) > 1 and key not in syntax.reserved and value is not True:
+        if key in syntax.reserved or value is True:
+            continue
+        if len(key) > 1:
             text = check_directive_value(key, value, accepted=_RESOURCE_FORMS)
             if not _RESOURCE_VALUE.fullmatch(text):
                 raise InvalidResourceError(key, value, _RESOURCE_FORMS, "not a plain value")
+        else:
+            pbs_token(key, value)
     return encode_extras(resources, syntax)
 
 
@@ -177,7 +192,7 @@ def _torque_status(attrs: Mapping[str, str]) -> int | None:
 
 SYNTAX = OptionSyntax(
     prefix=PREFIX,
-    quote=quote_concat,
+    quote=quote_escape,
     long="-l {key}={value}",
     long_flag="-l {key}=true",
     backend="pbs",

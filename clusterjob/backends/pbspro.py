@@ -14,7 +14,7 @@ from clusterjob.backends import Command
 from clusterjob.backends._common import (
     OptionSyntax,
     check_job_id,
-    quote_concat,
+    quote_escape,
 )
 from clusterjob.backends.pbs import (
     CORE_VARIABLES as TORQUE_VARIABLES,
@@ -69,7 +69,7 @@ _JOB_ID_FORMS = "a PBS job id such as 123.server or 123[].server"
 
 SYNTAX = OptionSyntax(
     prefix=PREFIX,
-    quote=quote_concat,
+    quote=quote_escape,
     long="-l {key}={value}",
     long_flag="-l {key}=true",
     backend="pbspro",
