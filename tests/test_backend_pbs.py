@@ -288,6 +288,7 @@ def test_cmd_submit_and_cancel() -> None:
         ("Welcome!\n\nYour quota: 12 GB\n124.srv\n", "124.srv"),
         ("125[].srv\n", "125[].srv"),
         ("126\n", "126"),  # a Torque-compatible qsub without a server suffix
+        ("2024\n127.srv\n", "127.srv"),  # a full id wins over a number in a banner
         ("", None),
         ("qsub: submit error (Unknown queue MSG=requested queue not found)\n", None),
         ("job 12.srv submitted\n", None),

@@ -60,7 +60,7 @@ CANCEL_SIGNALS = frozenset({9, 15})
 NAME_MAX = 15
 NAME_FORMS = (
     "a letter, then letters, digits, '_', '.', '+' or '-', at most 15 characters in all "
-    "(Torque servers cut longer names to 15)"
+    "(Torque cuts default names to 15 and older servers cut given ones too)"
 )
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.+-]*")
 _QUEUE = re.compile(r"[A-Za-z0-9_.-]+(?:@[A-Za-z0-9_.-]+)?")
@@ -71,8 +71,9 @@ _RESOURCE_FORMS = "letters, digits and _ . : + @ / % = - (PBS reads a resource v
 _CONTINUES = "a #PBS line ending in '\\' (blanks after it aside) continues on the next line"
 
 _SUBMITTED = re.compile(
-    r"^\s*(?P<id>\d{1,20}(?:\[\d{0,10}\])?(?:\.[A-Za-z0-9][A-Za-z0-9._-]{0,253})?)\s*$"
+    r"^\s*(?P<id>\d{1,20}(?:\[\d{0,10}\])?\.[A-Za-z0-9][A-Za-z0-9._-]{0,253})\s*$"
 )
+_SUBMITTED_BARE = re.compile(r"^\s*(?P<id>\d{1,20}(?:\[\d{0,10}\])?)\s*$")
 _JOB_ID = re.compile(r"\d{1,20}(?:\[\d{0,10}\])?(?:\.[A-Za-z0-9][A-Za-z0-9._-]{0,253})?")
 _JOB_ID_FORMS = "a PBS job id such as 123.server or 123[].server"
 
@@ -248,9 +249,10 @@ class PbsBackend(ClusterjobBackend):
         return ["qsub", jobscript.script_filename]
 
     def get_job_id(self, response: str) -> str | None:
-        """The full ``N.server`` (or ``N[].server``) line of qsub's answer; qstat and qdel need
-        the whole id. None when no line is one. Never raises."""
-        return search_job_id(response, _SUBMITTED)
+        """The full ``N.server`` (or ``N[].server``) line of qsub's answer (qstat and qdel need
+        the whole id), else a bare ``N`` line (Torque-compatible front ends); None when no line is
+        one. Never raises."""
+        return search_job_id(response, _SUBMITTED) or search_job_id(response, _SUBMITTED_BARE)
 
     def cmd_status(self, run: AsyncResult, finished: bool = False) -> Command:
         """``qstat -f ID``: Torque keeps finished jobs (state C) for keep_completed seconds."""
