@@ -294,6 +294,7 @@ def _spawn(
             out, err = proc.communicate(input=data, timeout=timeout)
         except subprocess.TimeoutExpired:
             out, err = _kill(proc)
+            out = _read(stdout_path) if stdout_path is not None else out
             raise subprocess.TimeoutExpired(list(argv), timeout or 0, out, err) from None
         except BaseException:
             _kill(proc)
@@ -302,9 +303,13 @@ def _spawn(
         for handle in opened:
             handle.close()
     if stdout_path is not None:
-        with open(stdout_path, "rb") as handle:
-            out = handle.read()
+        out = _read(stdout_path)
     return proc.returncode, _decode(out), _decode(err)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:

@@ -165,11 +165,7 @@ def _earlier_submission(
     if not os.path.exists(paths.marker):
         return None
     marker = _read_marker(paths.marker)
-    try:
-        with open(paths.response, encoding="utf-8", errors="replace") as handle:
-            answer = handle.read()
-    except FileNotFoundError:
-        answer = ""
+    answer = _read_answer(paths.response)
     job_id = backend.get_job_id(answer) if answer.strip() else None
     if job_id:
         started = marker.get("started_at")
@@ -186,6 +182,15 @@ def _earlier_submission(
         f"the recorded answer {answer.strip()!r} holds no job id" if answer.strip() else "no answer"
     )
     raise SubmissionInDoubtError(paths.cache, paths.marker, f"{who}; {got}" if who else got)
+
+
+def _read_answer(path: str) -> str:
+    """What the submit command wrote to its response file ('' if it wrote nothing)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return ""
 
 
 def _read_marker(path: str) -> dict[str, Any]:
@@ -247,10 +252,11 @@ def _submit(
             idempotent=False,
         )
     except TransientCommandError as exc:
-        job_id = backend.get_job_id(exc.stdout) if exc.stdout.strip() else None
+        answer = _read_answer(paths.response) if paths is not None else exc.stdout
+        job_id = backend.get_job_id(answer) if answer.strip() else None
         if job_id:
             return _new_result(jobscript, backend, runner, str(job_id), paths, started)
-        in_doubt = exc.returncode is None or bool(exc.stdout.strip())
+        in_doubt = exc.returncode is None or bool(answer.strip())
         if paths is not None and in_doubt:
             raise SubmissionInDoubtError(paths.cache, paths.marker, str(exc)) from exc
         if paths is not None:

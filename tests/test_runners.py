@@ -345,6 +345,18 @@ def test_timeout_of_a_non_idempotent_command_is_not_retried(tmp_path: Path) -> N
     assert sleeps.calls == []
 
 
+def test_timeout_keeps_what_was_written_to_stdout_path(tmp_path: Path) -> None:
+    answer = tmp_path / "answer"
+    with pytest.raises(TransientCommandError) as info:
+        LocalRunner().run(
+            ["bash", "-c", "echo early; sleep 60"],
+            timeout=1,
+            stdout_path=str(answer),
+            idempotent=False,
+        )
+    assert info.value.stdout == "early\n" == answer.read_text()
+
+
 def test_non_idempotent_failure_that_printed_output_is_not_retried(tmp_path: Path) -> None:
     script = tmp_path / "half"
     script.write_text(

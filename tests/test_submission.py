@@ -229,6 +229,18 @@ def test_submit_timeout_is_never_retried_and_leaves_the_run_in_doubt(tmp_path: P
     assert submissions(tmp_path) == 1
 
 
+def test_submit_command_that_answers_then_hangs_still_gives_the_job(tmp_path: Path) -> None:
+    fake_scheduler(tmp_path, after="sleep 60")
+    result = submit_jobscript(
+        make_jobscript(tmp_path),
+        cache_id="hang",
+        runner=LocalRunner(timeout=1, sleep=lambda s: None),
+    )
+    assert result.job_id == "42"
+    assert submissions(tmp_path) == 1
+    assert sorted(os.listdir(tmp_path / "cache")) == ["clusterjob.hang.json"]
+
+
 # ------------------------------------------------------------------------------------------ caching
 
 
