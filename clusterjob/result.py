@@ -26,25 +26,31 @@ CACHE_FORMAT = "clusterjob.AsyncResult"
 CACHE_VERSION = 1
 
 
-def write_atomically(path: str | os.PathLike[str], text: str, mode: int = 0o600) -> None:
+def write_atomically(
+    path: str | os.PathLike[str], text: str, mode: int = 0o600, exclusive: bool = False
+) -> None:
     """Write `text` so that `path` holds either the old or the whole new content, even after a crash.
 
     A temporary file in the same folder is written, fsync'ed and renamed over `path`; then the folder is
-    fsync'ed so the rename itself is durable. Parent folders are created.
+    fsync'ed so the rename itself is durable. Parent folders are created. exclusive=True: FileExistsError
+    if `path` exists (the file is hard-linked into place, so two writers cannot both succeed).
     """
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     os.makedirs(folder, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(
-        dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
-    )
+    prefix = f".{os.path.basename(target)[:100]}."
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        if exclusive:
+            os.link(temporary, target)
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)

@@ -238,7 +238,12 @@ def _submit(
             "command": command if isinstance(command, str) else list(command),
             "runner": runner.to_dict(),
         }
-        write_atomically(paths.marker, json.dumps(marker) + "\n")
+        try:
+            write_atomically(paths.marker, json.dumps(marker) + "\n", exclusive=True)
+        except FileExistsError:
+            raise SubmissionInDoubtError(
+                paths.cache, paths.marker, "another process started submitting it at the same time"
+            ) from None
         try:
             os.unlink(paths.cache)  # force=True: the old run is replaced
         except FileNotFoundError:

@@ -22,7 +22,7 @@ from clusterjob.errors import (
     TransientCommandError,
     UnknownBackendError,
 )
-from clusterjob.result import CACHE_FORMAT, CACHE_VERSION, AsyncResult
+from clusterjob.result import CACHE_FORMAT, CACHE_VERSION, AsyncResult, write_atomically
 from clusterjob.runners import CommandOutput, LocalRunner, RetryPolicy, Runner, SshRunner
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, STATUS_CODES
 
@@ -364,6 +364,17 @@ def test_cache_file_is_private_and_marked(tmp_path: Path) -> None:
         == (CACHE_FORMAT, CACHE_VERSION)
         == ("clusterjob.AsyncResult", 1)
     )
+
+
+def test_exclusive_atomic_write_never_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "marker"
+    write_atomically(target, "first\n", exclusive=True)
+    with pytest.raises(FileExistsError):
+        write_atomically(target, "second\n", exclusive=True)
+    assert target.read_text() == "first\n"
+    write_atomically(target, "third\n")
+    assert target.read_text() == "third\n"
+    assert os.listdir(tmp_path) == ["marker"]
 
 
 def test_dump_without_a_path_is_an_error() -> None:

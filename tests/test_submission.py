@@ -358,6 +358,19 @@ def test_marker_without_an_answer_is_in_doubt_until_forced(tmp_path: Path) -> No
     assert not os.path.exists(paths.marker) and not os.path.exists(paths.response)
 
 
+def test_two_processes_submitting_the_same_cache_id_at_once_cannot_both_submit(
+    tmp_path: Path,
+) -> None:
+    """The other process's marker appears between our cache check and our marker (via the prologue)."""
+    fake_scheduler(tmp_path)
+    paths = cache_paths(str(tmp_path / "cache"), "clusterjob", "race")
+    prologue = f"mkdir -p {shlex.quote(str(tmp_path / 'cache'))} && echo '{{}}' > {shlex.quote(paths.marker)}"
+    with pytest.raises(SubmissionInDoubtError, match="at the same time"):
+        make_jobscript(tmp_path, prologue=prologue).submit(cache_id="race")
+    assert submissions(tmp_path) == 0
+    assert Path(paths.marker).read_text() == "{}\n"
+
+
 def test_marker_with_an_answer_recovers_the_job(tmp_path: Path) -> None:
     fake_scheduler(tmp_path)
     paths = cache_paths(str(tmp_path / "cache"), "clusterjob", "rec")
