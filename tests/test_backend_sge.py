@@ -373,6 +373,11 @@ job-ID  prior   name       user         state submit/start at     queue         
         (QACCT.format(failed="0", exit="3"), FAILED),
         (QACCT.format(failed="100 : assumedly after job", exit="137"), CANCELLED),
         (
+            QACCT.format(failed="100 : assumedly after job", exit="137                  (Killed)"),
+            CANCELLED,
+        ),
+        (QACCT.format(failed="0", exit="oops"), None),
+        (
             QACCT.format(failed="37  : qmaster enforced h_rt, h_cpu, or h_vmem limit", exit="137"),
             FAILED,
         ),

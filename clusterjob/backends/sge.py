@@ -366,7 +366,7 @@ def _accounted_status(record: Mapping[str, str]) -> int | None:
     """One qacct record: failed 0 + exit 0 COMPLETED; ``failed 100 : assumedly after job`` + exit
     137 (SIGKILL) is a qdel of a running job, CANCELLED; any other failure FAILED."""
     failed = re.match(r"\d+", record["failed"])
-    exit_status = re.fullmatch(r"-?\d+", record["exit_status"])
+    exit_status = re.match(r"-?\d+(?!\S)", record["exit_status"])  # '137   (Killed)' too
     if failed is None or exit_status is None:
         return None
     code, status = int(failed.group(0)), int(exit_status.group(0))
