@@ -19,7 +19,7 @@ Why each directive of the goldens (tests/golden/lsf/*.sh) is right, per the LSF 
 - ``-o out.log`` / ``-e err.log``: output files (relative to the submit directory, where LSF runs
   the job).
 
-Set CLUSTERJOB_REGEN_GOLDEN=1 to rewrite the golden files from the current backend.
+Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/test_backend_lsf.py``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from clusterjob.jobscript import BUILTIN_ATTRIBUTES, JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
 
 GOLDEN = Path(__file__).parent / "golden" / "lsf"
-REGEN = os.environ.get("CLUSTERJOB_REGEN_GOLDEN") == "1"
+REGEN = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
 BODY = 'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
 COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
 PARADIGMS = {

@@ -17,7 +17,7 @@ pe_smp="smp")) is right, per qsub(1), sge_pe(5) and sge_types(1):
   job's limit on a host is h_vmem x its slots there = 64 GB. Serial: ``h_vmem=65536M``.
 - ``-o out.log`` / ``-e err.log``: output files (relative to the working directory, -cwd).
 
-Set CLUSTERJOB_REGEN_GOLDEN=1 to rewrite the golden files from the current backend.
+Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/test_backend_sge.py``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from clusterjob.jobscript import BUILTIN_ATTRIBUTES, JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
 
 GOLDEN = Path(__file__).parent / "golden" / "sge"
-REGEN = os.environ.get("CLUSTERJOB_REGEN_GOLDEN") == "1"
+REGEN = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
 BODY = 'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
 COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
 PARADIGMS = {
