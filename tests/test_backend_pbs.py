@@ -380,6 +380,29 @@ def test_completed_by_exit_status(exit_status: str | None, code: int | None) -> 
 
 
 @pytest.mark.parametrize(
+    ("used", "limit", "code"),
+    [
+        ("00:07:46", "00:01:40", FAILED),  # the Torque tracejob sample: 265 after a walltime kill
+        ("00:01:40", "00:01:40", FAILED),
+        ("00:00:10", "00:01:40", CANCELLED),  # qdel well before the limit
+        (None, "00:01:40", CANCELLED),
+        ("garbage", "00:01:40", CANCELLED),
+    ],
+)
+def test_signal_kill_at_the_walltime_limit_is_failed(
+    used: str | None, limit: str, code: int
+) -> None:
+    answer = qstat("C", "265").replace(
+        "    Resource_List.walltime = 01:00:00\n", f"    Resource_List.walltime = {limit}\n"
+    )
+    if used is not None:
+        answer = answer.replace(
+            "    job_state", f"    resources_used.walltime = {used}\n    job_state"
+        )
+    assert BACKEND.get_status(answer) == code
+
+
+@pytest.mark.parametrize(
     "answer",
     ["", "qstat: Unknown Job Id Error 123.srv\n", "Job Id: 123.srv\n", "job_state = R\n"],
 )

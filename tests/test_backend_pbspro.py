@@ -332,6 +332,15 @@ def test_finished_by_exit_status(state: str, exit_status: str | None, code: int)
     assert BACKEND.get_status(qstat(state, exit_status), finished=True) == code
 
 
+def test_signal_kill_at_the_walltime_limit_is_failed() -> None:
+    answer = qstat("F", "271").replace(
+        "    Job_Owner",
+        "    resources_used.walltime = 00:01:01\n    Resource_List.walltime = 00:01:00\n    Job_Owner",
+    )
+    assert BACKEND.get_status(answer, finished=True) == FAILED
+    assert BACKEND.get_status(qstat("F", "271"), finished=True) == CANCELLED
+
+
 @pytest.mark.parametrize(
     "answer",
     [

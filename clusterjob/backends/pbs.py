@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from clusterjob.jobscript import JobScript
     from clusterjob.result import AsyncResult
 
-__all__ = ["STATES", "PbsBackend", "exit_status_code"]
+__all__ = ["STATES", "PbsBackend", "exit_status_code", "hit_walltime"]
 
 PREFIX = "#PBS"
 
@@ -90,15 +90,17 @@ CORE_VARIABLES: Mapping[str, str] = {
 """Core placeholders -> what Torque sets in a job (the node list is computed from PBS_NODEFILE)."""
 
 
-def exit_status_code(value: str | None) -> int | None:
+def exit_status_code(value: str | None, hit_walltime: bool = False) -> int | None:
     """Final status from a finished job's exit status (Torque ``exit_status``, PBS Pro
     ``Exit_status``).
 
     0 is COMPLETED. 256+S means the job's shell was killed by signal S: S = SIGTERM or SIGKILL is
-    how qdel ends a job, so CANCELLED; other signals are FAILED. Negative values are the server's
-    JOB_EXEC_* codes (could not start, walltime/memory over limit: -11, -10, ...), FAILED; any
-    other value (including 128+S, the shell's report of a child killed by S) is FAILED. A finished
-    job without an exit status never ran: it was deleted while queued, so CANCELLED.
+    how qdel ends a job, so CANCELLED, unless the job had used up its walltime (`hit_walltime`):
+    MoM kills a job over its limit with the same signals (a Torque tracejob sample shows 265), so
+    FAILED. Other signals are FAILED. Negative values are the server's JOB_EXEC_* codes (could not
+    start; over a limit: Torque -10 memory, -11 walltime, PBS Pro -29 walltime), FAILED; any other
+    value (including 128+S, the shell's report of a child killed by S) is FAILED. A finished job
+    without an exit status never ran: it was deleted while queued, so CANCELLED.
     """
     if value is None or not value.strip():
         return CANCELLED
@@ -109,8 +111,28 @@ def exit_status_code(value: str | None) -> int | None:
     if number == 0:
         return COMPLETED
     if number > SIGNAL_BASE and number - SIGNAL_BASE in CANCEL_SIGNALS:
-        return CANCELLED
+        return FAILED if hit_walltime else CANCELLED
     return FAILED
+
+
+def _seconds(text: str | None) -> int | None:
+    """Seconds of a PBS duration ``[[[D:]H:]M:]S`` (or plain seconds); None if it is not one."""
+    if not text:
+        return None
+    parts = text.strip().split(":")
+    if len(parts) > 4 or not all(part.isdigit() and part.isascii() for part in parts):
+        return None
+    total = 0
+    for part, factor in zip(reversed(parts), (1, 60, 3600, 86400), strict=False):
+        total += int(part) * factor
+    return total
+
+
+def hit_walltime(attrs: Mapping[str, str]) -> bool:
+    """True when qstat shows the job used at least its walltime limit (so a kill was MoM's)."""
+    used = _seconds(attrs.get("resources_used.walltime"))
+    limit = _seconds(attrs.get("Resource_List.walltime"))
+    return used is not None and limit is not None and used >= limit
 
 
 def pbs_name(value: str, max_length: int = NAME_MAX, forms: str = NAME_FORMS) -> str:
@@ -187,7 +209,7 @@ def same_job(block_id: str, job_id: str) -> bool:
 def _torque_status(attrs: Mapping[str, str]) -> int | None:
     state = attrs.get("job_state", "").strip().upper()
     if state == "C":
-        return exit_status_code(attrs.get("exit_status"))
+        return exit_status_code(attrs.get("exit_status"), hit_walltime(attrs))
     return STATES.get(state)
 
 

@@ -23,6 +23,7 @@ from clusterjob.backends.pbs import (
     PREFIX,
     PbsBackend,
     exit_status_code,
+    hit_walltime,
     pbs_extras,
     pbs_name,
     pbs_path,
@@ -146,7 +147,8 @@ class PbsProBackend(PbsBackend):
     def _status(self, attrs: Mapping[str, str]) -> int | None:
         state = attrs.get("job_state", "").strip().upper()
         if state in ("F", "X"):
-            return exit_status_code(attrs.get("Exit_status", attrs.get("exit_status")))
+            exit_status = attrs.get("Exit_status", attrs.get("exit_status"))
+            return exit_status_code(exit_status, hit_walltime(attrs))
         return STATES.get(state)
 
     def cmd_status_many(
