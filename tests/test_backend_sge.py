@@ -190,6 +190,8 @@ def test_raw_options_single_dash_names_as_written() -> None:
     assert lines == ["-hold_jid", "12", "-l", "gpu=1", "-V", "-P", "my proj"]
     with pytest.raises(InvalidResourceError, match="'queue'"):
         script(q="other")
+    with pytest.raises(InvalidResourceError, match="'shell'"):
+        script(S="/bin/csh")
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,7 @@ _QACCT_SEPARATOR = re.compile(r"^=+\s*$")
 _NAME_FORBIDDEN = "\t/:@\\*?"
 _PE_NAME = re.compile(r"[A-Za-z0-9_.*?+-]+")
 
-_RESERVED = {"N": "name", "q": "queue", "o": "stdout", "e": "stderr", "pe": "nodes"}
+_RESERVED = {"N": "name", "q": "queue", "o": "stdout", "e": "stderr", "pe": "nodes", "S": "shell"}
 
 SUBMIT_HOST = "SGE_O_HOST"
 
