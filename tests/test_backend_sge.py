@@ -352,6 +352,11 @@ failed       {failed}
 exit_status  {exit}
 ru_wallclock 1.0
 """
+QACCT_TIMED = (
+    QACCT.format(failed="100 : assumedly after job", exit="137")
+    .replace("ru_wallclock 1.0", "ru_wallclock {wall}")
+    .replace("jobnumber", "category     -q all.q -l h_rt={h_rt},h_vmem=2G -pe mpi 4\njobnumber")
+)
 QSTAT_TABLE = """\
 job-ID  prior   name       user         state submit/start at     queue                          slots ja-task-ID
 -----------------------------------------------------------------------------------------------------------------
@@ -379,6 +384,9 @@ job-ID  prior   name       user         state submit/start at     queue         
             CANCELLED,
         ),
         (QACCT.format(failed="0", exit="oops"), None),
+        (QACCT_TIMED.format(wall="7200s", h_rt="02:00:00"), FAILED),  # killed at its h_rt
+        (QACCT_TIMED.format(wall="7201.5", h_rt="7200"), FAILED),
+        (QACCT_TIMED.format(wall="30s", h_rt="02:00:00"), CANCELLED),  # qdel before h_rt
         (
             QACCT.format(failed="37  : qmaster enforced h_rt, h_cpu, or h_vmem limit", exit="137"),
             FAILED,

@@ -364,7 +364,7 @@ def _qacct_records(text: str) -> list[dict[str, str]]:
 
 def _accounted_status(record: Mapping[str, str]) -> int | None:
     """One qacct record: failed 0 + exit 0 COMPLETED; ``failed 100 : assumedly after job`` + exit
-    137 (SIGKILL) is a qdel of a running job, CANCELLED; any other failure FAILED."""
+    137 (SIGKILL) is a qdel, CANCELLED, unless the job had reached its h_rt; else FAILED."""
     failed = re.match(r"\d+", record["failed"])
     exit_status = re.match(r"-?\d+(?!\S)", record["exit_status"])  # '137   (Killed)' too
     if failed is None or exit_status is None:
@@ -372,6 +372,19 @@ def _accounted_status(record: Mapping[str, str]) -> int | None:
     code, status = int(failed.group(0)), int(exit_status.group(0))
     if code == 0:
         return COMPLETED if status == 0 else FAILED
-    if code == 100 and status == 137:
+    if code == 100 and status == 137 and not _reached_h_rt(record):
         return CANCELLED
     return FAILED
+
+
+def _reached_h_rt(record: Mapping[str, str]) -> bool:
+    """True when ru_wallclock is at least the h_rt in the record's category (a wall-time kill,
+    which execd also does with SIGKILL)."""
+    wall = re.match(r"(\d+(?:\.\d*)?)s?$", record.get("ru_wallclock", "").strip())
+    limit = re.search(r"(?:^|[\s,])h_rt=(\d+(?::\d*){0,2})(?=[\s,]|$)", record.get("category", ""))
+    if wall is None or limit is None:
+        return False
+    seconds = 0
+    for part in limit.group(1).split(":"):
+        seconds = seconds * 60 + int(part or 0)
+    return float(wall.group(1)) >= seconds
