@@ -69,8 +69,6 @@ SSH_CONNECTION_ERRORS: tuple[str, ...] = (
 )
 """ssh messages that, with ssh's exit code 255, mean the connection failed (not the remote program)."""
 
-_DISPLAY_LIMIT = 2000
-
 
 @dataclass(frozen=True)
 class CommandOutput:
@@ -233,11 +231,6 @@ def _split_string(text: str) -> tuple[list[str], str | None]:
         argv.append(value)
         position += 1
     return argv, stdin_file
-
-
-def _display(command: Command) -> str:
-    shown = command if isinstance(command, str) else shlex.join(command)
-    return shown if len(shown) <= _DISPLAY_LIMIT else shown[:_DISPLAY_LIMIT] + "..."
 
 
 # ------------------------------------------------------------------------------------- process spawning

@@ -289,7 +289,7 @@ def test_wait_survives_transient_failures() -> None:
 
 # ------------------------------------------------------------------------------------------ JSON cache
 
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)))
+TEXT = st.text(st.characters(codec="utf-8"))
 RUNNERS = st.one_of(
     st.builds(
         LocalRunner,
