@@ -436,6 +436,19 @@ class Engine:
             self.tick()
         return hit
 
+    def set_held(self, jobs: Iterable[Job], held: bool = True) -> int:
+        """Hold (never start) or release pending jobs; returns how many changed."""
+        with _spool.transaction(self.conn) as c:
+            n = 0
+            for job in jobs:
+                n += c.execute(
+                    "UPDATE jobs SET held = ?, reason = ? WHERE rid = ? AND state = 'PENDING'",
+                    (int(held), "held" if held else "none", job.rid),
+                ).rowcount
+            self._bump()
+        self.tick()
+        return n
+
     def kill_all(self, timeout: float = 10.0) -> int:
         """Cancel every active job of the spool at once (SIGKILL) and wait for their runners to exit."""
         from clusterjob_sim import jobrunner

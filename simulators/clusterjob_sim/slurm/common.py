@@ -1,0 +1,155 @@
+"""What squeue, sacct, scontrol share: state names, job id forms, time and date formats (as Slurm prints)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine import Engine, Job
+
+# engine state -> (squeue long name, short code), in Slurm's job_state enum order (used for sorting)
+STATES = {
+    "PENDING": ("PENDING", "PD"),
+    "RUNNING": ("RUNNING", "R"),
+    "SUSPENDED": ("SUSPENDED", "S"),
+    "COMPLETED": ("COMPLETED", "CD"),
+    "CANCELLED": ("CANCELLED", "CA"),
+    "FAILED": ("FAILED", "F"),
+    "TIMEOUT": ("TIMEOUT", "TO"),
+    "NODE_FAIL": ("NODE_FAIL", "NF"),
+    "PREEMPTED": ("PREEMPTED", "PR"),
+    "BOOT_FAIL": ("BOOT_FAIL", "BF"),
+    "DEADLINE": ("DEADLINE", "DL"),
+    "OUT_OF_MEMORY": ("OUT_OF_MEMORY", "OOM"),
+}
+STATE_ORDER = {name: i for i, name in enumerate(STATES)}
+REASONS = {
+    "none": "None",
+    "resources": "Resources",
+    "priority": "Priority",
+    "array_limit": "JobArrayTaskLimit",
+    "held": "JobHeldUser",
+}
+NO_VAL = 4294967294  # what %a expands to outside arrays
+
+
+def job_id_text(job: Job) -> str:
+    """The id squeue/sacct print: 123, or 120_3 for an array task."""
+    if job.array_id is None:
+        return str(job.job_id)
+    return f"{job.array_id}_{job.array_index}"
+
+
+def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
+    """Ids of -j/--jobs (123, 120_3, comma separated); None if one is malformed."""
+    out: list[tuple[int, int | None]] = []
+    for item in text.split(","):
+        if not item:
+            continue
+        base, us, task = item.partition("_")
+        if not base.isdigit() or (us and not task.isdigit()):
+            return None
+        out.append((int(base), int(task) if us else None))
+    return out
+
+
+def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
+    """Records matching ids: an array id selects every task, 120_3 one task, a task's own id itself."""
+    out = []
+    for job in jobs:
+        for base, task in wanted:
+            if task is None and (job.job_id == base or job.array_id == base):
+                out.append(job)
+                break
+            if task is not None and job.array_id == base and job.array_index == task:
+                out.append(job)
+                break
+    return out
+
+
+def reason_text(job: Job, engine: Engine) -> str:
+    """The pending reason as Slurm words it."""
+    if job.reason == "never":
+        queue = engine.config.get("queues", {}).get(job.queue) or {}
+        names = queue.get("nodes") or [n["name"] for n in engine.nodes]
+        return "PartitionNodeLimit" if job.nodes > len(names) else "Resources"
+    return REASONS.get(job.reason, "None")
+
+
+def squeue_secs(seconds: float) -> str:
+    """Slurm's squeue duration: M:SS, H:MM:SS, D-HH:MM:SS."""
+    s = int(seconds)
+    days, s = divmod(s, 86400)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    if days:
+        return f"{days}-{hours:02d}:{minutes:02d}:{s:02d}"
+    if hours:
+        return f"{hours}:{minutes:02d}:{s:02d}"
+    return f"{minutes}:{s:02d}"
+
+
+def hms(seconds: float) -> str:
+    """secs2time_str as sacct prints it: HH:MM:SS, or D-HH:MM:SS."""
+    s = int(seconds)
+    days, s = divmod(s, 86400)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    if days:
+        return f"{days}-{hours:02d}:{minutes:02d}:{s:02d}"
+    return f"{hours:02d}:{minutes:02d}:{s:02d}"
+
+
+def limit_minutes(job: Job) -> int | None:
+    """The job's time limit in whole minutes as Slurm stores it (seconds rounded up); None: unlimited."""
+    if job.walltime_s is None:
+        return None
+    return max(1, -(-int(job.walltime_s) // 60))
+
+
+def squeue_limit(job: Job) -> str:
+    """%l: the time limit as squeue prints it."""
+    minutes = limit_minutes(job)
+    return "UNLIMITED" if minutes is None else squeue_secs(minutes * 60)
+
+
+def sacct_limit(job: Job) -> str:
+    """Timelimit as sacct prints it (mins2time_str)."""
+    minutes = limit_minutes(job)
+    return "UNLIMITED" if minutes is None else hms(minutes * 60)
+
+
+def date(ts: float | None, missing: str = "Unknown") -> str:
+    """Slurm's date format (%FT%T, local time)."""
+    if ts is None:
+        return missing
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(ts))
+
+
+def cpus_of(job: Job, engine: Engine) -> list[int]:
+    """CPUs allocated on each node (whole nodes when exclusive)."""
+    if job.exclusive and job.node_names:
+        cores = {n["name"]: n["cores"] for n in engine.nodes}
+        return [cores.get(name, job.cores_per_node) for name in job.node_names]
+    return [job.cores_per_node] * max(1, len(job.node_names) or job.nodes)
+
+
+def repeat_counts(values: list[int]) -> str:
+    """Slurm's compressed per-node list: 4(x2),8."""
+    parts = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j < len(values) and values[j] == values[i]:
+            j += 1
+        parts.append(f"{values[i]}(x{j - i})" if j - i > 1 else str(values[i]))
+        i = j
+    return ",".join(parts)
+
+
+def compress_nodes(job: Job) -> str:
+    """The job's node list in Slurm's ranged form (node[01-02])."""
+    from clusterjob_sim.hostlist import compress
+
+    return compress(job.node_names)

@@ -1,0 +1,405 @@
+"""sbatch's options: getopt_long as glibc does it, #SBATCH directive scanning, value checks, Allocation.
+
+Import-light (no re, no shlex, no dataclasses): sbatch runs this on every submission. Messages and exit codes
+are the real ones (reference/scheduler-cli.md; Slurm 22.05 src/common/slurm_opt.c, src/sbatch/opt.c).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clusterjob_sim.allocation import Allocation
+
+REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
+# sbatch 22.05 long options: name -> (short letter or "", has_arg)
+LONG: dict[str, tuple[str, int]] = {
+    "account": ("A", REQ), "acctg-freq": ("", REQ), "array": ("a", REQ), "batch": ("", REQ),
+    "bb": ("", REQ), "bbf": ("", REQ), "begin": ("b", REQ), "chdir": ("D", REQ),
+    "cluster-constraint": ("", REQ), "clusters": ("M", REQ), "comment": ("", REQ),
+    "constraint": ("C", REQ), "container": ("", REQ), "contiguous": ("", NONE),
+    "core-spec": ("S", REQ), "cores-per-socket": ("", REQ), "cpu-freq": ("", REQ),
+    "cpus-per-gpu": ("", REQ), "cpus-per-task": ("c", REQ), "deadline": ("", REQ),
+    "delay-boot": ("", REQ), "dependency": ("d", REQ), "distribution": ("m", REQ),
+    "error": ("e", REQ), "exclude": ("x", REQ), "exclusive": ("", OPT), "export": ("", REQ),
+    "export-file": ("", REQ), "extra-node-info": ("B", REQ), "get-user-env": ("", OPT),
+    "gid": ("", REQ), "gpu-bind": ("", REQ), "gpu-freq": ("", REQ), "gpus": ("G", REQ),
+    "gpus-per-node": ("", REQ), "gpus-per-socket": ("", REQ), "gpus-per-task": ("", REQ),
+    "gres": ("", REQ), "gres-flags": ("", REQ), "help": ("h", NONE), "hint": ("", REQ),
+    "hold": ("H", NONE), "ignore-pbs": ("", NONE), "input": ("i", REQ), "job-name": ("J", REQ),
+    "kill-on-invalid-dep": ("", REQ), "licenses": ("L", REQ), "mail-type": ("", REQ),
+    "mail-user": ("", REQ), "mcs-label": ("", REQ), "mem": ("", REQ), "mem-bind": ("", REQ),
+    "mem-per-cpu": ("", REQ), "mem-per-gpu": ("", REQ), "mincpus": ("", REQ),
+    "network": ("", REQ), "nice": ("", OPT), "no-kill": ("k", OPT), "no-requeue": ("", NONE),
+    "nodefile": ("F", REQ), "nodelist": ("w", REQ), "nodes": ("N", REQ), "ntasks": ("n", REQ),
+    "ntasks-per-core": ("", REQ), "ntasks-per-gpu": ("", REQ), "ntasks-per-node": ("", REQ),
+    "ntasks-per-socket": ("", REQ), "open-mode": ("", REQ), "output": ("o", REQ),
+    "overcommit": ("O", NONE), "oversubscribe": ("s", NONE), "parsable": ("", NONE),
+    "partition": ("p", REQ), "power": ("", REQ), "prefer": ("", REQ), "priority": ("", REQ),
+    "profile": ("", REQ), "propagate": ("", OPT), "qos": ("q", REQ), "quiet": ("Q", NONE),
+    "reboot": ("", NONE), "requeue": ("", NONE), "reservation": ("", REQ), "signal": ("", REQ),
+    "sockets-per-node": ("", REQ), "spread-job": ("", NONE), "switches": ("", REQ),
+    "tasks-per-node": ("", REQ), "test-only": ("", NONE), "thread-spec": ("", REQ),
+    "threads-per-core": ("", REQ), "time": ("t", REQ), "time-min": ("", REQ), "tmp": ("", REQ),
+    "tres-per-task": ("", REQ), "uid": ("", REQ), "usage": ("", NONE),
+    "use-min-nodes": ("", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
+    "wait": ("W", NONE), "wait-all-nodes": ("", REQ), "wckey": ("", REQ), "wrap": ("", REQ),
+}  # fmt: skip
+SHORT = {short: name for name, (short, _) in LONG.items() if short}
+ALIASES = {"tasks-per-node": "ntasks-per-node"}
+MAX_ARRAY_SIZE = 1001  # MaxArraySize default: indices 0..1000
+
+
+class OptionError(Exception):
+    """An option the real sbatch rejects: exact stderr text (lines) and exit code."""
+
+    def __init__(self, text: str, exit_code: int) -> None:
+        super().__init__(text)
+        self.text = text if text.endswith("\n") else text + "\n"
+        self.exit_code = exit_code
+
+
+def _err(message: str, code: int = 255) -> OptionError:
+    return OptionError(f"sbatch: error: {message}", code)
+
+
+def getopt(
+    args: list[str],
+    prog: str = "sbatch",
+    table: dict[str, tuple[str, int]] | None = None,
+    *,
+    permute: bool = False,
+    exit_code: int = 255,
+) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """Parse args like glibc getopt_long: (options, operands). Without `permute` (sbatch's leading '+'),
+    the first operand ends the options; with it (squeue, sacct), operands may sit anywhere."""
+    table = LONG if table is None else table
+    short = {s: name for name, (s, _) in table.items() if s}
+    try_help = f'Try "{prog} --help" for more information'
+    found: list[tuple[str, str | None]] = []
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            operands.extend(args[i + 1 :])
+            return found, operands
+        if arg.startswith("--"):
+            text, eq, value = arg[2:].partition("=")
+            name = _resolve_long(text, arg, prog, table, try_help, exit_code)
+            mode = table[name][1]
+            if mode == REQ and not eq:
+                if i + 1 >= len(args):
+                    raise OptionError(
+                        f"{prog}: option '--{name}' requires an argument\n{try_help}", exit_code
+                    )
+                i += 1
+                value = args[i]
+            elif mode == NONE and eq:
+                raise OptionError(
+                    f"{prog}: option '--{name}' doesn't allow an argument\n{try_help}", exit_code
+                )
+            found.append((ALIASES.get(name, name), value if (eq or mode == REQ) else None))
+        elif arg.startswith("-") and arg != "-":
+            j = 1
+            while j < len(arg):
+                ch = arg[j]
+                name = short.get(ch, "")
+                if not name:
+                    raise OptionError(f"{prog}: invalid option -- '{ch}'\n{try_help}", exit_code)
+                mode = table[name][1]
+                rest = arg[j + 1 :]
+                if mode == NONE:
+                    found.append((name, None))
+                    j += 1
+                    continue
+                if rest:
+                    found.append((name, rest))
+                elif mode == REQ:
+                    if i + 1 >= len(args):
+                        raise OptionError(
+                            f"{prog}: option requires an argument -- '{ch}'\n{try_help}", exit_code
+                        )
+                    i += 1
+                    found.append((name, args[i]))
+                else:
+                    found.append((name, None))
+                break
+        elif permute:
+            operands.append(arg)
+        else:
+            return found, operands + args[i:]
+        i += 1
+    return found, operands
+
+
+def _resolve_long(
+    text: str, arg: str, prog: str, table: dict[str, tuple[str, int]], try_help: str, code: int
+) -> str:
+    """Exact long option name, or its unique abbreviation, as glibc accepts them."""
+    if text in table:
+        return text
+    matches = [name for name in table if name.startswith(text)] if text else []
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        options = " ".join(f"'--{m}'" for m in matches)
+        raise OptionError(
+            f"{prog}: option '{arg}' is ambiguous; possibilities: {options}\n{try_help}", code
+        )
+    raise OptionError(f"{prog}: unrecognized option '{arg}'\n{try_help}", code)
+
+
+def directive_args(script: str) -> list[str]:
+    """The arguments of the #SBATCH lines before the first command (Slurm's _get_argument rules)."""
+    args: list[str] = []
+    for lineno, line in enumerate(script.split("\n"), 1):
+        if line.startswith("#SBATCH"):
+            args.extend(_split_directive(line[7:], lineno, line))
+        elif line.strip() and not line.lstrip().startswith("#"):
+            break
+    return args
+
+
+def _split_directive(text: str, lineno: int, line: str) -> list[str]:
+    """Split one directive shell-style: quotes, backslash escapes; an unquoted # ends the line."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        word: list[str] = []
+        quote = ""
+        escape = False
+        while i < n and (quote or not text[i].isspace()):
+            ch = text[i]
+            i += 1
+            if escape:
+                word.append(ch)
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif quote:
+                if ch == quote:
+                    quote = ""
+                else:
+                    word.append(ch)
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                if word:
+                    out.append("".join(word))
+                return out
+            else:
+                word.append(ch)
+        if quote:
+            raise _err(f"script: line {lineno}: Unmatched `{quote}` in [{line}]", 1)
+        out.append("".join(word))
+    return out
+
+
+def parse_time(value: str) -> int | None:
+    """Seconds of a SLURM time (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS); None: unlimited."""
+    text = value.strip()
+    if text.upper() in ("INFINITE", "UNLIMITED", "-1"):
+        return None
+    if not text or any(c not in "0123456789-:" for c in text):
+        raise ValueError(value)
+    days = 0
+    if "-" in text:
+        day_text, _, text = text.partition("-")
+        if not day_text.isdigit() or not text:
+            raise ValueError(value)
+        days = int(day_text)
+        parts = text.split(":")
+        if len(parts) > 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(value)
+        h, m, s = ([int(p) for p in parts] + [0, 0])[:3]
+    else:
+        parts = text.split(":")
+        if len(parts) > 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(value)
+        nums = [int(p) for p in parts]
+        h, m, s = {1: (0, nums[0], 0), 2: (0, *nums), 3: tuple(nums)}[len(nums)]  # type: ignore[assignment]
+    total = ((days * 24 + h) * 60 + m) * 60 + s
+    return None if total == 0 else total
+
+
+def parse_mem(value: str) -> int:
+    """Megabytes of a SLURM memory size (number, optional K/M/G/T suffix; MB by default)."""
+    text = value.strip()
+    i = 0
+    while i < len(text) and text[i].isdigit():
+        i += 1
+    if i == 0:
+        raise ValueError(value)
+    number, unit = int(text[:i]), text[i : i + 1].upper()
+    factor = {"": 1, "M": 1, "G": 1024, "T": 1024 * 1024}.get(unit)
+    if unit == "K":
+        return (number + 1023) // 1024
+    if factor is None:
+        raise ValueError(value)
+    return number * factor
+
+
+def parse_array(value: str) -> tuple[list[int], int | None]:
+    """Task indices and %limit of an --array spec (1-10, 1,3,5, 1-9:2, with an optional %N)."""
+    text, pct, limit_text = value.partition("%")
+    limit = None
+    if pct:
+        if not limit_text.isdigit() or int(limit_text) < 1:
+            raise ValueError(value)
+        limit = int(limit_text)
+    indices: list[int] = []
+    for part in text.split(","):
+        rng, colon, step_text = part.partition(":")
+        lo, dash, hi = rng.partition("-")
+        if not lo.isdigit() or (dash and not hi.isdigit()) or (colon and not step_text.isdigit()):
+            raise ValueError(value)
+        step = int(step_text) if colon else 1
+        first, last = int(lo), int(hi) if dash else int(lo)
+        if step < 1 or last < first:
+            raise ValueError(value)
+        indices.extend(range(first, last + 1, step))
+    return sorted(set(indices)), limit
+
+
+def _int(name: str, value: str, positive: bool = True) -> int:
+    """A decimal option value as parse_int checks it."""
+    if not value.isdigit() or (positive and int(value) <= 0):
+        raise _err(f'Invalid numeric value "{value}" for {name}.')
+    return int(value)
+
+
+def _nodes(value: str) -> int:
+    """Minimum node count of -N N or N-M."""
+    lo, _, hi = value.partition("-")
+    if not lo.isdigit() or (hi and not hi.isdigit()) or int(lo) < 1:
+        raise _err(f'"{value}" is not a valid node count')
+    return int(lo)
+
+
+def apply(opts: dict[str, Any], found: list[tuple[str, str | None]]) -> None:
+    """Set parsed options into `opts`, checking values as sbatch does (later options win)."""
+    for name, value in found:
+        v = value if value is not None else ""
+        if name == "time":
+            try:
+                opts["time"] = parse_time(v)
+            except ValueError:
+                raise _err("Invalid --time specification") from None
+            opts["time_set"] = True
+        elif name in ("mem", "mem-per-cpu"):
+            try:
+                opts[name] = parse_mem(v)
+            except ValueError:
+                raise _err(f"Invalid --{name} specification") from None
+            opts.pop("mem-per-cpu" if name == "mem" else "mem", None)
+        elif name == "nodes":
+            opts["nodes"] = _nodes(v)
+        elif name in ("ntasks", "cpus-per-task", "ntasks-per-node"):
+            opts[name] = _int(f"--{name}", v)
+        elif name == "array":
+            try:
+                opts["array"] = (v, *parse_array(v))
+            except ValueError:
+                raise _err("Invalid --array specification", 1) from None
+        elif LONG[name][1] == NONE or (LONG[name][1] == OPT and value is None):
+            opts[name] = True
+        else:
+            opts[name] = v
+
+
+def parse_options(
+    script: str, argv: list[str] | tuple[str, ...]
+) -> tuple[dict[str, Any], list[str]]:
+    """Options of a submission: #SBATCH lines, then the command line (which wins); plus the operands."""
+    cmd_found, operands = getopt(list(argv))
+    opts: dict[str, Any] = {}
+    directives = directive_args(script)
+    found, rest = getopt(directives)
+    if rest:
+        raise _err(f"Invalid directive found in batch script: {rest[0]}")
+    apply(opts, found)
+    apply(opts, cmd_found)
+    return opts, operands
+
+
+MODELLED = ("nodes", "ntasks", "ntasks-per-node", "cpus-per-task", "mem", "mem-per-cpu", "time",
+            "time_set", "partition", "job-name", "output", "error", "chdir", "array")  # fmt: skip
+
+
+def shape(opts: dict[str, Any]) -> dict[str, Any]:
+    """nodes, tasks per node, cpus per task and MB per node that the options ask for."""
+    nodes = int(opts.get("nodes", 1))
+    if "ntasks-per-node" in opts:
+        tpn = int(opts["ntasks-per-node"])
+    elif "ntasks" in opts:
+        tpn = -(-int(opts["ntasks"]) // nodes)
+    else:
+        tpn = 1
+    cpt = int(opts.get("cpus-per-task", 1))
+    mem = opts.get("mem")
+    if "mem-per-cpu" in opts:
+        mem = int(opts["mem-per-cpu"]) * tpn * cpt
+    return {"nodes": nodes, "tasks_per_node": tpn, "cpus_per_task": cpt, "mem_mb_per_node": mem}
+
+
+def check_script(script: str) -> None:
+    """sbatch's sanity checks of a batch script (rc 1)."""
+    if not script:
+        raise _err("Batch script is empty!", 1)
+    if not script.strip():
+        raise _err("Batch script contains only whitespace!", 1)
+    if not script.startswith("#!"):
+        raise OptionError(
+            "sbatch: error: This does not look like a batch script.  The first\n"
+            "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
+            "sbatch: error: For instance: #!/bin/sh",
+            1,
+        )
+    if "\0" in script:
+        raise OptionError(
+            "sbatch: error: The Slurm controller does not allow scripts that\n"
+            "sbatch: error: contain a NULL character '\\0'.",
+            1,
+        )
+    if "\r\n" in script:
+        raise OptionError(
+            "sbatch: error: Batch script contains DOS line breaks (\\r\\n)\n"
+            "sbatch: error: instead of expected UNIX line breaks (\\n).",
+            1,
+        )
+
+
+def parse_submission(script_text: str, argv: list[str] | tuple[str, ...] = ()) -> Allocation:
+    """What sbatch understands from a script and its command line; DirectiveError when it refuses."""
+    from clusterjob_sim.allocation import Allocation, ArraySpec, DirectiveError
+
+    try:
+        opts, _ = parse_options(script_text, argv)
+    except OptionError as e:
+        raise DirectiveError(e.text.rstrip("\n"), e.exit_code) from None
+    s = shape(opts)
+    array = None
+    if "array" in opts:
+        text, indices, limit = opts["array"]
+        array = ArraySpec(tuple(indices), limit, text)
+    extra = {k: v for k, v in opts.items() if k not in MODELLED}
+    return Allocation(
+        nodes=s["nodes"],
+        tasks_per_node=s["tasks_per_node"],
+        cpus_per_task=s["cpus_per_task"],
+        mem_mb_per_node=s["mem_mb_per_node"],
+        walltime_s=opts.get("time"),
+        queue=opts.get("partition"),
+        name=opts.get("job-name"),
+        stdout=opts.get("output"),
+        stderr=opts.get("error"),
+        workdir=os.path.join(opts["chdir"]) if "chdir" in opts else None,
+        array=array,
+        extra=extra,
+    )

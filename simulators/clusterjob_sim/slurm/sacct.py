@@ -1,0 +1,233 @@
+"""Fake sacct: the accounting view (every job not lost), with job steps, sacct's padding and parsable modes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim.slurm import common as c
+from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine import Engine, Job
+    from clusterjob_sim.engine_cmd import Context
+
+OPTIONS = {
+    "allocations": ("X", NONE), "allusers": ("a", NONE), "accounts": ("A", REQ), "brief": ("b", NONE),
+    "completion": ("c", NONE), "clusters": ("M", REQ), "delimiter": ("", REQ),
+    "duplicates": ("D", NONE), "endtime": ("E", REQ), "helpformat": ("e", NONE),
+    "format": ("o", REQ), "gid": ("g", REQ), "group": ("", REQ), "help": ("h", NONE),
+    "jobs": ("j", REQ), "long": ("l", NONE), "name": ("", REQ), "nodelist": ("N", REQ),
+    "noconvert": ("", NONE), "noheader": ("n", NONE), "parsable": ("p", NONE),
+    "parsable2": ("P", NONE), "partition": ("r", REQ), "qos": ("q", REQ), "state": ("s", REQ),
+    "starttime": ("S", REQ), "truncate": ("T", NONE), "uid": ("", REQ), "units": ("", REQ),
+    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
+    "whole-hetjob": ("", REQ), "array": ("", NONE),
+}  # fmt: skip
+# sacct.c fields[]: name -> width (negative: left-justified)
+WIDTHS = {
+    "Account": 10, "AllocCPUS": 10, "AllocNodes": 10, "Cluster": 10, "Comment": 14,
+    "Constraints": 19, "CPUTime": 10, "CPUTimeRAW": 10, "DerivedExitCode": 15, "Elapsed": 10,
+    "ElapsedRaw": 10, "Eligible": 19, "End": 19, "ExitCode": 8, "Flags": 19, "GID": 6, "Group": 9,
+    "JobID": -12, "JobIDRaw": -12, "JobName": 10, "MaxRSS": 10, "MaxVMSize": 10, "NCPUS": 10,
+    "NNodes": 8, "NodeList": 15, "NTasks": 8, "Partition": 10, "Priority": 10, "QOS": 10,
+    "Reason": 22, "ReqCPUS": 8, "ReqMem": 10, "ReqNodes": 8, "Reservation": 20, "Start": 19,
+    "State": 10, "Submit": 19, "Suspended": 10, "SystemCPU": 10, "Timelimit": 10,
+    "TimelimitRaw": 10, "TotalCPU": 10, "UID": 6, "User": 9, "UserCPU": 10, "WorkDir": 20,
+    "StdOut": 20, "StdErr": 20,
+}  # fmt: skip
+DATES = ("Start", "End", "Submit", "Eligible")
+DEFAULT = "JobID,JobName,Partition,Account,AllocCPUS,State,ExitCode"
+LONG_FORMAT = ("JobID,JobIDRaw,JobName,Partition,MaxVMSize,MaxRSS,NTasks,AllocCPUS,Elapsed,"
+               "State,ExitCode,ReqMem,Timelimit,NNodes,NodeList")  # fmt: skip
+BRIEF = "JobID,State,ExitCode"
+
+
+def main(ctx: Context) -> int:
+    """sacct [-n] [-X] [-P|-p] [-j IDS] [-o FIELDS] [-u USERS] [-a] [-s STATES]."""
+    try:
+        found, _operands = getopt(ctx.argv, "sacct", OPTIONS, permute=True, exit_code=1)
+        opts: dict[str, Any] = dict(found)
+        if "help" in opts or "usage" in opts:
+            ctx.out.write("Usage: sacct [options]\n")
+            return 0
+        if "version" in opts:
+            ctx.out.write("slurm 22.05.8\n")
+            return 0
+        if not ctx.config.get("accounting", True):
+            ctx.err.write("Slurm accounting storage is disabled\n")
+            return 1
+        fields = _fields(opts)
+        rows = _rows(ctx, opts)
+    except OptionError as e:
+        ctx.err.write(e.text)
+        return e.exit_code
+    parsable = "parsable2" in opts or "parsable" in opts
+    trailing = "parsable" in opts and "parsable2" not in opts
+    delim = opts.get("delimiter") or "|"
+    lines = []
+    if "noheader" not in opts:
+        names = [name for name, _ in fields]
+        if parsable:
+            lines.append(delim.join(names) + (delim if trailing else ""))
+        else:
+            lines.append("".join(_cell(n, w, plus=False) for n, w in fields))
+            lines.append("".join("-" * abs(w) + " " for _, w in fields))
+    for row in rows:
+        vals = [row(name) for name, _ in fields]
+        if parsable:
+            lines.append(delim.join(vals) + (delim if trailing else ""))
+        else:
+            lines.append(
+                "".join(
+                    _cell(v, w, plus=n not in DATES) for v, (n, w) in zip(vals, fields, strict=True)
+                )
+            )
+    if lines:
+        ctx.out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _cell(value: str, width: int, plus: bool) -> str:
+    """One fixed-width column as print_fields does it: cut to width ('+' marks a cut), then a space."""
+    n = abs(width)
+    if len(value) > n:
+        value = value[: n - 1] + "+" if plus else value[:n]
+    return (value.rjust(n) if width > 0 else value.ljust(n)) + " "
+
+
+def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
+    """The requested columns with their widths (Name%N sets a width)."""
+    text = opts.get("format") or (
+        LONG_FORMAT if "long" in opts else BRIEF if "brief" in opts else DEFAULT
+    )
+    lookup = {name.lower(): name for name in WIDTHS}
+    out = []
+    for item in text.split(","):
+        if not item:
+            continue
+        word, pct, width = item.partition("%")
+        name = lookup.get(word.lower())
+        if name is None:
+            raise OptionError(f'sacct: error: Invalid field requested: "{word}"', 1)
+        w = WIDTHS[name]
+        if pct and width.lstrip("-").isdigit() and int(width):
+            w = int(width)
+        out.append((name, w))
+    return out
+
+
+def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
+    """Value getters for every printed line (job, then its batch and extern steps)."""
+    engine = ctx.engine
+    if opts.get("jobs"):
+        wanted = c.parse_job_ids(opts["jobs"])
+        if wanted is None:
+            bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
+            raise OptionError(f"sacct: error: Invalid job id: {bad}", 1)
+        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
+    else:
+        midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
+        jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]
+        if "allusers" not in opts:
+            from clusterjob_sim.engine import user_name
+
+            users = (opts.get("user") or opts.get("uid") or user_name()).split(",")
+            jobs = [j for j in jobs if j.user in users or str(j.uid) in users]
+    if opts.get("state"):
+        states = {w.upper() for w in opts["state"].split(",")}
+        jobs = [
+            j for j in jobs if j.state in states or c.STATES.get(j.state, ("", ""))[1] in states
+        ]
+    if opts.get("name"):
+        jobs = [j for j in jobs if j.name in opts["name"].split(",")]
+    if opts.get("partition"):
+        jobs = [j for j in jobs if j.queue in opts["partition"].split(",")]
+    now = engine.now()
+    rows: list[Callable[[str], str]] = []
+    for job in jobs:
+        rows.append(_getter(job, engine, now, ""))
+        if "allocations" not in opts and job.start_time is not None and job.state != "PENDING":
+            rows.append(_getter(job, engine, now, "batch"))
+            rows.append(_getter(job, engine, now, "extern"))
+    return rows
+
+
+def state_text(job: Job) -> str:
+    """The job line's State (CANCELLED by UID)."""
+    if job.state == "CANCELLED" and job.cancelled_by is not None:
+        return f"CANCELLED by {job.cancelled_by}"
+    return job.state
+
+
+def exit_text(job: Job) -> str:
+    """The job line's ExitCode (code:signal) with Slurm's conventions per state."""
+    code, sig = job.exit_code or 0, job.signal or 0
+    if job.state in ("PENDING", "RUNNING", "COMPLETED", "TIMEOUT", "NODE_FAIL"):
+        return "0:0"
+    if job.state == "OUT_OF_MEMORY":
+        return "0:125"
+    if job.state == "CANCELLED":
+        return f"0:{sig}" if job.start_time is not None and sig else "0:0"
+    return f"{code}:{sig}"
+
+
+def _step_state(job: Job, step: str) -> str:
+    if job.state == "RUNNING":
+        return "RUNNING"
+    if step == "extern":
+        return "CANCELLED" if job.state == "CANCELLED" else "COMPLETED"
+    return {"TIMEOUT": "CANCELLED", "NODE_FAIL": "FAILED"}.get(job.state, job.state)
+
+
+def _getter(job: Job, engine: Engine, now: float, step: str) -> Callable[[str], str]:
+    """A function giving each field's text for the job line (step '') or a step line."""
+    data: dict[str, Any] = job.data
+    cpus = 0 if job.start_time is None else sum(c.cpus_of(job, engine))
+    elapsed = job.elapsed(now)
+    start = job.start_time if job.start_time is not None else job.end_time
+    step_exit = "0:0" if step == "extern" or job.state == "RUNNING" else (
+        f"{job.exit_code or 0}:{job.signal or 0}")  # fmt: skip
+    values: dict[str, str] = {
+        "JobID": c.job_id_text(job) + (f".{step}" if step else ""),
+        "JobIDRaw": str(job.job_id) + (f".{step}" if step else ""),
+        "JobName": step or job.name,
+        "Partition": "" if step else job.queue,
+        "Account": str(data.get("account") or job.user),
+        "AllocCPUS": str(c.cpus_of(job, engine)[0] if step == "batch" else cpus),
+        "NCPUS": str(cpus),
+        "State": _step_state(job, step) if step else state_text(job),
+        "ExitCode": step_exit if step else exit_text(job),
+        "DerivedExitCode": "" if step else "0:0",
+        "Elapsed": c.hms(elapsed),
+        "ElapsedRaw": str(int(elapsed)),
+        "CPUTime": c.hms(elapsed * cpus),
+        "CPUTimeRAW": str(int(elapsed * cpus)),
+        "Start": c.date(start),
+        "End": c.date(job.end_time),
+        "Submit": c.date(job.start_time if step else job.submit_time),
+        "Eligible": c.date(job.submit_time),
+        "NNodes": str(len(job.node_names) or job.nodes) if not step or step == "extern" else "1",
+        "NodeList": (c.compress_nodes(job) or "None assigned")
+        if step != "batch"
+        else (job.node_names[0] if job.node_names else ""),
+        "AllocNodes": str(len(job.node_names)),
+        "ReqMem": f"{job.mem_mb_per_node}M" if job.mem_mb_per_node else "0",
+        "ReqCPUS": str(job.nodes * job.cores_per_node),
+        "ReqNodes": str(job.nodes),
+        "NTasks": "1" if step else "",
+        "Timelimit": "" if step else c.sacct_limit(job),
+        "TimelimitRaw": "" if step else str(c.limit_minutes(job) or "UNLIMITED"),
+        "User": "" if step else job.user,
+        "UID": "" if step else str(job.uid),
+        "Group": "" if step else job.user,
+        "GID": "" if step else str(job.uid),
+        "WorkDir": job.workdir,
+        "Cluster": str(engine.config.get("cluster_name", "")),
+        "QOS": "" if step else str(data.get("qos") or "normal"),
+        "Reason": c.reason_text(job, engine) if job.state == "PENDING" else "None",
+        "Priority": "" if step else "1",
+        "Flags": "" if step else "SchedMain",
+    }
+    return lambda name: values.get(name, "")

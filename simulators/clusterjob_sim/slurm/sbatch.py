@@ -1,0 +1,178 @@
+"""Fake sbatch: parse, check against the simulated cluster with Slurm's messages, record, answer."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim.slurm.options import (
+    MAX_ARRAY_SIZE,
+    OptionError,
+    check_script,
+    getopt,
+    parse_options,
+    shape,
+)
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine_cmd import Context
+
+FAILED = "sbatch: error: Batch job submission failed: "
+USAGE = (
+    "Usage: sbatch [-N nnodes] [-n ntasks]\n"
+    "              [-c ncpus] [-r n] [-p partition] [--hold] [--parsable] [-t minutes]\n"
+    "              [-D path] [--no-kill] [--overcommit]\n"
+    "              [--input file] [--output file] [--error file]\n"
+    "              [--time-min=minutes] [--licenses=names] [--clusters=cluster_names]\n"
+    "              [--chdir=directory] [--oversubscribe] [-m dist] [-J jobname]\n"
+    "              [--mem=MB] [--mem-per-cpu=MB] [--array=index_values] [--wrap=command]\n"
+    "              [--export[=names]] [--exclusive] executable [args...]\n"
+)
+WRAP = "#!/bin/sh\n# This script was created by sbatch --wrap.\n\n{}\n"
+
+
+def main(ctx: Context) -> int:
+    """sbatch [OPTIONS] [SCRIPT [ARGS...]] (script from stdin when none is named)."""
+    try:
+        return _sbatch(ctx)
+    except OptionError as e:
+        ctx.err.write(e.text)
+        return e.exit_code
+
+
+def _sbatch(ctx: Context) -> int:
+    found, operands = getopt(ctx.argv)
+    names = {name for name, _ in found}
+    if names & {"help", "usage"}:
+        ctx.out.write(USAGE)
+        return 0
+    if "version" in names:
+        ctx.out.write("slurm 22.05.8\n")
+        return 0
+    wrap = next((v for n, v in reversed(found) if n == "wrap"), None)
+    if wrap is not None:
+        script, script_name, args, command = WRAP.format(wrap), "wrap", operands, "(null)"
+    elif operands:
+        path = os.path.join(ctx.cwd, operands[0])
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+                script = f.read()
+        except OSError:
+            raise OptionError(f"sbatch: error: Unable to open file {operands[0]}", 1) from None
+        script_name, args, command = os.path.basename(path), operands[1:], os.path.abspath(path)
+    else:
+        script, script_name, args, command = ctx.stdin.read(), "sbatch", [], "(null)"
+    check_script(script)
+    opts, _ = parse_options(script, ctx.argv)
+    spec, data = _spec(ctx, opts, script, script_name, args, command)
+    tasks = data.pop("tasks", None)
+    jobs = ctx.submit(spec, env=_export(opts.get("export"), ctx.environ), data=data, tasks=tasks)
+    job_id = jobs[0].array_id if jobs[0].array_id is not None else jobs[0].job_id
+    if "parsable" in opts:
+        cluster = f";{opts['clusters']}" if "clusters" in opts else ""
+        ctx.out.write(f"{job_id}{cluster}\n")
+    else:
+        ctx.out.write(f"Submitted batch job {job_id}\n")
+    return 0
+
+
+def _spec(
+    ctx: Context, opts: dict[str, Any], script: str, script_name: str, args: list[str], command: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The engine record of a submission, after Slurm's checks against the configured cluster."""
+    cfg = ctx.config
+    queues: dict[str, Any] = cfg.get("queues", {})
+    partition = opts.get("partition") or cfg.get("default_queue", "")
+    if partition not in queues:
+        raise OptionError(
+            f"sbatch: error: invalid partition specified: {partition}\n"
+            f"{FAILED}Invalid partition name specified",
+            1,
+        )
+    queue = queues[partition] or {}
+    if opts.get("time_set") and opts.get("time") is not None:
+        minutes = -(-int(opts["time"]) // 60)
+        if queue.get("max_time_s") is not None and minutes * 60 > queue["max_time_s"]:
+            raise OptionError(
+                f"{FAILED}Requested time limit is invalid (missing or exceeds some limit)", 1
+            )
+        walltime = opts["time"]
+    elif opts.get("time_set"):
+        walltime = None
+    else:
+        walltime = queue.get("default_time_s") or queue.get("max_time_s")
+    s = shape(opts)
+    cores = s["tasks_per_node"] * s["cpus_per_task"]
+    from clusterjob_sim.spool import normalize_nodes
+
+    all_nodes = normalize_nodes(cfg)
+    names = queue.get("nodes")
+    nodes = [n for n in all_nodes if not names or n["name"] in names]
+    too_big = (
+        s["nodes"] > len(nodes)
+        or cores > max((n["cores"] for n in nodes), default=0)
+        or (s["mem_mb_per_node"] or 0) > max((n["mem_mb"] for n in nodes), default=0)
+    )
+    if too_big and str(cfg.get("enforce_part_limits", "NO")).upper() in ("ALL", "ANY", "YES"):
+        raise OptionError(f"{FAILED}Requested node configuration is not available", 1)
+    data: dict[str, Any] = {
+        "tasks_per_node": s["tasks_per_node"],
+        "cpus_per_task": s["cpus_per_task"],
+        "ntasks": opts.get("ntasks")
+        or (s["nodes"] * s["tasks_per_node"] if "ntasks-per-node" in opts else None),
+        "ntasks_per_node": opts.get("ntasks-per-node"),
+        "cpus_per_task_set": "cpus-per-task" in opts,
+        "mem": opts.get("mem"),
+        "mem_per_cpu": opts.get("mem-per-cpu"),
+        "account": opts.get("account"),
+        "qos": opts.get("qos"),
+        "export": opts.get("export"),
+        "open_mode": opts.get("open-mode"),
+        "args": args,
+        "command": command,
+        "cluster": cfg.get("cluster_name", "cluster"),
+    }
+    spec: dict[str, Any] = {
+        "name": opts.get("job-name") or script_name,
+        "queue": partition,
+        "nodes": s["nodes"],
+        "cores_per_node": cores,
+        "mem_mb_per_node": s["mem_mb_per_node"],
+        "exclusive": 1 if opts.get("exclusive") else 0,
+        "walltime_s": walltime,
+        "held": 1 if "hold" in opts else 0,
+        "workdir": os.path.join(ctx.cwd, opts["chdir"]) if "chdir" in opts else ctx.cwd,
+        "submit_dir": ctx.cwd,
+        "stdout": opts.get("output"),
+        "stderr": opts.get("error"),
+        "script": script,
+    }
+    if "array" in opts:
+        text, indices, limit = opts["array"]
+        if not indices or indices[-1] >= MAX_ARRAY_SIZE:
+            raise OptionError(f"{FAILED}Invalid job array specification", 1)
+        spec["array_limit"] = limit
+        spec["array_spec"] = text
+        data["tasks"] = indices
+    return spec, data
+
+
+def _export(spec: str | None, environ: dict[str, str]) -> dict[str, str]:
+    """The environment --export passes to the job (ALL by default; NONE keeps only SLURM_*)."""
+    if spec is None:
+        return dict(environ)
+    items = spec.split(",")
+    head = items[0].upper()
+    if head == "ALL":
+        env, items = dict(environ), items[1:]
+    else:
+        env = {k: v for k, v in environ.items() if k.startswith("SLURM_")}
+        if head in ("NONE", "NIL"):
+            items = items[1:]
+    for item in items:
+        key, eq, value = item.partition("=")
+        if eq:
+            env[key] = value
+        elif key in environ:
+            env[key] = environ[key]
+    return env

@@ -1,0 +1,89 @@
+"""Fake scancel: silent, rc 0 even for unknown or finished ids; cancels pending and running jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim.slurm import common as c
+from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine_cmd import Context
+
+OPTIONS = {
+    "account": ("A", REQ), "batch": ("b", NONE), "clusters": ("M", REQ), "ctld": ("", NONE),
+    "full": ("f", NONE), "help": ("", NONE), "hurry": ("H", NONE), "interactive": ("i", NONE),
+    "name": ("n", REQ), "nodelist": ("w", REQ), "partition": ("p", REQ), "qos": ("q", REQ),
+    "quiet": ("Q", NONE), "reservation": ("R", REQ), "signal": ("s", REQ), "state": ("t", REQ),
+    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
+    "wckey": ("", REQ), "me": ("", NONE),
+}  # fmt: skip
+
+
+def main(ctx: Context) -> int:
+    """scancel [-u USER] [-n NAME] [-p PARTITION] [-t STATE] [-v] [JOBID[_TASK] ...]."""
+    try:
+        found, operands = getopt(ctx.argv, "scancel", OPTIONS, permute=True, exit_code=1)
+    except OptionError as e:
+        ctx.err.write(e.text)
+        return e.exit_code
+    opts: dict[str, Any] = dict(found)
+    if "help" in opts or "usage" in opts:
+        ctx.out.write("Usage: scancel [OPTIONS] [job_id[_array_id][.step_id]]\n")
+        return 0
+    if "version" in opts:
+        ctx.out.write("slurm 22.05.8\n")
+        return 0
+    filters = [k for k in ("user", "name", "partition", "state", "me", "account") if k in opts]
+    wanted = []
+    for word in operands:
+        ids = c.parse_job_ids(word.split(".")[0])
+        if ids is None or not ids:
+            ctx.err.write(f"scancel: error: Invalid job id {word}\n")
+            return 1
+        wanted.extend(ids)
+    if not wanted and not filters:
+        ctx.err.write("scancel: error: No job identification provided\n")
+        return 1
+    engine = ctx.engine
+    active = ("PENDING", "RUNNING")
+    if wanted:
+        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+    else:
+        jobs = engine.jobs(states=active, view="live")
+    jobs = _filter(jobs, opts)
+    hit = engine.cancel([j for j in jobs if j.state in active])
+    if "verbose" in opts:
+        for base, task in wanted:
+            label = f"{base}_{task}" if task is not None else str(base)
+            if not c.select(hit, [(base, task)]):
+                known = c.select(jobs, [(base, task)])
+                why = (
+                    "Job/step already completing or completed"
+                    if known
+                    else "Invalid job id specified"
+                )
+                ctx.err.write(f"scancel: error: Kill job error on job id {label}: {why}\n")
+        return 1 if len(hit) < len(wanted) else 0
+    return 0
+
+
+def _filter(jobs: list[Any], opts: dict[str, Any]) -> list[Any]:
+    """Apply scancel's -u/-n/-p/-t/--me filters."""
+    if "me" in opts:
+        from clusterjob_sim.engine import user_name
+
+        opts["user"] = user_name()
+    if opts.get("user"):
+        users = opts["user"].split(",")
+        jobs = [j for j in jobs if j.user in users or str(j.uid) in users]
+    if opts.get("name"):
+        jobs = [j for j in jobs if j.name in opts["name"].split(",")]
+    if opts.get("partition"):
+        jobs = [j for j in jobs if j.queue in opts["partition"].split(",")]
+    if opts.get("state"):
+        states = {s.upper() for s in opts["state"].split(",")}
+        jobs = [
+            j for j in jobs if j.state in states or c.STATES.get(j.state, ("", ""))[1] in states
+        ]
+    return jobs

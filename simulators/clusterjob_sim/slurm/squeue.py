@@ -1,0 +1,260 @@
+"""Fake squeue: the live view of the controller (active jobs, finished ones until MinJobAge)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim.slurm import common as c
+from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine import Engine, Job
+    from clusterjob_sim.engine_cmd import Context
+
+OPTIONS = {
+    "account": ("A", REQ), "all": ("a", NONE), "array": ("r", NONE), "array-unique": ("", NONE),
+    "Format": ("O", REQ), "format": ("o", REQ), "federation": ("", NONE), "help": ("", NONE),
+    "hide": ("", NONE), "iterate": ("i", REQ), "jobs": ("j", OPT), "local": ("", NONE),
+    "long": ("l", NONE), "licenses": ("L", REQ), "clusters": ("M", REQ), "me": ("", NONE),
+    "name": ("n", REQ), "noconvert": ("", NONE), "nodelist": ("w", REQ), "noheader": ("h", NONE),
+    "partition": ("p", REQ), "priority": ("P", NONE), "qos": ("q", REQ), "reservation": ("R", REQ),
+    "sort": ("S", REQ), "start": ("", NONE), "steps": ("s", OPT), "states": ("t", REQ),
+    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
+}  # fmt: skip
+DEFAULT_FORMAT = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"
+LONG_FORMAT = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R"
+ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
+HEADERS = {
+    "i": "JOBID", "A": "JOBID", "F": "ARRAY_JOB_ID", "K": "ARRAY_TASK_ID", "P": "PARTITION",
+    "j": "NAME", "u": "USER", "U": "UID", "t": "ST", "T": "STATE", "M": "TIME", "l": "TIME_LIMIT",
+    "L": "TIME_LEFT", "D": "NODES", "C": "CPUS", "R": "NODELIST(REASON)", "r": "REASON",
+    "N": "NODELIST", "a": "ACCOUNT", "Z": "WORK_DIR", "o": "COMMAND", "V": "SUBMIT_TIME",
+    "S": "START_TIME", "e": "END_TIME", "m": "MIN_MEMORY", "c": "MIN_CPUS", "q": "QOS",
+    "p": "PRIORITY", "Q": "PRIORITY", "g": "GROUP", "G": "GID", "k": "COMMENT", "B": "EXEC_HOST",
+    "b": "TRES_PER_NODE", "d": "MIN_TMP_DISK", "E": "DEPENDENCY", "f": "FEATURES", "h": "OVER_SUBSCRIBE",
+    "H": "SOCKETS", "I": "CORES", "J": "THREADS", "n": "SCHEDNODES", "O": "CONTIGUOUS", "v": "RESERVATION",
+    "w": "WCKEY", "W": "LICENSES", "x": "EXC_NODES", "y": "NICE", "z": "S:C:T",
+}  # fmt: skip
+
+
+class Row:
+    """One squeue line: a job record, or the pending tasks of an array folded together."""
+
+    def __init__(self, job: Job, tasks: list[int] | None = None) -> None:
+        self.job = job
+        self.tasks = tasks  # pending array tasks shown as 120_[3-5%2]
+
+
+def parse_format(fmt: str) -> list[tuple[str, str, int, bool]]:
+    """Split a -o format into (literal prefix, field letter, width, right-justified) items."""
+    items = []
+    i, literal = 0, ""
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%" or i + 1 >= len(fmt):
+            literal += ch
+            i += 1
+            continue
+        i += 1
+        right = fmt[i] == "."
+        if right:
+            i += 1
+        start = i
+        while i < len(fmt) and fmt[i].isdigit():
+            i += 1
+        width = int(fmt[start:i]) if i > start else 0
+        if i >= len(fmt):
+            break
+        items.append((literal, fmt[i], width, right))
+        literal = ""
+        i += 1
+    if literal:
+        items.append((literal, "", 0, False))
+    return items
+
+
+def _pad(value: str, width: int, right: bool) -> str:
+    if not width:
+        return value
+    value = value[:width]
+    return value.rjust(width) if right else value.ljust(width)
+
+
+def render(items: list[tuple[str, str, int, bool]], values: dict[str, str] | None) -> str:
+    """One line: the header (values None) or a job's."""
+    out = []
+    for literal, letter, width, right in items:
+        out.append(literal)
+        if letter:
+            text = HEADERS.get(letter, "") if values is None else values.get(letter, "")
+            out.append(_pad(text, width, right))
+    return "".join(out)
+
+
+def _task_text(tasks: list[int], limit: int | None) -> str:
+    ranges = []
+    start = prev = tasks[0]
+    for t in [*tasks[1:], None]:
+        if t is not None and t == prev + 1:
+            prev = t
+            continue
+        ranges.append(str(start) if start == prev else f"{start}-{prev}")
+        if t is not None:
+            start = prev = t
+    return ",".join(ranges) + (f"%{limit}" if limit else "")
+
+
+def values(row: Row, engine: Engine, now: float) -> dict[str, str]:
+    """Every field letter's text for one row."""
+    job = row.job
+    state, short = c.STATES.get(job.state, (job.state, job.state[:2]))
+    pending = job.state == "PENDING"
+    task_text = _task_text(row.tasks, job.array_limit) if row.tasks else None
+    if task_text is not None:
+        job_id = f"{job.array_id}_[{task_text}]"
+    else:
+        job_id = c.job_id_text(job)
+    nodelist = "" if pending else c.compress_nodes(job)
+    reason = c.reason_text(job, engine)
+    cpus = job.nodes * job.cores_per_node if pending else sum(c.cpus_of(job, engine))
+    limit = c.limit_minutes(job)
+    elapsed = job.elapsed(now)
+    data: dict[str, Any] = job.data
+    return {
+        "i": job_id,
+        "A": str(job.array_id if task_text is not None else job.job_id),
+        "F": str(job.array_id if job.array_id is not None else job.job_id),
+        "K": task_text or (str(job.array_index) if job.array_index is not None else "N/A"),
+        "P": job.queue,
+        "j": job.name,
+        "u": job.user,
+        "U": str(job.uid),
+        "t": short,
+        "T": state,
+        "M": c.squeue_secs(elapsed),
+        "l": c.squeue_limit(job),
+        "L": "UNLIMITED" if limit is None else c.squeue_secs(max(0, limit * 60 - elapsed)),
+        "D": str(job.nodes if pending else len(job.node_names)),
+        "C": str(cpus),
+        "R": f"({reason})" if pending else nodelist,
+        "r": reason,
+        "N": nodelist,
+        "a": str(data.get("account") or "(null)"),
+        "Z": job.workdir,
+        "o": str(data.get("command", "(null)")),
+        "V": c.date(job.submit_time),
+        "S": c.date(job.start_time, "N/A"),
+        "e": c.date(job.end_time, "N/A"),
+        "m": f"{job.mem_mb_per_node}M" if job.mem_mb_per_node else "0",
+        "c": str(job.cores_per_node),
+        "q": str(data.get("qos") or "normal"),
+        "p": "0.99998474",
+        "Q": "4294901759",
+        "g": job.user,
+        "G": str(job.uid),
+        "k": "(null)",
+        "B": job.node_names[0] if job.node_names else "n/a",
+        "h": "OK",
+        "y": "0",
+    }
+
+
+def main(ctx: Context) -> int:
+    """squeue [-h] [-o FORMAT] [-j IDS] [-u USERS] [-t STATES] [-p PARTITIONS] [-n NAMES] [-r] [-l]."""
+    try:
+        found, operands = getopt(ctx.argv, "squeue", OPTIONS, permute=True, exit_code=1)
+    except OptionError as e:
+        ctx.err.write(e.text)
+        return e.exit_code
+    opts: dict[str, Any] = {}
+    for name, value in found:
+        opts[name] = value
+    if "jobs" in opts and opts["jobs"] is None and operands:
+        opts["jobs"] = operands.pop(0)
+    if operands:
+        ctx.err.write(f"squeue: error: Unrecognized option: {operands[0]}\n")
+        ctx.err.write("Usage: squeue [-A account] [--clusters names] [-i seconds] [--job jobid]\n")
+        return 1
+    if "help" in opts or "usage" in opts:
+        ctx.out.write("Usage: squeue [OPTIONS]\n")
+        return 0
+    if "version" in opts:
+        ctx.out.write("slurm 22.05.8\n")
+        return 0
+    wanted = None
+    if opts.get("jobs"):
+        wanted = c.parse_job_ids(opts["jobs"])
+        if wanted is None:
+            bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
+            ctx.err.write(f"squeue: error: Invalid job id: {bad}\n")
+            return 1
+    states = ACTIVE
+    if opts.get("states"):
+        parsed = _states(opts["states"])
+        if isinstance(parsed, str):
+            ctx.err.write(f"squeue: error: Invalid job state specified: {parsed}\n")
+            return 1
+        states = parsed
+    engine = ctx.engine
+    ids = sorted({base for base, _ in wanted}) if wanted else None
+    jobs = engine.jobs(ids, view="live")
+    if wanted is not None:
+        jobs = c.select(jobs, wanted)
+        if not jobs and len(wanted) == 1:
+            ctx.err.write("slurm_load_jobs error: Invalid job id specified\n")
+            return 1
+    jobs = [j for j in jobs if j.state in states]
+    users = opts.get("user")
+    if "me" in opts:
+        from clusterjob_sim.engine import user_name
+
+        users = user_name()
+    if users:
+        jobs = [j for j in jobs if j.user in users.split(",") or str(j.uid) in users.split(",")]
+    if opts.get("partition"):
+        jobs = [j for j in jobs if j.queue in opts["partition"].split(",")]
+    if opts.get("name"):
+        jobs = [j for j in jobs if j.name in opts["name"].split(",")]
+    rows = _rows(jobs, fold="array" not in opts and not (wanted and any(t for _, t in wanted)))
+    rows.sort(key=lambda r: (r.job.queue, c.STATE_ORDER.get(r.job.state, 99), r.job.job_id))
+    fmt = opts.get("format") or (LONG_FORMAT if "long" in opts else DEFAULT_FORMAT)
+    items = parse_format(fmt)
+    lines = [] if "noheader" in opts else [render(items, None)]
+    now = engine.now()
+    lines += [render(items, values(r, engine, now)) for r in rows]
+    if lines:
+        ctx.out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _states(text: str) -> tuple[str, ...] | str:
+    """The engine states of a -t list (long or short names, any case, 'all'); the bad word if any."""
+    if text.lower() == "all":
+        return tuple(c.STATES)
+    by_name = {}
+    for name, (long_name, short) in c.STATES.items():
+        by_name[long_name.lower()] = name
+        by_name[short.lower()] = name
+    out = []
+    for word in text.split(","):
+        if word.lower() not in by_name:
+            return word
+        out.append(by_name[word.lower()])
+    return tuple(out)
+
+
+def _rows(jobs: list[Job], fold: bool) -> list[Row]:
+    """One row per record, pending tasks of one array folded into one row (unless -r)."""
+    rows: list[Row] = []
+    folded: dict[int, Row] = {}
+    for job in jobs:
+        if fold and job.array_id is not None and job.state == "PENDING":
+            row = folded.get(job.array_id)
+            if row is None:
+                row = folded[job.array_id] = Row(job, [])
+                rows.append(row)
+            assert row.tasks is not None
+            row.tasks.append(int(job.array_index or 0))
+        else:
+            rows.append(Row(job))
+    return rows
