@@ -1,0 +1,94 @@
+"""Fake IBM Spectrum LSF: bsub, bjobs, bkill over the shared engine (see ENGINE_API.md).
+
+`parse_submission(script_text, argv)` answers like `bsub <argv> < script` (see lsf_parse for the rules and
+sources); the commands live in lsf_cmd, their texts in lsf_output. Kept import-light: only hooks here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from clusterjob_sim.allocation import Allocation
+    from clusterjob_sim.engine import Engine, Job, Launch
+    from clusterjob_sim.lsf_parse import LsfSite
+
+NAME = "lsf"
+COMMANDS = {
+    "bsub": "clusterjob_sim.lsf_cmd:bsub_main",
+    "bjobs": "clusterjob_sim.lsf_cmd:bjobs_main",
+    "bkill": "clusterjob_sim.lsf_cmd:bkill_main",
+}
+SUBMIT_COMMANDS = ("bsub",)
+DEFAULT_CONFIG: dict[str, Any] = {
+    "cluster_name": "cluster1",
+    "queues": {
+        "normal": {"max_time_s": None, "default_time_s": None, "nodes": None},
+        "short": {"max_time_s": 3600, "default_time_s": None, "nodes": None},
+    },
+    "default_queue": "normal",
+    "keep_finished_s": 3600,  # CLEAN_PERIOD
+    "first_job_id": 1,
+    "unit_for_limits": "MB",  # LSF_UNIT_FOR_LIMITS (LSF's own default is KB; most sites set MB)
+    "reserve_per_task": False,  # RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot instead of per host
+}
+# lsb_init() failing while the LIM is down (lsb_perror / sub_perror + ". Job not submitted.") [source]
+_LIM_DOWN = "Failed in an LSF library call: LIM is down; try later"
+TRANSIENT_ERRORS = {
+    "bsub": (f"lsb_init: {_LIM_DOWN}. Job not submitted.", 255),
+    "*": (f"lsb_init: {_LIM_DOWN}", 255),
+}
+LOST_ANSWER = {
+    "bsub": ("Failed in an LSF library call: Communication time out. Job not submitted.", 255)
+}  # [unconfirmed]
+
+
+def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
+    """How LSF's sbatchd starts a job: LSB_* environment, submit directory, -o/-e files."""
+    from clusterjob_sim.lsf_cmd import job_launch as launch
+
+    return launch(job, engine, script_path)
+
+
+def parse_submission(
+    script_text: str,
+    argv: Sequence[str] = (),
+    *,
+    site: LsfSite | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Allocation:
+    """The Allocation LSF grants for `bsub <argv> < script`; DirectiveError with bsub's text if refused.
+
+    nodes = ceil(n / ptile) with span[ptile], 1 with span[hosts=1] or no span; tasks_per_node = ptile (at
+    most n) or n; cpus_per_task from affinity[core(N)]; mem_mb_per_node from rusage[mem] (per host),
+    else -M; walltime from -W [HH:]MM. Without `site`/`config` any queue and slot count is accepted.
+    """
+    from clusterjob_sim.allocation import Allocation, ArraySpec, DirectiveError
+    from clusterjob_sim.lsf_parse import LsfSite, Refused, parse_bsub
+
+    if site is None and config is not None:
+        site = LsfSite.from_config(config)
+    try:
+        req = parse_bsub(script_text, argv, site=site)
+    except Refused as e:
+        raise DirectiveError(e.message, e.exit_code, e.stdout) from None
+    array = None
+    if req.array is not None:
+        indices, limit, text = req.array
+        array = ArraySpec(indices=indices, max_concurrent=limit, text=text)
+    return Allocation(
+        nodes=req.nodes,
+        tasks_per_node=req.tasks_per_node,
+        cpus_per_task=req.cpus_per_task,
+        mem_mb_per_node=req.mem_mb_per_node,
+        walltime_s=req.walltime_s,
+        queue=req.queue,
+        name=req.name,
+        stdout=req.stdout,
+        stderr=req.stderr,
+        workdir=req.workdir,
+        array=array,
+        extra=dict(req.extra),
+    )

@@ -1,0 +1,484 @@
+"""What Grid Engine's qsub understands from a submission, and its exact refusals (behind clusterjob_sim.sge).
+
+`parse_qsub(script_text, argv)` answers like `qsub <argv> script`: every `#$` line at column 0 of the
+script is an option line (the whole file is scanned), the command line wins over the script, and `-b y`
+skips the script's directives. Sources: Son of Grid Engine 8.1.9 (source/clients/qsub, libs/sgeobj
+messages) and outputs seen on Debian's gridengine 8.1.9; texts marked [unconfirmed] were not checked.
+
+How slots map onto the Allocation (Grid Engine itself only counts slots, NSLOTS):
+  no -pe          -> 1 node x 1 task
+  -pe NAME N      -> N slots placed by the PE's allocation_rule (from `pe_rules` or the config's
+                     parallel_environments; an unknown PE name without rules counts as $pe_slots):
+                     integer R       nodes = ceil(N / R), tasks_per_node = R (at most N)
+                     $pe_slots       1 node x N tasks
+                     $fill_up        hosts filled to slots_per_host: ceil(N / S) nodes x min(N, S) tasks
+                     $round_robin    one slot per host in turn: min(N, hosts) nodes x ceil(N / nodes)
+cpus_per_task is always 1 (Grid Engine has no threads-per-task notion); mem_mb_per_node is
+h_vmem (a per-slot limit) x tasks_per_node; walltime is h_rt.
+
+Stdlib only and no dataclasses/re/shlex: qsub imports this module on every call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from clusterjob_sim.lsf_parse import Refused, split_words  # shared: a light exception, shell words
+
+DIRECTIVE_PREFIX = "#$"
+EXIT_USAGE = 2  # seen: qsub's answer to an invalid option
+EXIT_SCRIPT = 14  # seen: qsub's answer to an unreadable script
+EXIT_REJECTED = 1  # seen: "Unable to run job: ...", "Exiting."
+
+# qsub options (SGE 8.1.9) by number of values they take; anything else is an invalid option.
+OPTIONS_FLAG = frozenset("clear cwd h hard help notify soft terse verify V".split())
+OPTIONS_ONE = frozenset(
+    """a ac A ar b binding c ckpt C dc display dl e hold_jid hold_jid_ad i j js jsv l m masterq M N
+    now o P p pty q R r sc shell sync S t tc tcon v w wd @""".split()
+)
+OPTIONS_TWO = frozenset({"pe"})
+MULTI = frozenset(
+    "l v ac dc sc q masterq hold_jid hold_jid_ad M".split()
+)  # options that accumulate
+
+# The complexes a fresh Grid Engine installation defines (`qconf -sc`); -l of any other name is refused.
+DEFAULT_COMPLEXES = frozenset(
+    """arch calendar cpu display_win_gui h_core h_cpu h_data h_fsize h_rss h_rt h_stack h_vmem hostname
+    load_avg load_long load_medium load_short m_core m_socket m_thread m_topology m_topology_inuse
+    mem_free mem_total mem_used min_cpu_interval np_load_avg np_load_long np_load_medium np_load_short
+    num_proc qname rerun s_core s_cpu s_data s_fsize s_rss s_rt s_stack s_vmem seq_no slots swap_free
+    swap_rate swap_rsvd swap_total swap_used tmpdir virtual_free virtual_total virtual_used""".split()
+)
+SHORTCUTS = {"rt": "h_rt", "vmem": "h_vmem", "mf": "mem_free"}  # a few `qconf -sc` shortcuts
+
+# Characters Grid Engine refuses in a job name (verify_str_key, QSUB_TABLE) and their message names.
+NAME_FORBIDDEN = {
+    "\n": "Return",
+    "\t": "Tabulator",
+    "\r": "Carriage return",
+    "/": "Slash",
+    ":": "Colon",
+    "@": "At",
+    "\\": "Backslash",
+    "*": "Asterisk",
+    "?": "Question mark",
+}
+
+
+class SgeSite:
+    """What qsub checks a submission against (None: accept any queue / PE / resource name)."""
+
+    def __init__(
+        self,
+        queues: Sequence[str] | None = None,
+        pe_rules: Mapping[str, str | int] | None = None,
+        complexes: frozenset[str] | None = DEFAULT_COMPLEXES,
+        slots_per_host: int | None = None,
+        hosts: int | None = None,
+    ) -> None:
+        self.queues = tuple(queues) if queues is not None else None
+        self.pe_rules = pe_rules  # PE name -> allocation_rule
+        self.complexes = complexes
+        self.slots_per_host = slots_per_host
+        self.hosts = hosts
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SgeSite:
+        """The site a simulator config.json describes (queues, parallel_environments, nodes)."""
+        nodes = config.get("nodes", 1)
+        if isinstance(nodes, int):
+            per_host = [int(config.get("cores_per_node", 1))] * nodes
+        else:
+            per_host = [int(n.get("cores", config.get("cores_per_node", 1))) for n in nodes]
+        pes = config.get("parallel_environments") or {}
+        rules = {
+            name: (spec.get("allocation_rule", "$pe_slots") if isinstance(spec, Mapping) else spec)
+            for name, spec in pes.items()
+        }
+        queues = config.get("queues")
+        extra = config.get("complexes")
+        return cls(
+            queues=tuple(queues) if queues else None,
+            pe_rules=rules,
+            complexes=DEFAULT_COMPLEXES | frozenset(extra or ()),
+            slots_per_host=max(per_host) if per_host else None,
+            hosts=len(per_host) or None,
+        )
+
+
+class SgeRequest:
+    """Everything qsub took from one submission, in the Allocation's terms plus what the engine needs."""
+
+    def __init__(self) -> None:
+        self.nodes = 1
+        self.tasks_per_node = 1
+        self.mem_mb_per_node: int | None = None
+        self.walltime_s: int | None = None
+        self.queue: str | None = None
+        self.name: str | None = None  # -N
+        self.job_name = (
+            "STDIN"  # the name qsub records (-N, else the script's basename, else STDIN)
+        )
+        self.array: tuple[tuple[int, ...], int | None, str] | None = None  # ids, -tc, '1-10:2'
+        self.stdout: str | None = None
+        self.stderr: str | None = None
+        self.workdir: str | None = None
+        self.extra: dict[str, str | bool] = {}
+        self.script_path: str | None = None
+        self.script_args: list[str] = []
+        self.binary = False
+        self.slots = 1
+        self.pe: str | None = None
+        self.pe_range: str | None = None
+        self.merge_output = False
+        self.cwd = False
+        self.held = False
+        self.export_env = False  # -V
+        self.shell: str | None = None  # -S
+        self.resources: dict[str, str] = {}  # -l name=value, later wins
+        self.options: dict[str, Any] = {}  # every option qsub kept, by name
+        self.terse = False
+
+
+def invalid_option(word: str) -> Refused:
+    """qsub's refusal of an unknown option (seen on Debian's 8.1.9): exit code 2."""
+    return Refused(f'qsub: invalid option argument "{word}"\n', EXIT_USAGE)
+
+
+def rejected(reason: str) -> Refused:
+    """qsub's refusal of a job the master will not take: 'Unable to run job: <reason>.' + 'Exiting.'."""
+    return Refused(f"Unable to run job: {reason}.\nExiting.\n", EXIT_REJECTED)
+
+
+def unreadable_script(path: str, why: str = "No such file or directory") -> Refused:
+    """qsub's answer to a script it cannot open (seen): exit code 14."""
+    return Refused(
+        f"Unable to read script file because of error: error opening {path}: {why}\n", EXIT_SCRIPT
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Option scanning
+# ---------------------------------------------------------------------------------------------------
+
+
+def split_options(
+    args: Sequence[str], in_script: bool = False
+) -> tuple[list[tuple[str, Any]], int]:
+    """Options in order as (name, value) and the index of the script path (or len(args))."""
+    opts: list[tuple[str, Any]] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-") or arg == "-":
+            if in_script:
+                raise invalid_option(arg)  # [unconfirmed] a stray word in a #$ line
+            break
+        name = arg[1:]
+        if name in OPTIONS_FLAG:
+            opts.append((name, True))
+        elif name in OPTIONS_ONE or name in OPTIONS_TWO:
+            want = 2 if name in OPTIONS_TWO else 1
+            if len(args) - 1 - i < want:
+                raise Refused(
+                    f'qsub: option "{arg}" requires an argument\n', EXIT_USAGE
+                )  # [unconfirmed]
+            values = list(args[i + 1 : i + 1 + want])
+            opts.append((name, values[0] if want == 1 else tuple(values)))
+            i += want
+        else:
+            raise invalid_option(arg)
+        i += 1
+    return opts, i
+
+
+def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[str]:
+    """The option words of every line that starts with the directive prefix (the whole file is read)."""
+    words: list[str] = []
+    if not prefix:
+        return words
+    for line in script_text.splitlines():
+        if not line.startswith(prefix):
+            continue
+        rest = line[len(prefix) :]
+        try:
+            words.extend(split_words(rest))
+        except ValueError:
+            words.extend(rest.split())
+    return words
+
+
+def _strip_program(argv: Sequence[str]) -> list[str]:
+    """Drop a leading 'qsub' (so a backend's whole argv can be passed)."""
+    args = list(argv)
+    if args and os.path.basename(args[0]) == "qsub":
+        args = args[1:]
+    return args
+
+
+def _merge(*sources: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Later sources win; accumulating options (-l, -v, -q ...) collect their values in order."""
+    merged: dict[str, Any] = {}
+    for source in sources:
+        seen_multi: set[str] = set()
+        for name, value in source:
+            if name in MULTI:
+                if name not in seen_multi:
+                    merged[name] = []  # a later source replaces an earlier source's list
+                    seen_multi.add(name)
+                merged[name].append(value)
+            else:
+                merged[name] = value
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> int | None:
+    """A Grid Engine time: seconds, or [[h:]m:]s with empty parts meaning 0 (`48::`); None if invalid."""
+    t = text.strip()
+    if t.isdigit() and t.isascii():
+        return int(t)
+    parts = t.split(":")
+    if len(parts) > 3 or len(parts) < 2:
+        return None
+    if not all((p.isdigit() and p.isascii()) or p == "" for p in parts):
+        return None
+    nums = [int(p) if p else 0 for p in parts]
+    while len(nums) < 3:
+        nums.insert(0, 0)
+    h, m, s = nums
+    return h * 3600 + m * 60 + s
+
+
+MEMORY_FACTORS = {
+    "": 1,
+    "k": 1000,
+    "K": 1024,
+    "m": 1000**2,
+    "M": 1024**2,
+    "g": 1000**3,
+    "G": 1024**3,
+    "t": 1000**4,
+    "T": 1024**4,
+}
+
+
+def parse_memory(text: str) -> float | None:
+    """A Grid Engine memory value in bytes (`4G` = 4 * 1024^3, `4g` = 4 * 1000^3), None if invalid."""
+    t = text.strip()
+    suffix = t[-1:] if t[-1:] in MEMORY_FACTORS and t[-1:] else ""
+    num = t[: len(t) - len(suffix)]
+    try:
+        value = float(num)
+    except ValueError:
+        return None
+    if value < 0 or value != value or value == float("inf"):
+        return None
+    return value * MEMORY_FACTORS[suffix]
+
+
+def parse_resources(values: Sequence[str], site: SgeSite) -> dict[str, str]:
+    """All -l lists as {complex: value} (later wins); unknown complexes are refused like the master."""
+    out: dict[str, str] = {}
+    for text in values:
+        for item in text.split(","):
+            if not item:
+                continue
+            name, eq, value = item.partition("=")
+            name = SHORTCUTS.get(name.strip(), name.strip())
+            if site.complexes is not None and name not in site.complexes:
+                raise rejected(f'unknown resource "{name}"')  # seen
+            out[name] = value if eq else "TRUE"
+    return out
+
+
+def parse_task_range(text: str) -> tuple[int, ...] | None:
+    """-t n[-m[:s]] -> task ids, None if malformed (ids start at 1)."""
+    rng, colon, step_s = text.partition(":")
+    lo_s, dash, hi_s = rng.partition("-")
+    if not lo_s.isdigit() or (dash and not hi_s.isdigit()) or (colon and not step_s.isdigit()):
+        return None
+    lo = int(lo_s)
+    hi = int(hi_s) if dash else lo
+    step = int(step_s) if colon else 1
+    if lo < 1 or hi < lo or step < 1:
+        return None
+    return tuple(range(lo, hi + 1, step))
+
+
+def parse_pe_range(text: str) -> int | None:
+    """-pe NAME n | n-m | n- | -m -> the slot count granted (the lowest of the range), None if invalid."""
+    lo_s, dash, hi_s = text.partition("-")
+    if (lo_s and not lo_s.isdigit()) or (hi_s and not hi_s.isdigit()) or not (lo_s or hi_s):
+        return None
+    lo = int(lo_s) if lo_s else 1
+    hi = int(hi_s) if hi_s else lo
+    if lo < 1 or (dash and hi_s and hi < lo):
+        return None
+    return lo
+
+
+def check_job_name(name: str) -> None:
+    """Grid Engine's job-name rule (verify_str_key, qsub table); raise as qsub does."""
+    if not name:
+        raise Refused(
+            "qsub: ERROR! argument to -N option must not be empty\n", EXIT_USAGE
+        )  # [unconfirmed]
+    for ch, label in NAME_FORBIDDEN.items():
+        if ch in name:
+            shown = ch if ch.isprintable() else repr(ch)[1:-1]
+            raise Refused(
+                f"qsub: {label} ('{shown}') not allowed in objectname\n", EXIT_USAGE
+            )  # [unconfirmed] message text from sgeobj msg_sgeobjlib.h; prefix and exit code assumed
+
+
+def place_slots(slots: int, rule: str | int, site: SgeSite) -> tuple[int, int]:
+    """(nodes, tasks_per_node) for `slots` under a PE allocation_rule (see the module docstring)."""
+    if isinstance(rule, int) or (isinstance(rule, str) and rule.strip().isdigit()):
+        per = max(1, int(rule))
+        return -(-slots // per), min(per, slots)
+    if rule == "$fill_up" and site.slots_per_host:
+        per = site.slots_per_host
+        return -(-slots // per), min(per, slots)
+    if rule == "$round_robin" and site.hosts:
+        nodes = min(slots, site.hosts)
+        return nodes, -(-slots // nodes)
+    return 1, slots
+
+
+def _pe_rule(name: str, site: SgeSite) -> str | int:
+    """The allocation_rule of a requested PE (wildcards allowed), or refuse an unknown PE."""
+    if site.pe_rules is None:
+        return "$pe_slots"
+    if name in site.pe_rules:
+        return site.pe_rules[name]
+    import fnmatch
+
+    for pe, rule in site.pe_rules.items():
+        if fnmatch.fnmatchcase(pe, name):
+            return rule
+    raise rejected(
+        f'job rejected: the requested parallel environment "{name}" does not exist'
+    )  # seen
+
+
+# ---------------------------------------------------------------------------------------------------
+# The submission
+# ---------------------------------------------------------------------------------------------------
+
+
+def parse_qsub(
+    script_text: str,
+    argv: Sequence[str] = (),
+    *,
+    site: SgeSite | None = None,
+    cwd: str | None = None,
+) -> SgeRequest:
+    """Read one submission as `qsub <argv>` does (script text given); raise Refused as qsub would."""
+    site = site or SgeSite()
+    args = _strip_program(argv)
+    cmd_opts, pos = split_options(args)
+    positional = args[pos:]
+    cmd = _merge(cmd_opts)
+    binary = str(cmd.get("b", "n")).lower().startswith("y")
+    script_opts: list[tuple[str, Any]] = []
+    if not binary:
+        prefix = str(cmd["C"]) if "C" in cmd else DIRECTIVE_PREFIX
+        words = directive_words(script_text, prefix)
+        script_opts, _ = split_options(words, in_script=True)
+    opts = _merge(script_opts, cmd_opts)
+    req = build_request(opts, positional, site, cwd)
+    req.binary = binary
+    return req
+
+
+def build_request(
+    opts: dict[str, Any], positional: list[str], site: SgeSite, cwd: str | None
+) -> SgeRequest:
+    """Validate merged options in qsub's order and map them onto Allocation terms."""
+    req = SgeRequest()
+    req.options = opts
+    req.script_path = positional[0] if positional else None
+    req.script_args = positional[1:]
+    if "N" in opts:
+        check_job_name(str(opts["N"]))
+        req.name = str(opts["N"])
+    default_name = os.path.basename(req.script_path) if req.script_path else "STDIN"
+    req.job_name = req.name or default_name
+    if "t" in opts:
+        indices = parse_task_range(str(opts["t"]))
+        if indices is None:
+            raise invalid_option(f"-t {opts['t']}")  # [unconfirmed]
+        limit = None
+        if "tc" in opts:
+            if not str(opts["tc"]).isdigit():
+                raise invalid_option(f"-tc {opts['tc']}")  # [unconfirmed]
+            limit = int(opts["tc"]) or None
+        req.array = (indices, limit, str(opts["t"]))
+    req.resources = parse_resources(opts.get("l", []), site)
+    if "pe" in opts:
+        pe_name, pe_range = opts["pe"]
+        n = parse_pe_range(str(pe_range))
+        if n is None:
+            raise invalid_option(f"-pe {pe_name} {pe_range}")  # [unconfirmed]
+        req.slots, req.pe, req.pe_range = n, str(pe_name), str(pe_range)
+    if "q" in opts:
+        names = [q for text in opts["q"] for q in str(text).split(",") if q]
+        for q in names:
+            cluster_queue = q.split("@", 1)[0]
+            if site.queues is not None and cluster_queue not in site.queues and "*" not in q:
+                raise rejected(f'Job was rejected because job requests unknown queue "{q}"')  # seen
+        req.queue = names[0] if names else None
+    if req.pe is not None:
+        req.nodes, req.tasks_per_node = place_slots(req.slots, _pe_rule(req.pe, site), site)
+    if "h_rt" in req.resources:
+        seconds = parse_time(req.resources["h_rt"])
+        if seconds is None:
+            raise rejected(
+                f'value for attribute h_rt "{req.resources["h_rt"]}" is not a time value'
+            )  # [unconfirmed]
+        req.walltime_s = seconds
+    if "h_vmem" in req.resources:
+        per_slot = parse_memory(req.resources["h_vmem"])
+        if per_slot is None:
+            raise rejected(
+                f'value for attribute h_vmem "{req.resources["h_vmem"]}" is not a memory value'
+            )  # [unconfirmed]
+        mb = per_slot * req.tasks_per_node / 1024**2
+        req.mem_mb_per_node = int(mb) if int(mb) == mb else int(mb) + 1
+    if "o" in opts:
+        req.stdout = str(opts["o"])
+    if "e" in opts:
+        req.stderr = str(opts["e"])
+    req.merge_output = str(opts.get("j", "n")).lower().startswith("y")
+    req.cwd = "cwd" in opts
+    if "wd" in opts:
+        req.workdir = str(opts["wd"])
+    elif req.cwd:
+        req.workdir = cwd or os.getcwd()
+    req.held = bool(opts.get("h"))
+    req.export_env = bool(opts.get("V"))
+    req.shell = str(opts["S"]) if "S" in opts else None
+    req.terse = bool(opts.get("terse"))
+    modelled = {"N", "t", "tc", "l", "pe", "q", "o", "e", "wd", "cwd"}
+    for name, value in opts.items():
+        if name in modelled:
+            continue
+        if isinstance(value, list):
+            req.extra[name] = ",".join(str(v) for v in value)
+        elif isinstance(value, tuple):
+            req.extra[name] = " ".join(str(v) for v in value)
+        else:
+            req.extra[name] = value
+    if req.pe is not None:
+        req.extra["pe"] = req.pe
+    for name, value in req.resources.items():
+        if name not in ("h_rt", "h_vmem"):
+            req.extra[name] = value
+    return req
