@@ -1,0 +1,275 @@
+"""pytest plugin of the conformance suite (entry point ``pytest11: clusterjob``): options, simulated-cluster
+fixtures and a JSON report for ``clusterjob check``.
+
+Import-light on purpose: pytest loads it in every session of every project that has clusterjob installed, so
+nothing heavy (Hypothesis, the simulators, the suite) is imported until a test asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from clusterjob.backends import ClusterjobBackend
+    from clusterjob.testing.capabilities import Capabilities
+
+__all__ = [
+    "Target",
+    "configured_target",
+    "load_object",
+    "pytest_addoption",
+    "pytest_configure",
+]
+
+_TARGET_KEY = "_clusterjob_target"
+_target: Target | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What ``--cj-backend``/``--cj-scheduler``/``--cj-capabilities`` chose: a backend spec and where to run it."""
+
+    backend: str
+    scheduler: str | None = None
+    capabilities: str | None = None
+
+    def _reference(self) -> Any:
+        from clusterjob.testing.reference import REFERENCE_TARGETS
+
+        return REFERENCE_TARGETS.get(self.backend) if ":" not in self.backend else None
+
+    def load_backend(self) -> ClusterjobBackend:
+        """The backend object named by `backend` (``module:attr``, or a registered backend name)."""
+        from clusterjob.backends import ClusterjobBackend, get_backend
+
+        reference = self._reference()
+        spec = reference.backend if reference is not None else self.backend
+        if ":" not in spec:
+            return get_backend(spec)
+        obj = load_object(spec)
+        if isinstance(obj, type) or (callable(obj) and not isinstance(obj, ClusterjobBackend)):
+            obj = obj()
+        if not isinstance(obj, ClusterjobBackend):
+            raise TypeError(
+                f"--cj-backend {self.backend} gives a {type(obj).__name__}, not a ClusterjobBackend "
+                "(name a ClusterjobBackend subclass, an instance, or a function returning one)"
+            )
+        return obj
+
+    def scheduler_name(self) -> str:
+        """`scheduler`, else the reference backend's, else the backend's own name."""
+        if self.scheduler:
+            return self.scheduler
+        reference = self._reference()
+        if reference is not None:
+            return str(reference.scheduler)
+        if ":" not in self.backend:
+            return self.backend
+        raise ValueError(
+            f"--cj-backend {self.backend} needs --cj-scheduler NAME (slurm, pbs, pbspro, lsf, sge)"
+        )
+
+    def load_capabilities(self) -> Capabilities | None:
+        """The Capabilities named by `capabilities` (``module:attr``); for a reference backend its own;
+        else None (the defaults)."""
+        from clusterjob.testing.capabilities import Capabilities
+
+        spec = self.capabilities
+        if not spec:
+            reference = self._reference()
+            spec = reference.capabilities if reference is not None else None
+        if not spec:
+            return None
+        obj = load_object(spec)
+        if callable(obj) and not isinstance(obj, Capabilities):
+            obj = obj()
+        if not isinstance(obj, Capabilities):
+            raise TypeError(f"--cj-capabilities {spec} gives a {type(obj).__name__}")
+        return obj
+
+
+def load_object(spec: str) -> Any:
+    """The object named by ``package.module:attribute.path`` (a clear error for each way it can be wrong)."""
+    import importlib
+
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ValueError(f"expected MODULE:ATTRIBUTE (e.g. mypkg.backends:MyBackend), got {spec!r}")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"cannot import {module_name!r} (from {spec!r}): {exc}") from exc
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"{spec!r}: {module_name} has no attribute {attribute!r}") from None
+    return obj
+
+
+def configured_target() -> Target | None:
+    """The target chosen on the command line of this pytest session, or None."""
+    return _target
+
+
+# ------------------------------------------------------------------------------------------ hooks
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--cj-*`` options."""
+    group = parser.getgroup("clusterjob", "clusterjob backend conformance suite")
+    group.addoption(
+        "--cj-backend",
+        metavar="MODULE:ATTR",
+        help="backend to check: a ClusterjobBackend subclass or instance (mypkg.backends:MyBackend), "
+        "or a registered backend name; collect clusterjob.testing.target (pytest --pyargs) to run it",
+    )
+    group.addoption(
+        "--cj-scheduler",
+        metavar="NAME",
+        help="simulated scheduler to check it against: slurm, pbs (Torque), pbspro, lsf, sge",
+    )
+    group.addoption(
+        "--cj-capabilities",
+        metavar="MODULE:ATTR",
+        help="a clusterjob.testing.Capabilities object for --cj-backend (default: the scheduler's)",
+    )
+    group.addoption(
+        "--cj-profile",
+        metavar="NAME",
+        help="Hypothesis profile of the suite: clusterjob-default, clusterjob-ci, clusterjob-thorough "
+        "(or default, ci, thorough); default $CLUSTERJOB_PROFILE or clusterjob-default",
+    )
+    group.addoption(
+        "--cj-report",
+        metavar="PATH",
+        help="write a JSON summary of the conformance checks (used by `clusterjob check`)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Remember the chosen target and profile; start collecting the report if asked."""
+    global _target
+    config.addinivalue_line(
+        "markers", "cj_check(name): a check of the clusterjob conformance suite (set by the suite)"
+    )
+    backend = config.getoption("cj_backend", None)
+    if backend:
+        _target = Target(
+            backend=str(backend),
+            scheduler=config.getoption("cj_scheduler", None),
+            capabilities=config.getoption("cj_capabilities", None),
+        )
+    profile = config.getoption("cj_profile", None)
+    if profile:
+        os.environ["CLUSTERJOB_PROFILE"] = str(profile)
+    report = config.getoption("cj_report", None)
+    if report:
+        config.pluginmanager.register(_Report(Path(report)), "clusterjob-report")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Forget the target (pytest.main may run again in the same process)."""
+    global _target
+    _target = None
+
+
+# --------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def cj_profile(request: pytest.FixtureRequest) -> str:
+    """Full name of the conformance profile in use (``--cj-profile`` / $CLUSTERJOB_PROFILE)."""
+    from clusterjob.testing.profiles import resolve_profile_name
+
+    return resolve_profile_name(request.config.getoption("cj_profile", None))
+
+
+@pytest.fixture
+def cj_simulated_cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh simulated cluster of ``--cj-scheduler`` (default slurm), its commands first on PATH.
+
+    Delegates to clusterjob_sim's own fixture machinery; a test module may override ``cj_cluster_config``
+    to size it.
+    """
+    from clusterjob.testing.simulator import simulated_cluster
+
+    scheduler = request.config.getoption("cj_scheduler", None) or "slurm"
+    config = request.getfixturevalue("cj_cluster_config")
+    with simulated_cluster(scheduler, tmp_path / "cluster", config) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cj_cluster_config() -> dict[str, Any]:
+    """Overrides of the simulated cluster's configuration for ``cj_simulated_cluster`` (none by default)."""
+    return {}
+
+
+# ----------------------------------------------------------------------------------------- report
+
+_FALSIFYING = re.compile(r"^(?:E\s+)?(Falsifying (?:explicit )?example:.*?)(?=^\S|\Z)", re.M | re.S)
+
+
+def _check_name(nodeid: str) -> str:
+    name = nodeid.rsplit("::", 1)[-1]
+    name = name.split("[", 1)[0]
+    return name.removeprefix("test_")
+
+
+class _Report:
+    """Collects each conformance check's outcome and first failure text; written as JSON at the end."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.results: dict[str, dict[str, Any]] = {}
+        self.errors: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        entry = self.results.setdefault(
+            report.nodeid,
+            {"check": _check_name(report.nodeid), "nodeid": report.nodeid, "outcome": "passed"},
+        )
+        if report.skipped:
+            if entry["outcome"] == "passed":
+                entry["outcome"] = "skipped"
+                reason = report.longrepr
+                if isinstance(reason, tuple) and len(reason) == 3:
+                    entry["reason"] = str(reason[2]).removeprefix("Skipped: ")
+        elif report.failed:
+            entry["outcome"] = "failed" if report.when == "call" else "error"
+            text = report.longreprtext
+            entry["detail"] = text[-6000:]
+            match = _FALSIFYING.search(text)
+            if match:
+                entry["falsifying"] = match.group(1).strip()[:3000]
+            entry["summary"] = _summary(text)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(report.longreprtext[-6000:])
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        data = {
+            "exitstatus": int(exitstatus),
+            "results": list(self.results.values()),
+            "collection_errors": self.errors,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def _summary(text: str) -> str:
+    """The last ``E   ...`` lines of a failure: the assertion or exception, in a few lines."""
+    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    if not lines:
+        lines = [line for line in text.splitlines() if line.strip()][-3:]
+    return "\n".join(lines[:12])
