@@ -40,7 +40,7 @@ class Job:
         "data_json", "end_time", "env_json", "exclusive", "exit_code", "held", "job_id", "lost",
         "mem_mb_per_node", "name", "nodelist", "nodes", "pgid", "queue", "reason", "rid",
         "runner_pid", "script", "signal", "start_time", "state", "stderr", "stdout", "submit_dir",
-        "submit_host", "submit_time", "uid", "user", "walltime_s", "workdir",
+        "submit_host", "submit_time", "uid", "user", "walltime_s", "workdir", "split_ids",
     )  # fmt: skip
 
     rid: int
@@ -79,6 +79,7 @@ class Job:
     runner_pid: int | None
     pgid: int | None
     lost: int
+    split_ids: int
 
     @property
     def env(self) -> dict[str, str]:
@@ -119,7 +120,7 @@ COLUMNS = (
     "rid, job_id, array_id, array_index, array_limit, array_spec, name, user, uid, queue, nodes, "
     "cores_per_node, mem_mb_per_node, exclusive, walltime_s, held, workdir, submit_dir, submit_host, "
     "stdout, stderr, script, env, data, state, reason, submit_time, start_time, end_time, nodelist, "
-    "exit_code, signal, cancelled_by, runner_pid, pgid, lost"
+    "exit_code, signal, cancelled_by, runner_pid, pgid, lost, split_ids"
 )
 _ATTRS = tuple(
     c.strip()
@@ -222,13 +223,15 @@ class Engine:
         env: dict[str, str] | None = None,
         data: dict[str, Any] | None = None,
         tasks: Sequence[int] | None = None,
-        ids_per_task: bool = True,
+        ids_per_task: bool | str = True,
         start: bool = True,
     ) -> list[Job]:
         """Record one job, or one record per array task, under fresh ids; start what fits (tick).
 
         `spec` holds SPEC_KEYS values. With `tasks`, every task gets its own job_id when `ids_per_task`
-        (SLURM: array id = first task's id) or all share one (PBS, LSF, SGE: 123[1], 123.1).
+        is True (consecutive; array id = first task's id), all share one when False (PBS, LSF, SGE:
+        123[1], 123.1), or "at_start" (real SLURM): all share the array id while pending, and a task
+        gets the next free id when it starts, except the last pending one, which keeps the array id.
         """
         import json
 
@@ -250,7 +253,9 @@ class Engine:
         fields["submit_time"] = now
         fields["reason"] = "held" if fields.get("held") else "none"
         indices: list[int | None] = list(tasks) if tasks is not None else [None]
-        count = len(indices) if ids_per_task else 1
+        split = ids_per_task == "at_start" and tasks is not None
+        count = len(indices) if ids_per_task is True else 1
+        fields["split_ids"] = int(split)
         keys = [*fields, "job_id", "array_id", "array_index"]
         sql = f"INSERT INTO jobs ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"  # noqa: S608 - constant column names
         with _spool.transaction(self.conn) as c:
@@ -258,7 +263,7 @@ class Engine:
             values = list(fields.values())
             rows = []
             for k, index in enumerate(indices):
-                job_id = first + k if ids_per_task else first
+                job_id = first + k if ids_per_task is True else first
                 array_id = first if tasks is not None else None
                 rows.append((*values, job_id, array_id, index))
             c.executemany(sql, rows)

@@ -103,12 +103,12 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
                 free_mem[name] = free_mem.get(name, 0) - (mem or 0)
     pending = c.execute(
         "SELECT rid, array_id, array_limit, queue, nodes, cores_per_node, mem_mb_per_node, exclusive, "
-        "reason FROM jobs WHERE state = 'PENDING' AND held = 0 ORDER BY rid"
+        "reason, split_ids FROM jobs WHERE state = 'PENDING' AND held = 0 ORDER BY rid"
     ).fetchall()
     started: list[tuple[int, int]] = []
     reasons: list[tuple[str, int]] = []
     blocked = False
-    for rid, array_id, limit, queue, nnodes, cores, mem, exclusive, old_reason in pending:
+    for rid, array_id, limit, queue, nnodes, cores, mem, exclusive, old_reason, split in pending:
         mem = mem or 0
         capable = [
             n["name"]
@@ -135,6 +135,8 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
                         free_mem[name] -= mem
                 if array_id is not None:
                     array_running[array_id] += 1
+                if split:
+                    _split_id(engine, rid, array_id)
                 fd = jobrunner.take_lock(engine.spool, rid)
                 started.append((rid, fd))
                 c.execute(
@@ -150,3 +152,14 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
     if reasons:
         c.executemany("UPDATE jobs SET reason = ? WHERE rid = ?", reasons)
     return started
+
+
+def _split_id(engine: Engine, rid: int, array_id: int) -> None:
+    """A starting SLURM array task leaves the array record: next free id, unless it is the last one."""
+    remaining = engine.conn.execute(
+        "SELECT COUNT(*) FROM jobs WHERE array_id = ? AND state = 'PENDING' AND rid != ?",
+        (array_id, rid),
+    ).fetchone()[0]
+    if remaining:
+        new_id = engine._allocate_ids(1)
+        engine.conn.execute("UPDATE jobs SET job_id = ? WHERE rid = ?", (new_id, rid))

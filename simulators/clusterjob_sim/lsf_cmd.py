@@ -129,12 +129,28 @@ def lsf_stat(job: Job) -> str:
 
 
 def exit_code(job: Job) -> int | None:
-    """The exit code LSF reports: the script's status, 128+signal when killed, None if never ran."""
-    if job.state in ACTIVE:
+    """The exit code LSF reports: the script's status; 140 after the run limit (TERM_RUNLIMIT), 130
+    when bkill'ed while running (SIGINT first), 128+signal when killed otherwise; None if it never ran."""
+    if job.state in ACTIVE or job.start_time is None:
         return None
+    if job.state == "TIMEOUT":
+        return 140
+    if job.state == "CANCELLED":
+        return 130
     if job.signal:
         return 128 + int(job.signal)
     return job.exit_code
+
+
+def exit_reason(job: Job) -> str:
+    """bjobs' EXIT_REASON for a job that did not end by itself."""
+    if job.state == "TIMEOUT":
+        return "TERM_RUNLIMIT: job killed after reaching LSF run time limit"
+    if job.state == "CANCELLED":
+        return "TERM_OWNER: job killed by owner"
+    if job.state == "OUT_OF_MEMORY":
+        return "TERM_MEMLIMIT: job killed after reaching LSF memory usage limit"
+    return ""
 
 
 def slot_hosts(job: Job) -> list[str]:
@@ -174,6 +190,7 @@ def job_view(job: Job) -> out.LsfJobView:
         output_file=job.stdout or "",
         error_file=job.stderr or "",
         project=str(data.get("project") or "default"),
+        exit_reason=exit_reason(job),
     )
 
 

@@ -154,7 +154,7 @@ def split_words(text: str) -> list[str]:
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
-        if ch in " \t\r\n\f\v":
+        if ch in " \t\r\n":
             if in_word:
                 words.append("".join(cur))
                 cur, in_word = [], False

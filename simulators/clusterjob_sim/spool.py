@@ -40,6 +40,7 @@ BASE_CONFIG: dict[str, Any] = {
     "fault_seed": 0,
 }
 
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS jobs (
@@ -78,7 +79,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     cancelled_by INTEGER,
     runner_pid INTEGER,
     pgid INTEGER,
-    lost INTEGER NOT NULL DEFAULT 0
+    lost INTEGER NOT NULL DEFAULT 0,
+    split_ids INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_job_id ON jobs (job_id);
 CREATE INDEX IF NOT EXISTS jobs_array_id ON jobs (array_id) WHERE array_id IS NOT NULL;
@@ -151,14 +153,17 @@ def connect(spool: str | os.PathLike[str]) -> sqlite3.Connection:
         os.path.join(spool, DB_NAME), timeout=60.0, isolation_level=None, check_same_thread=False
     )
     conn.execute("PRAGMA busy_timeout = 60000")
-    if conn.execute("PRAGMA user_version").fetchone()[0] != 1:
+    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
         conn.execute("PRAGMA journal_mode = WAL")
         with transaction(conn):
-            if conn.execute("PRAGMA user_version").fetchone()[0] != 1:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
                 for statement in SCHEMA.split(";\n"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute("PRAGMA user_version = 1")
+            elif version == 1:  # v2 added split_ids
+                conn.execute("ALTER TABLE jobs ADD COLUMN split_ids INTEGER NOT NULL DEFAULT 0")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
 

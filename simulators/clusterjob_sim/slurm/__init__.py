@@ -31,6 +31,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "keep_finished_s": 300,  # MinJobAge
     "first_job_id": 1,  # FirstJobId
     "enforce_part_limits": "NO",  # EnforcePartLimits: NO | ALL | ANY
+    "extern_step": False,  # PrologFlags=Contain: sacct shows N.extern steps
 }
 _TIMEOUT = "Socket timed out on send/recv operation"
 TRANSIENT_ERRORS = {

@@ -23,7 +23,6 @@ STATES = {
     "DEADLINE": ("DEADLINE", "DL"),
     "OUT_OF_MEMORY": ("OUT_OF_MEMORY", "OOM"),
 }
-STATE_ORDER = {name: i for i, name in enumerate(STATES)}
 REASONS = {
     "none": "None",
     "resources": "Resources",
@@ -70,6 +69,8 @@ def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
 
 def reason_text(job: Job, engine: Engine) -> str:
     """The pending reason as Slurm words it."""
+    if job.reason == "held":
+        return str(job.data.get("hold_reason") or "JobHeldUser")
     if job.reason == "never":
         queue = engine.config.get("queues", {}).get(job.queue) or {}
         names = queue.get("nodes") or [n["name"] for n in engine.nodes]

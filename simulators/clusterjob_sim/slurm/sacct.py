@@ -150,7 +150,8 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
         rows.append(_getter(job, engine, now, ""))
         if "allocations" not in opts and job.start_time is not None and job.state != "PENDING":
             rows.append(_getter(job, engine, now, "batch"))
-            rows.append(_getter(job, engine, now, "extern"))
+            if ctx.config.get("extern_step"):  # PrologFlags=Contain
+                rows.append(_getter(job, engine, now, "extern"))
     return rows
 
 
@@ -168,9 +169,7 @@ def exit_text(job: Job) -> str:
         return "0:0"
     if job.state == "OUT_OF_MEMORY":
         return "0:125"
-    if job.state == "CANCELLED":
-        return f"0:{sig}" if job.start_time is not None and sig else "0:0"
-    return f"{code}:{sig}"
+    return "0:0" if job.state == "CANCELLED" else f"{code}:{sig}"
 
 
 def _step_state(job: Job, step: str) -> str:

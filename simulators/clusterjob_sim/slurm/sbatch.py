@@ -66,7 +66,8 @@ def _sbatch(ctx: Context) -> int:
     opts, _ = parse_options(script, ctx.argv)
     spec, data = _spec(ctx, opts, script, script_name, args, command)
     tasks = data.pop("tasks", None)
-    jobs = ctx.submit(spec, env=_export(opts.get("export"), ctx.environ), data=data, tasks=tasks)
+    env = _export(opts.get("export"), ctx.environ)
+    jobs = ctx.submit(spec, env=env, data=data, tasks=tasks, ids_per_task="at_start")
     job_id = jobs[0].array_id if jobs[0].array_id is not None else jobs[0].job_id
     if "parsable" in opts:
         cluster = f";{opts['clusters']}" if "clusters" in opts else ""
@@ -90,12 +91,16 @@ def _spec(
             1,
         )
     queue = queues[partition] or {}
+    enforce = str(cfg.get("enforce_part_limits", "NO")).upper() in ("ALL", "ANY", "YES")
+    hold_reason = None
     if opts.get("time_set") and opts.get("time") is not None:
         minutes = -(-int(opts["time"]) // 60)
         if queue.get("max_time_s") is not None and minutes * 60 > queue["max_time_s"]:
-            raise OptionError(
-                f"{FAILED}Requested time limit is invalid (missing or exceeds some limit)", 1
-            )
+            if enforce:
+                raise OptionError(
+                    f"{FAILED}Requested time limit is invalid (missing or exceeds some limit)", 1
+                )
+            hold_reason = "PartitionTimeLimit"  # accepted, pending forever (EnforcePartLimits=NO)
         walltime = opts["time"]
     elif opts.get("time_set"):
         walltime = None
@@ -113,7 +118,7 @@ def _spec(
         or cores > max((n["cores"] for n in nodes), default=0)
         or (s["mem_mb_per_node"] or 0) > max((n["mem_mb"] for n in nodes), default=0)
     )
-    if too_big and str(cfg.get("enforce_part_limits", "NO")).upper() in ("ALL", "ANY", "YES"):
+    if too_big and enforce:
         raise OptionError(f"{FAILED}Requested node configuration is not available", 1)
     data: dict[str, Any] = {
         "tasks_per_node": s["tasks_per_node"],
@@ -131,6 +136,7 @@ def _spec(
         "args": args,
         "command": command,
         "cluster": cfg.get("cluster_name", "cluster"),
+        "hold_reason": hold_reason,
     }
     spec: dict[str, Any] = {
         "name": opts.get("job-name") or script_name,
@@ -140,7 +146,7 @@ def _spec(
         "mem_mb_per_node": s["mem_mb_per_node"],
         "exclusive": 1 if opts.get("exclusive") else 0,
         "walltime_s": walltime,
-        "held": 1 if "hold" in opts else 0,
+        "held": 1 if "hold" in opts or hold_reason else 0,
         "workdir": os.path.join(ctx.cwd, opts["chdir"]) if "chdir" in opts else ctx.cwd,
         "submit_dir": ctx.cwd,
         "stdout": opts.get("output"),

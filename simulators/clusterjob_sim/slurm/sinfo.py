@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from clusterjob_sim.hostlist import compress
+from clusterjob_sim.slurm.common import squeue_secs
 
 if TYPE_CHECKING:
     from clusterjob_sim.engine_cmd import Context
@@ -13,10 +14,7 @@ if TYPE_CHECKING:
 def _limit(seconds: float | None) -> str:
     if seconds is None:
         return "infinite"
-    minutes = int(seconds) // 60
-    days, rem = divmod(minutes, 1440)
-    hours, mins = divmod(rem, 60)
-    return f"{days}-{hours:02d}:{mins:02d}:00" if days else f"{hours}:{mins:02d}:00"
+    return squeue_secs(int(seconds) // 60 * 60)
 
 
 def main(ctx: Context) -> int:

@@ -216,7 +216,7 @@ def main(ctx: Context) -> int:
     if opts.get("name"):
         jobs = [j for j in jobs if j.name in opts["name"].split(",")]
     rows = _rows(jobs, fold="array" not in opts and not (wanted and any(t for _, t in wanted)))
-    rows.sort(key=lambda r: (r.job.queue, c.STATE_ORDER.get(r.job.state, 99), r.job.job_id))
+    rows.sort(key=lambda r: (r.job.queue, r.job.state, r.job.job_id, r.job.rid))
     fmt = opts.get("format") or (LONG_FORMAT if "long" in opts else DEFAULT_FORMAT)
     items = parse_format(fmt)
     lines = [] if "noheader" in opts else [render(items, None)]
