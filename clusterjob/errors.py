@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 
@@ -57,7 +58,7 @@ class CommandError(ClusterjobError):
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr
-        shown = command if isinstance(command, str) else " ".join(command)
+        shown = command if isinstance(command, str) else shlex.join(command)
         detail = message or f"exit code {returncode}"
         err = stderr.strip()
         tail = f": {err}" if err else ""

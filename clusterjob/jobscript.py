@@ -239,13 +239,13 @@ class JobScript:
         self.validate()
         backend = self.backend_instance
         headers = backend.resource_headers(self)
-        body = backend.replace_body_vars(self.body)
-        body = self._fill_placeholders(body)
+        # placeholders first, so the backend's own checks of the body see the text that will be submitted
+        body = backend.replace_body_vars(self.fill_placeholders(self.body))
         lines = [f"#!{self.shell}", *headers]
         text = "\n".join(lines) + "\n" + body
         return text if text.endswith("\n") else text + "\n"
 
-    def _fill_placeholders(self, body: str) -> str:
+    def fill_placeholders(self, body: str) -> str:
         """Replace ``{key}`` by the attribute or resource `key` (``${VAR}`` shell forms are left alone)."""
         values: dict[str, Any] = {k: getattr(self, k) for k in BUILTIN_ATTRIBUTES}
         values["backend"] = self.backend_instance.name

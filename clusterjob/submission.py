@@ -123,7 +123,7 @@ def _submit_dir(jobscript: JobScript) -> str:
 
 def _fill(jobscript: JobScript, code: str) -> str:
     """Prologue/epilogue text with ``{key}`` placeholders replaced, as in the job body."""
-    return jobscript._fill_placeholders(code) if code else ""
+    return jobscript.fill_placeholders(code) if code else ""
 
 
 def _new_result(
