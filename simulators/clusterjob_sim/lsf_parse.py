@@ -176,15 +176,16 @@ def split_words(text: str) -> list[str]:
                 if c == '"':
                     i += 1
                     break
-                if c == "\\" and i + 1 < n and text[i + 1] in '"\\$`\n':
+                if c == "\\" and i + 1 < n and text[i + 1] in '"\\':
                     cur.append(text[i + 1])
                     i += 2
                     continue
                 cur.append(c)
                 i += 1
         elif ch == "\\":
-            if i + 1 < n:
-                cur.append(text[i + 1])
+            if i + 1 >= n:
+                raise ValueError("No escaped character")
+            cur.append(text[i + 1])
             i += 2
         else:
             cur.append(ch)

@@ -113,6 +113,7 @@ def qsub_main(ctx: Context) -> int:
         "tasks_per_node": req.tasks_per_node,
         "pe": req.pe,
         "pe_range": req.pe_range,
+        "rule": req.rule,
         "merge": req.merge_output,
         "cwd": req.cwd,
         "export": req.export_env,
@@ -567,16 +568,23 @@ def _delete(engine: Engine, jobs: list[Job], user: str) -> str:
 
 
 def slot_counts(job: Job) -> list[tuple[str, int]]:
-    """(host, slots) per node: tasks_per_node on each, the remainder on the last."""
+    """(host, slots) per granted node: dealt one by one for $round_robin, else filled in order."""
     nodes = job.node_names
     data = job.data
     slots = int(data.get("slots", 1))
-    per = int(data.get("tasks_per_node", slots)) or 1
-    out_: list[tuple[str, int]] = []
-    for i, node in enumerate(nodes):
-        count = per if i < len(nodes) - 1 else slots - per * i
-        out_.append((node, max(count, 1)))
-    return out_
+    if not nodes:
+        return []
+    if data.get("rule") == "$round_robin":
+        counts = [slots // len(nodes) + (1 if i < slots % len(nodes) else 0) for i in range(len(nodes))]
+    else:
+        per = int(data.get("tasks_per_node", slots)) or 1
+        counts = []
+        left = slots
+        for i in range(len(nodes)):
+            take = left if i == len(nodes) - 1 else min(per, left)
+            counts.append(take)
+            left -= take
+    return [(n, c) for n, c in zip(nodes, counts, strict=True) if c > 0]
 
 
 def _expand_path(text: str, job: Job, home: str, host: str) -> str:

@@ -132,6 +132,7 @@ class SgeRequest:
         self.slots = 1
         self.pe: str | None = None
         self.pe_range: str | None = None
+        self.rule: str | int | None = None  # the PE's allocation_rule
         self.merge_output = False
         self.cwd = False
         self.held = False
@@ -436,7 +437,8 @@ def build_request(
                 raise rejected(f'Job was rejected because job requests unknown queue "{q}"')  # seen
         req.queue = names[0] if names else None
     if req.pe is not None:
-        req.nodes, req.tasks_per_node = place_slots(req.slots, _pe_rule(req.pe, site), site)
+        req.rule = _pe_rule(req.pe, site)
+        req.nodes, req.tasks_per_node = place_slots(req.slots, req.rule, site)
     if "h_rt" in req.resources:
         seconds = parse_time(req.resources["h_rt"])
         if seconds is None:
