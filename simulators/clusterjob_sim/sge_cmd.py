@@ -575,7 +575,9 @@ def slot_counts(job: Job) -> list[tuple[str, int]]:
     if not nodes:
         return []
     if data.get("rule") == "$round_robin":
-        counts = [slots // len(nodes) + (1 if i < slots % len(nodes) else 0) for i in range(len(nodes))]
+        counts = [
+            slots // len(nodes) + (1 if i < slots % len(nodes) else 0) for i in range(len(nodes))
+        ]
     else:
         per = int(data.get("tasks_per_node", slots)) or 1
         counts = []
