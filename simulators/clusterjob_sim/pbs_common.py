@@ -1,0 +1,470 @@
+"""What the fake Torque and the fake PBS Pro share: their C heritage, reproduced byte for byte.
+
+Both descend from OpenPBS 2.3, so their qsub scans a script the same way (``#PBS`` lines until the first
+command), splits options with glibc's getopt, reads sizes and times with the same decoders and prints
+``qstat -f`` attributes with the same comma-breaking ``prt_attr``. Stdlib only: the commands import this.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+
+class QsubError(Exception):
+    """A refusal of the real tool: exact stderr text and exit code (DirectiveError without dataclasses)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+class Request:
+    """What a qsub understood, in Allocation's terms (a plain class, so commands start fast)."""
+
+    nodes = 1
+    tasks_per_node = 1
+    cpus_per_task = 1
+    mem_mb_per_node: int | None = None
+    walltime_s: int | None = None
+    queue: str | None = None
+    name: str | None = None
+    stdout: str | None = None
+    stderr: str | None = None
+    workdir: str | None = None
+    array: tuple[tuple[int, ...], int | None, str] | None = None  # indices, max at once, text
+
+    def __init__(self) -> None:
+        self.extra: dict[str, str | bool] = {}
+
+    def allocation(self) -> Any:
+        """The shared Allocation dataclass (imported only here: the suite's entry point)."""
+        from clusterjob_sim.allocation import Allocation, ArraySpec
+
+        array = None if self.array is None else ArraySpec(*self.array)
+        return Allocation(
+            nodes=self.nodes,
+            tasks_per_node=self.tasks_per_node,
+            cpus_per_task=self.cpus_per_task,
+            mem_mb_per_node=self.mem_mb_per_node,
+            walltime_s=self.walltime_s,
+            queue=self.queue,
+            name=self.name,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            workdir=self.workdir,
+            array=array,
+            extra=dict(self.extra),
+        )
+
+
+def directive_error(error: QsubError) -> Exception:
+    """The shared DirectiveError for a QsubError (what parse_submission raises)."""
+    from clusterjob_sim.allocation import DirectiveError
+
+    return DirectiveError(error.message, error.exit_code)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# glibc getopt
+
+
+class Opt:
+    """One option getopt returned: its letter (``?`` for an error) and its argument, if it takes one."""
+
+    __slots__ = ("arg", "error", "letter")
+
+    def __init__(self, letter: str, arg: str | None = None, error: str = "") -> None:
+        self.letter = letter
+        self.arg = arg
+        self.error = error  # the line glibc printed on stderr when letter is '?'
+
+    def __repr__(self) -> str:
+        return f"Opt({self.letter!r}, {self.arg!r})"
+
+
+def getopt(argv: Sequence[str], optstring: str, prog: str = "qsub") -> tuple[list[Opt], list[str]]:
+    """Split argv (without argv[0]) as glibc's getopt does: permuting, so operands may come first.
+
+    Returns the options in order (errors included as ``Opt('?')`` with glibc's message) and the operands.
+    """
+    takes_arg = {c for i, c in enumerate(optstring) if c != ":" and optstring[i + 1 : i + 2] == ":"}
+    known = {c for c in optstring if c != ":"}
+    opts: list[Opt] = []
+    operands: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if word == "--":
+            operands.extend(argv[i:])
+            break
+        if not word.startswith("-") or word == "-":
+            operands.append(word)
+            continue
+        j = 1
+        while j < len(word):
+            c = word[j]
+            j += 1
+            if c not in known:
+                opts.append(Opt("?", error=f"{prog}: invalid option -- '{c}'"))
+                continue
+            if c not in takes_arg:
+                opts.append(Opt(c))
+                continue
+            if j < len(word):
+                opts.append(Opt(c, word[j:]))
+            elif i < len(argv):
+                opts.append(Opt(c, argv[i]))
+                i += 1
+            else:
+                opts.append(Opt("?", error=f"{prog}: option requires an argument -- '{c}'"))
+            break
+    return opts, operands
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scanning a job script for directives
+
+
+def is_executable(line: str) -> bool:
+    """Whether a script line ends the directive scan (OpenPBS ``isexecutable``): not blank, not a comment.
+
+    Lines starting at column 0 with ``:`` or ``#!`` never end it.
+    """
+    if line.startswith(":") or line.startswith("#!"):
+        return False
+    stripped = line.lstrip(" \t\n\r\f\v")
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def directive_options(line: str, prefix: str = "#PBS") -> str | None:
+    """The option text of a directive line (leading white space allowed, as ``ispbsdir``), else None."""
+    it = line.lstrip(" \t\n\r\f\v")
+    if prefix and it.startswith(prefix):
+        return it[len(prefix) :]
+    return None
+
+
+def scan_directives(script_text: str, prefix: str = "#PBS") -> Iterator[str]:
+    """Yield the option text of every directive before the first command, joining ``\\``-continued lines."""
+    lines = script_text.splitlines(keepends=True)
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        k += 1
+        opts = directive_options(line, prefix)
+        if opts is not None:
+            while opts.endswith("\\\n") and k < len(lines):
+                opts = opts[:-2] + lines[k]
+                k += 1
+            yield opts.rstrip("\n")
+        elif is_executable(line):
+            return
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Values: time, size, job ids
+
+_TIME_PART = re.compile(r"\d+")
+
+
+def parse_time(value: str, max_fields: int = 3) -> int | None:
+    """Seconds in a PBS time ``[[HH:]MM:]SS[.fraction]`` (Torque also takes ``DD:`` in front), else None."""
+    text = value.strip()
+    if not text:
+        return None
+    main, dot, frac = text.partition(".")
+    if dot and (not frac.isdigit()):
+        return None
+    parts = main.split(":")
+    if len(parts) > max_fields or not all(_TIME_PART.fullmatch(p) for p in parts):
+        return None
+    weights = (1, 60, 3600, 86400)
+    seconds = sum(int(p) * w for p, w in zip(reversed(parts), weights, strict=False))
+    if dot and int(frac[:1] or "0") >= 5:
+        seconds += 1
+    return seconds
+
+
+def format_hms(seconds: int) -> str:
+    """``HH:MM:SS`` as PBS prints durations (hours grow past two digits)."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+_SIZE = re.compile(r"(\d+)([kmgtp]?)([bw]?)", re.IGNORECASE)
+_SHIFT = {"": 0, "k": 10, "m": 20, "g": 30, "t": 40, "p": 50}
+
+
+def parse_size(value: str) -> int | None:
+    """Bytes in a PBS size (``4gb``, ``512mb``, ``100``, ``2kw``), else None."""
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        return None
+    number, scale, unit = match.groups()
+    size = int(number) << _SHIFT[scale.lower()]
+    return size * 8 if unit.lower() == "w" else size
+
+
+def size_to_mb(value: str) -> int | None:
+    """A PBS size in whole megabytes, rounded up; None when it is not a size."""
+    size = parse_size(value)
+    return None if size is None else -(-size // (1 << 20))
+
+
+_JOB_ID = re.compile(r"(\d+)(\[(\d*)\])?(?:\.(.*))?")
+
+
+class JobId:
+    """A job id as a user typed it: ``123``, ``123.srv``, ``123[]``, ``123[4].srv``."""
+
+    __slots__ = ("array", "index", "seq", "server")
+
+    def __init__(
+        self, seq: int, index: int | None = None, array: bool = False, server: str | None = None
+    ) -> None:
+        self.seq = seq
+        self.index = index  # the array index of a subjob
+        self.array = array  # written with brackets
+        self.server = server  # what followed the first dot, if anything
+
+    def full(self, server: str) -> str:
+        """The id with the server name appended when the user left it out."""
+        bracket = "" if not self.array else f"[{'' if self.index is None else self.index}]"
+        return f"{self.seq}{bracket}.{self.server if self.server else server}"
+
+
+def parse_job_id(text: str) -> JobId | None:
+    """Read ``N``, ``N.server``, ``N[]`` or ``N[i].server``; None when it is not a job id."""
+    match = _JOB_ID.fullmatch(text.strip())
+    if match is None:
+        return None
+    seq, bracket, index, server = match.groups()
+    return JobId(
+        seq=int(seq),
+        index=int(index) if index else None,
+        array=bracket is not None,
+        server=server or None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Printing attributes (qstat -f)
+
+
+def prt_attr(name: str, resource: str | None, value: str, limit: int) -> str:
+    """One ``    name[.resource] = value`` entry, broken at commas as ``prt_attr`` does (no final newline).
+
+    ``limit`` is the line size: 77 in Torque, 78 (CHAR_LINE_LIMIT) in PBS Pro.
+    """
+    out = [f"    {name}"]
+    start = len(name) + 7
+    if resource is not None:
+        start += len(resource) + 1
+        out.append(f".{resource}")
+    out.append(" = ")
+    tokens = [t for t in value.split(",") if t]  # strtok skips empty tokens
+    first = True
+    for n, token in enumerate(tokens):
+        if len(token) + start < limit:
+            out.append(token)
+            start += len(token)
+        else:
+            if not first:
+                out.append("\n\t")
+                start = 9
+            for ch in token:
+                out.append(ch)
+                start += 1
+                if start > limit:
+                    start = 8
+                    out.append("\n\t")
+        if n + 1 < len(tokens):
+            first = False
+            out.append(",")
+    return "".join(out)
+
+
+def ctime(epoch: float) -> str:
+    """C's ctime() without the newline: ``Thu May 14 07:04:20 2020`` in local time."""
+    return time.ctime(epoch)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A job as the qstat formatters see it
+
+
+class JobView:
+    """Everything qstat prints about one job, independent of how the engine stores it.
+
+    Times are epoch seconds (None: not reached). ``resources`` are the requested ones in the order the
+    server lists them; ``used`` the resources_used ones. Unset fields keep the class defaults.
+    """
+
+    job_id = ""  # full id, e.g. '123.sim' or '123[].sim'
+    name = ""
+    owner = ""  # 'user@host'
+    state = "Q"  # one letter
+    queue = ""
+    server = ""
+    exec_host: str | None = None
+    exec_vnode: str | None = None  # PBS Pro only
+    session_id: int | None = None
+    exit_status: int | None = None
+    ctime: float | None = None
+    qtime: float | None = None
+    mtime: float | None = None
+    etime: float | None = None
+    stime: float | None = None  # start time
+    comp_time: float | None = None  # Torque completion time
+    output_path = ""
+    error_path = ""
+    join = "n"
+    mail_points = "a"
+    variable_list = ""
+    submit_args = ""
+    submit_host = ""
+    init_work_dir: str | None = None
+    comment: str | None = None
+    account: str | None = None
+    array_request: str | None = None  # Torque job_array_request / PBS Pro array_indices_submitted
+    array_index: int | None = None
+    array_state_count: str | None = None  # PBS Pro parent: 'Queued:2 Running:1 Exiting:0 Expired:0'
+    array_remaining: str | None = None  # PBS Pro parent: array_indices_remaining
+    run_count = 0
+
+    def __init__(self, **fields: Any) -> None:
+        self.resources: list[tuple[str, str]] = []
+        self.used: list[tuple[str, str]] = []
+        self.extra: list[tuple[str, str]] = []  # site attributes appended at the end
+        for key, value in fields.items():
+            if not hasattr(self, key):
+                raise TypeError(f"JobView has no field {key!r}")
+            setattr(self, key, value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Submission environment and the job's files
+
+
+def user_info(uid: int | None = None, fallback: str = "") -> tuple[str, str, str]:
+    """Login name, home directory and login shell of a user (passwd), with sane fallbacks."""
+    import os
+
+    uid = os.getuid() if uid is None else uid
+    try:
+        import pwd
+
+        entry = pwd.getpwuid(uid)
+        return entry.pw_name, entry.pw_dir or "/", entry.pw_shell or "/bin/sh"
+    except (ImportError, KeyError):
+        return fallback or str(uid), os.environ.get("HOME", "/"), "/bin/sh"
+
+
+def user_home() -> str:
+    """This user's home directory: where a PBS job starts unless told otherwise."""
+    return user_info()[1]
+
+
+O_VARIABLES = {
+    "torque": ("QUEUE", "HOME", "LOGNAME", "PATH", "MAIL", "SHELL", "LANG", "WORKDIR", "HOST", "SERVER"),
+    "pbspro": ("HOME", "LANG", "LOGNAME", "PATH", "MAIL", "SHELL", "TZ", "WORKDIR", "SYSTEM", "QUEUE", "HOST"),
+}  # fmt: skip
+
+
+def o_variables(
+    environ: dict[str, str],
+    workdir: str,
+    host: str,
+    queue: str,
+    server: str,
+    flavor: str = "torque",
+) -> list[list[str]]:
+    """The ``PBS_O_*`` variables qsub sends with a job, in the order its Variable_List shows them."""
+    import os
+
+    known = {
+        "QUEUE": queue,
+        "WORKDIR": workdir,
+        "HOST": host,
+        "SERVER": server,
+        "SYSTEM": os.uname().sysname,
+        "HOME": environ.get("HOME", "/"),
+    }
+    out: list[list[str]] = []
+    for key in O_VARIABLES[flavor]:
+        value = known.get(key, environ.get(key))
+        if value is not None:
+            out.append([f"PBS_O_{key}", value])
+    return out
+
+
+def expand_v(
+    lists: Sequence[str], environ: dict[str, str], strict: bool = False
+) -> list[list[str]]:
+    """``-v A=1,B``: pairs; a name alone takes the submitter's value (strict: missing is an error)."""
+    out: list[list[str]] = []
+    for text in lists:
+        for item in _split_unquoted(text):
+            name, eq, value = item.partition("=")
+            name = name.strip()
+            if not name:
+                continue
+            if not eq:
+                if name not in environ and strict:
+                    raise QsubError("qsub: cannot send environment with the job\n", 1)
+                value = environ.get(name, "")
+            elif len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            out.append([name, value])
+    return out
+
+
+def _split_unquoted(text: str) -> list[str]:
+    """Split at commas outside quotes; ``\\,`` is a literal comma."""
+    items: list[str] = []
+    buf: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] == ",":
+            buf.append(",")
+            i += 2
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+            buf.append(ch)
+        elif ch in "\"'":
+            quote = ch
+            buf.append(ch)
+        elif ch == ",":
+            items.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    items.append("".join(buf))
+    return [item for item in items if item]
+
+
+def variable_list_text(pairs: Sequence[Sequence[str]]) -> str:
+    """Variable_List as the server shows it: ``NAME=value`` joined by commas, commas in values escaped."""
+    return ",".join(f"{k}={v.replace(',', chr(92) + ',')}" for k, v in pairs)
+
+
+def write_nodefile(spool: Any, label: str, hosts: Sequence[str]) -> str:
+    """Write the job's node file (one host per line) under ``<spool>/aux`` and return its path."""
+    import os
+
+    folder = os.path.join(os.fspath(spool), "aux")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, label)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{h}\n" for h in hosts))
+    return path

@@ -1,0 +1,1501 @@
+"""The fake PBS Pro (OpenPBS): ``qsub``, ``qstat``, ``qdel`` over the shared engine, answering as PBS Pro.
+
+Modelled on OpenPBS qsub.c, qsub_sup.c, qstat.c, qdel.c and pbs_json.c: the command line is read first and
+script directives never override it; errors are the real texts with the real exit codes (PBS error numbers
+& 0xFF). Finished jobs live on in the server's history (job_history_enable): ``qstat -x`` shows them as F.
+Import-light: stdlib only at the top, no dataclasses (the bin scripts must start fast).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim import pbs_common as pc
+from clusterjob_sim.pbs_common import JobView, Opt, QsubError, Request
+
+if TYPE_CHECKING:
+    from clusterjob_sim.allocation import Allocation
+    from clusterjob_sim.engine import Engine, Job, Launch
+    from clusterjob_sim.engine_cmd import Context
+
+NAME = "pbspro"
+COMMANDS = {
+    "qsub": "clusterjob_sim.pbspro:qsub",
+    "qstat": "clusterjob_sim.pbspro:qstat",
+    "qdel": "clusterjob_sim.pbspro:qdel",
+}
+SUBMIT_COMMANDS = ("qsub",)
+DEFAULT_CONFIG: dict[str, Any] = {
+    "keep_finished_s": 14 * 86400,  # job_history_duration (default two weeks)
+    "job_history_enable": True,
+    "first_job_id": 0,
+    "queues": {"workq": {"max_time_s": None, "default_time_s": None, "nodes": None}},
+    "default_queue": "workq",
+    "pbs_version": "22.05.11",
+}
+TRANSIENT_ERRORS = {
+    "qsub": ("qsub: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
+    "qstat": ("qstat: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
+    "qdel": ("qdel: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
+    "*": ("{cmd}: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
+}
+LOST_ANSWER = {"qsub": ("qsub: Error (15031) submitting job", 15031 & 0xFF)}
+
+OPTSTRING = "a:A:c:C:e:fhIj:J:k:l:m:M:N:o:p:q:r:R:S:u:v:VW:XzP:"
+LINESIZE = 78  # CHAR_LINE_LIMIT in qstat.c
+PBS_VERSION = "22.05.11"
+PBSE_EXCQRESC = 15036
+
+# PBS error numbers (pbs_error.h); an exit code is the number & 0xFF.
+PBSE_UNKJOBID = 15001
+PBSE_BADATVAL = 15014
+PBSE_UNKQUE = 15018
+PBSE_UNKRESC = 15035
+PBSE_MAXARRAYSIZE = 15107
+PBSE_INVALJOBRESC = 15109
+PBSE_HISTJOBID = 15139
+
+USAGE = (
+    "usage: qsub [-a date_time] [-A account_string] [-c interval]\n"
+    "\t[-C directive_prefix] [-e path] [-f ] [-h ] [-I [-X]] [-j oe|eo] [-J X-Y[:Z]]\n"
+    "\t[-k keep] [-l resource_list] [-m mail_options] [-M user_list]\n"
+    "\t[-N jobname] [-o path] [-p priority] [-P project] [-q queue] [-r y|n]\n"
+    "\t[-R o|e|oe] [-S path] [-u user_list] [-W otherattributes=value...]\n"
+    "\t[-v variable_list] [-V ] [-z] [script | -- command [arg1 ...]]\n"
+    "       qsub --version\n"
+)
+QSTAT_USAGE = (
+    "usage: \n"
+    "qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format | -w] [-D delim]"
+    " [ job_identifier... | destination... ]\n"
+    "qstat [-a|-i|-r|-H|-T] [-J] [-t] [-u user] [-n] [-s] [-G|-M] [-1] [-w]\n"
+    "\t[ job_identifier... | destination... ]\n"
+    "qstat -Q [-f] [-F format] [-D delim] [ destination... ]\n"
+    "qstat -q [-G|-M] [ destination... ]\n"
+    "qstat -B [-f] [-F format] [-D delim] [ server_name... ]\n"
+    "qstat --version\n"
+)
+CRLF_SCRIPT = "qsub: script contains cr, lf\n"
+MAX_JOBNAME = 236  # PBS_MAXJOBNAME
+MAX_ARRAY_SIZE = 10000  # server max_array_size default
+HOST_RESOURCES = ("ncpus", "mem", "vmem", "mpiprocs", "ompthreads", "ngpus")
+KNOWN_RESOURCES = (
+    "walltime select place nodes ncpus mem vmem pmem pvmem cput pcput file nice software mpiprocs "
+    "ompthreads ngpus host vnode arch naccelerators accelerator accelerator_model accelerator_memory "
+    "preempt_targets min_walltime max_walltime soft_walltime site start_time"
+).split()
+CHUNK_INTS = ("ncpus", "mpiprocs", "ompthreads", "ngpus", "naccelerators")
+
+
+def exit_code(pbs_errno: int) -> int:
+    """The exit status a command gets from ``exit(pbs_errno)``."""
+    return pbs_errno & 0xFF
+
+
+def server_error(text: str, pbs_errno: int) -> QsubError:
+    """The server (or the client-side ECL check) refusing the job: ``qsub: <text>``."""
+    return QsubError(f"qsub: {text}\n", exit_code(pbs_errno))
+
+
+def bad_resource(resource: str) -> QsubError:
+    """An illegal value for one ``Resource_List`` member."""
+    return server_error(
+        f"Illegal attribute or resource value Resource_List.{resource}", PBSE_BADATVAL
+    )
+
+
+def illegal_option(letter: str) -> QsubError:
+    """An attribute the ECL layer rejects: ``qsub: illegal -X value`` then the usage, exit 2."""
+    return QsubError(f"qsub: illegal -{letter} value\n{USAGE}", 2)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading a submission
+
+
+def make_argv(line: str) -> list[str]:
+    """PBS Pro's ``make_argv``: split at white space; quotes grouped and removed; ``\\`` escapes."""
+    words: list[str] = []
+    buf: list[str] = []
+    n = len(line)
+    c = 0
+    while c < n and line[c].isspace():
+        c += 1
+    start = c
+    while c < n:
+        ch = line[c]
+        if ch in "\"'":
+            end = line.find(ch, c + 1)
+            if end < 0:
+                raise QsubError("qsub: unmatched \0\n", 1)
+            buf.append(line[c + 1 : end])
+            c = end + 1
+        elif ch == "\\":
+            buf.append(line[c + 1 : c + 2])
+            c += 2
+        elif ch.isspace():
+            words.append("".join(buf))
+            buf = []
+            while c < n and line[c].isspace():
+                c += 1
+            start = c
+        else:
+            buf.append(ch)
+            c += 1
+    if c != start:
+        words.append("".join(buf))
+    return words
+
+
+def _split_resources(value: str) -> list[tuple[str, str]] | None:
+    """``set_resources``: ``name=value[,name=value]``, quoted commas kept; None when malformed."""
+    items: list[str] = []
+    buf: list[str] = []
+    quote = ""
+    for ch in value:
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                buf.append(ch)
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ",":
+            items.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    if quote:
+        return None
+    items.append("".join(buf))
+    out: list[tuple[str, str]] = []
+    for item in items:
+        name, eq, val = item.strip().partition("=")
+        if not eq or not val.strip() or not re.fullmatch(r"[A-Za-z][\w-]*", name.strip()):
+            return None
+        out.append((name.strip(), val.strip()))
+    return out
+
+
+class _State:
+    """Options set so far and the pass (3 command line, 2 script) that set each: later passes never win."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[str, str | bool] = {}
+        self.resources: dict[str, str] = {}
+        self.variables: list[str] = []
+        self.set_by: dict[str, int] = {}
+
+    def set(self, key: str, value: str | bool, passet: int) -> None:
+        """``if_cmd_line``: set unless a higher-priority pass already did."""
+        if self.set_by.get(key, 0) <= passet:
+            self.attrs[key] = value
+            self.set_by[key] = passet
+
+
+def _process(opts: Iterable[Opt], state: _State, passet: int) -> list[str]:
+    """``process_opts``: the error lines it prints (it goes on after an error, counting them)."""
+    errors: list[str] = []
+    for opt in opts:
+        c, arg = opt.letter, opt.arg or ""
+        if c == "?":
+            errors.append(opt.error + "\n")
+        elif c == "a" and not re.fullmatch(r"(\d\d){2,6}(\.\d\d)?", arg):
+            errors.append("qsub: illegal -a value\n")
+        elif c == "c" and arg.strip() == "u":
+            errors.append("qsub: illegal -c value\n")
+        elif c == "r" and arg not in ("y", "n"):
+            errors.append("qsub: illegal -r value\n")
+        elif c == "J" and "%" in arg:
+            spec, _, limit = arg.partition("%")
+            if "W max_run_subjobs" in state.attrs:
+                errors.append("qsub: multiple max_run_subjobs values found\n")
+            else:
+                state.set("J", spec, passet)
+                state.set("W max_run_subjobs", limit, passet)
+        elif c == "l":
+            pairs = _split_resources(arg)
+            if pairs is None:
+                errors.append("qsub: illegal -l value\n")
+                continue
+            for name, value in pairs:
+                if f"l {name}" not in state.set_by or passet == 3:
+                    state.resources[name] = value
+                    state.set_by[f"l {name}"] = passet
+        elif c == "W":
+            text = arg.lstrip()
+            pairs = [item.partition("=") for item in text.split(",")] if text else []
+            if not pairs or any(not eq or not k.strip() or not v for k, eq, v in pairs):
+                errors.append("qsub: illegal -W value\n")
+                continue
+            for key, _, value in pairs:
+                state.set(f"W {key.strip()}", value, passet)
+        elif c == "v":
+            state.variables.append(arg)
+        elif c in ("m", "p"):
+            state.set(c, arg.lstrip(), passet)
+        else:
+            state.set(c, True if opt.arg is None else arg, passet)
+    return errors
+
+
+def default_name(script_path: str | None) -> str:
+    """The name qsub sets without ``-N``: ``STDIN`` for standard input or a command, else the basename."""
+    if not script_path or script_path == "-":
+        return "STDIN"
+    return script_path.rsplit("/", 1)[-1]
+
+
+def split_command_line(argv: Sequence[str]) -> tuple[list[Opt], list[str], list[str]]:
+    """getopt over qsub's arguments: options, operands and the errors of a misplaced script operand."""
+    args = list(argv)
+    if args and os.path.basename(args[0]) == "qsub":
+        args = args[1:]
+    if "--" in args:
+        head = args[: args.index("--")]
+        opts, operands = pc.getopt(head, OPTSTRING)
+        return opts, ["--", *args[args.index("--") + 1 :]], (["x"] if operands else [])
+    opts, operands = pc.getopt(args, OPTSTRING)
+    misplaced = [] if not operands or (args and args[-1] == operands[-1]) else ["x"]
+    if len(operands) > 1:
+        misplaced = ["x"]
+    return opts, operands, misplaced
+
+
+def parse_submission(script_text: str, argv: Sequence[str] = ()) -> Allocation:
+    """What PBS Pro's qsub understands from a script and its command line (``argv`` may name the script).
+
+    Raises DirectiveError with qsub's exact stderr and exit status when the real qsub refuses.
+    """
+    try:
+        return read_submission(script_text, argv)[1].allocation()  # type: ignore[no-any-return]
+    except QsubError as error:
+        raise pc.directive_error(error) from None
+
+
+def read_submission(script_text: str, argv: Sequence[str]) -> tuple[_State, Request]:
+    """The command line first, then the directives (never overriding it); options and the request."""
+    cmd_opts, operands, misplaced = split_command_line(argv)
+    state = _State()
+    errors = _process(cmd_opts, state, 3)
+    if errors or misplaced:
+        raise QsubError("".join(errors) + USAGE, 2)
+    if "X" in state.attrs and "I" not in state.attrs:
+        raise QsubError("qsub: X11 Forwarding possible only for interactive jobs\n", 1)
+    command = bool(operands) and operands[0] == "--"
+    if command and len(operands) < 2:
+        raise QsubError(USAGE, 2)
+    if "N" not in state.attrs:
+        state.set("N", default_name(None if command else (operands or [None])[0]), 1)
+    if not command:
+        if "\r\n" in script_text:
+            raise QsubError(CRLF_SCRIPT, 1)
+        prefix = str(state.attrs.get("C", "#PBS"))
+        for options in pc.scan_directives(script_text, prefix):
+            words = make_argv(options)
+            opts, rest = pc.getopt(words, OPTSTRING)
+            errors = _process(opts, state, 2)
+            if errors or rest:
+                line = "qsub: directive error: " + "".join(f"{w} " for w in words) + "\n"
+                raise QsubError("".join(errors) + line, 1)
+    return state, _request(state)
+
+
+def check_job_name(name: str) -> bool:
+    """A Job_Name the server takes: 1 to 236 visible characters, the first alphanumeric."""
+    return re.fullmatch(r"[A-Za-z0-9][\x21-\x7e]{0,235}", name) is not None
+
+
+def parse_array(spec: str, limit: str | None) -> tuple[tuple[int, ...], int | None, str]:
+    """``-J X-Y[:Z]`` (X < Y, Z >= 1) with ``%N`` given as ``limit``."""
+    match = re.fullmatch(r"(\d+)-(\d+)(?::(\d+))?", spec)
+    if match is None:
+        raise illegal_option("J")
+    first, last, step = int(match.group(1)), int(match.group(2)), int(match.group(3) or 1)
+    if last <= first or step < 1:
+        raise illegal_option("J")
+    indices = tuple(range(first, last + 1, step))
+    if len(indices) > MAX_ARRAY_SIZE:
+        raise server_error("Array job exceeds server or queue size limit", PBSE_MAXARRAYSIZE)
+    max_run = None
+    if limit is not None:
+        if not limit.isdigit() or int(limit) < 1:
+            raise illegal_option("W")
+        max_run = int(limit)
+    text = spec if limit is None else f"{spec}%{limit}"
+    return indices, max_run, text
+
+
+class Chunk:
+    """One ``select`` chunk: how many, and its resources (``ncpus``, ``mpiprocs``, ``mem``, ...)."""
+
+    __slots__ = ("count", "resources")
+
+    def __init__(self, count: int, resources: tuple[tuple[str, str], ...]) -> None:
+        self.count = count
+        self.resources = resources
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The value of one chunk resource."""
+        return dict(self.resources).get(name, default)
+
+    @property
+    def ncpus(self) -> int:
+        """Cores per chunk (default 1)."""
+        return int(self.get("ncpus", "1") or "1")
+
+    @property
+    def mpiprocs(self) -> int:
+        """MPI ranks per chunk: PBS_NODEFILE lines (default 1 when ncpus > 0)."""
+        value = self.get("mpiprocs")
+        return int(value) if value is not None else (1 if self.ncpus > 0 else 0)
+
+    @property
+    def ompthreads(self) -> int:
+        """OMP_NUM_THREADS of the chunk (default: ncpus)."""
+        value = self.get("ompthreads")
+        return int(value) if value is not None else self.ncpus
+
+
+def parse_select(spec: str) -> list[Chunk]:
+    """``2:ncpus=4:mpiprocs=4+1:ncpus=1``; an illegal spec is the server's BADATVAL."""
+    chunks: list[Chunk] = []
+    for part in spec.split("+"):
+        fields = part.split(":")
+        count = 1
+        if fields and fields[0].isdigit():
+            count = int(fields.pop(0))
+        if count < 1 or not part:
+            raise bad_resource("select")
+        pairs: list[tuple[str, str]] = []
+        for item in fields:
+            name, eq, value = item.partition("=")
+            if not eq or not value or not re.fullmatch(r"[A-Za-z][\w-]*", name):
+                raise bad_resource("select")
+            if name in CHUNK_INTS and not value.isdigit():
+                raise bad_resource("select")
+            if name in ("mem", "vmem") and pc.parse_size(value) is None:
+                raise bad_resource("select")
+            pairs.append((name, value))
+        chunks.append(Chunk(count, tuple(pairs)))
+    return chunks
+
+
+_PLACE = re.compile(r"(free|pack|scatter|vscatter)?(:(excl|shared|exclhost)|:group=\w+)*")
+
+
+def _request(state: _State) -> Request:
+    """Turn the merged options into the granted allocation, with the ECL and server checks."""
+    attrs, res = state.attrs, state.resources
+    if not check_job_name(str(attrs["N"])):
+        raise illegal_option("N")
+    for letter, pattern in (("j", r"oe|eo|n"), ("k", r"[oed]+|n"), ("m", r"[abej]+|n")):
+        if letter in attrs and not re.fullmatch(pattern, str(attrs[letter])):
+            raise illegal_option(letter)
+    if "p" in attrs and not (
+        re.fullmatch(r"[+-]?\d+", str(attrs["p"])) and -1024 <= int(str(attrs["p"])) <= 1023
+    ):
+        raise illegal_option("p")
+    if "j" in str(attrs.get("m", "")) and "J" not in attrs:
+        raise QsubError("qsub: mail option 'j' can not be used without array job\n", 1)
+    for name in res:
+        if name not in KNOWN_RESOURCES:
+            raise server_error(f"Unknown resource Resource_List.{name}", PBSE_UNKRESC)
+    if "select" in res or "place" in res:
+        for name in HOST_RESOURCES:
+            if name in res:
+                raise server_error(
+                    f'"-lresource=" cannot be used with "select" or "place", resource is: {name}',
+                    PBSE_INVALJOBRESC,
+                )
+    alloc = Request()
+    alloc.name = str(attrs["N"])
+    if "walltime" in res:
+        seconds = pc.parse_time(res["walltime"])
+        if seconds is None:
+            raise bad_resource("walltime")
+        alloc.walltime_s = seconds
+    if "place" in res and not _PLACE.fullmatch(res["place"]):
+        raise bad_resource("place")
+    for name in ("mem", "vmem"):
+        if name in res and pc.parse_size(res[name]) is None:
+            raise bad_resource(name)
+    for name in ("ncpus", "mpiprocs", "ompthreads"):
+        if name in res and not res[name].isdigit():
+            raise bad_resource(name)
+    chunks = chunks_of(res)
+    pack = res.get("place", "").startswith("pack")
+    first = chunks[0]
+    if pack:
+        alloc.nodes = 1
+        alloc.tasks_per_node = sum(ch.count * ch.mpiprocs for ch in chunks) or 1
+    else:
+        alloc.nodes = sum(ch.count for ch in chunks)
+        alloc.tasks_per_node = first.mpiprocs or 1
+    alloc.cpus_per_task = int(first.get("ompthreads") or 0) or max(
+        1, first.ncpus // max(1, first.mpiprocs)
+    )
+    mem = first.get("mem")
+    if mem is not None:
+        mb = -(-(pc.parse_size(mem) or 0) // (1 << 20))
+        alloc.mem_mb_per_node = mb * (sum(ch.count for ch in chunks) if pack else 1)
+    if "q" in attrs:
+        alloc.queue = str(attrs["q"]).split("@", 1)[0] or None
+    if "o" in attrs:
+        alloc.stdout = str(attrs["o"])
+    if "e" in attrs:
+        alloc.stderr = str(attrs["e"])
+    if attrs.get("j") == "oe" and alloc.stdout is not None:
+        alloc.stderr = alloc.stdout
+    elif attrs.get("j") == "eo" and alloc.stderr is not None:
+        alloc.stdout = alloc.stderr
+    if "J" in attrs:
+        limit = attrs.get("W max_run_subjobs")
+        alloc.array = parse_array(str(attrs["J"]), None if limit is None else str(limit))
+    for key, value in attrs.items():
+        if key not in ("N", "q", "o", "e", "J", "W max_run_subjobs"):
+            alloc.extra[f"-{key}"] = value
+    for name, value in res.items():
+        alloc.extra[f"-l {name}"] = value
+    if state.variables:
+        alloc.extra["-v"] = ",".join(state.variables)
+    return alloc
+
+
+def chunks_of(res: dict[str, str]) -> list[Chunk]:
+    """The chunks a job gets: its select, else the server's conversion of nodes=/ncpus=/mem=."""
+    if "select" in res:
+        return parse_select(res["select"])
+    if "nodes" in res:
+        chunks: list[Chunk] = []
+        for part in res["nodes"].split("+"):
+            fields = part.split(":")
+            count = int(fields[0]) if fields[0].isdigit() else 1
+            ppn = 1
+            for item in fields[1:]:
+                key, _, value = item.partition("=")
+                if key == "ppn":
+                    if not value.isdigit() or int(value) < 1:
+                        raise bad_resource("nodes")
+                    ppn = int(value)
+            if count < 1:
+                raise bad_resource("nodes")
+            chunks.append(Chunk(count, (("ncpus", str(ppn)), ("mpiprocs", str(ppn)))))
+        return chunks
+    pairs = [
+        (name, res[name]) for name in ("ncpus", "mem", "mpiprocs", "ompthreads") if name in res
+    ]
+    return [Chunk(1, tuple(pairs))]
+
+
+def select_of(res: dict[str, str]) -> str:
+    """The ``Resource_List.select`` the server shows for a job."""
+    out = []
+    for ch in chunks_of(res):
+        resources = dict(ch.resources)
+        resources.setdefault("ncpus", "1")
+        items = "".join(f":{k}={v}" for k, v in resources.items())
+        out.append(f"{ch.count}{items}")
+    return "+".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qstat output
+
+HEADER = (
+    "Job id            Name             User              Time Use S Queue\n"
+    "----------------  ---------------- ----------------  -------- - -----\n"
+)
+
+
+def _trunc(value: str, width: int) -> str:
+    """``trunc_value``: longer than ``width`` becomes its first width-1 characters and ``*``."""
+    return value if len(value) <= width else value[: width - 1] + "*"
+
+
+def summary_line(job: JobView) -> str:
+    """One row of the default ``qstat`` table (``display_statjob``), trailing padding included."""
+    parts = job.job_id.split(".")
+    jid = ".".join(parts[:2]) if len(parts) > 1 else parts[0]
+    jid = _trunc(jid, 17)
+    name = job.name if len(job.name) < 16 else job.name[:15] + "*"
+    owner = _trunc(job.owner.split("@", 1)[0], 16)
+    cput = _trunc(dict(job.used).get("cput", "0"), 8)
+    queue = _trunc(job.queue.split("@", 1)[0], 16)
+    return f"{jid:<17} {name:<16} {owner:<16}  {cput:>8} {job.state[:1]:>1} {queue:<16}\n"
+
+
+def format_table(jobs: Iterable[JobView], header: bool = True) -> str:
+    """The default ``qstat`` listing: header then rows; nothing at all when there is no job."""
+    rows = [summary_line(j) for j in jobs]
+    if not rows:
+        return ""
+    return (HEADER if header else "") + "".join(rows)
+
+
+SUBSTATE = {"Q": "10", "H": "20", "W": "30", "R": "42", "E": "50", "F": "92", "B": "42", "X": "92"}
+
+
+def full_attributes(job: JobView) -> list[tuple[str, str | None, str, bool]]:
+    """The attributes ``qstat -f`` lists, in the server's order; the flag marks time attributes."""
+    out: list[tuple[str, str | None, str, bool]] = [
+        ("Job_Name", None, job.name, False),
+        ("Job_Owner", None, job.owner, False),
+    ]
+    out += [("resources_used", r, v, False) for r, v in job.used]
+    out += [
+        ("job_state", None, job.state, False),
+        ("queue", None, job.queue, False),
+        ("server", None, job.server, False),
+    ]
+    if job.account:
+        out.append(("Account_Name", None, job.account, False))
+    out.append(("Checkpoint", None, "u", False))
+    if job.ctime is not None:
+        out.append(("ctime", None, str(int(job.ctime)), True))
+    out.append(("Error_Path", None, job.error_path, False))
+    if job.exec_host:
+        out.append(("exec_host", None, job.exec_host, False))
+    if job.exec_vnode:
+        out.append(("exec_vnode", None, job.exec_vnode, False))
+    out += [
+        ("Hold_Types", None, "n", False),
+        ("Join_Path", None, job.join, False),
+        ("Keep_Files", None, "n", False),
+        ("Mail_Points", None, job.mail_points, False),
+    ]
+    if job.mtime is not None:
+        out.append(("mtime", None, str(int(job.mtime)), True))
+    out += [("Output_Path", None, job.output_path, False), ("Priority", None, "0", False)]
+    if job.qtime is not None:
+        out.append(("qtime", None, str(int(job.qtime)), True))
+    out.append(("Rerunable", None, "True", False))
+    out += [("Resource_List", r, v, False) for r, v in job.resources]
+    if job.stime is not None:
+        out.append(("stime", None, str(int(job.stime)), True))
+    if job.session_id is not None:
+        out.append(("session_id", None, str(job.session_id), False))
+    if job.init_work_dir is not None:
+        out.append(("jobdir", None, job.init_work_dir, False))
+    out.append(("substate", None, SUBSTATE.get(job.state, "10"), False))
+    out.append(("Variable_List", None, job.variable_list, False))
+    if job.comment:
+        out.append(("comment", None, job.comment, False))
+    if job.etime is not None:
+        out.append(("etime", None, str(int(job.etime)), True))
+    if job.array_request is not None and job.array_index is None:
+        out.append(("array", None, "True", False))
+        out.append(("array_indices_submitted", None, job.array_request, False))
+        if job.array_remaining is not None:
+            out.append(("array_indices_remaining", None, job.array_remaining, False))
+        if job.array_state_count is not None:
+            out.append(("array_state_count", None, job.array_state_count, False))
+    if job.array_index is not None:
+        out.append(("array_id", None, job.job_id.split("[", 1)[0] + "[]." + job.server, False))
+        out.append(("array_index", None, str(job.array_index), False))
+    out.append(("run_count", None, str(job.run_count), False))
+    if job.exit_status is not None:
+        out.append(("Exit_status", None, str(job.exit_status), False))
+    if job.submit_args:
+        out.append(("Submit_arguments", None, job.submit_args, False))
+    out.append(("project", None, "_pbs_project_default", False))
+    if job.submit_host:
+        out.append(("Submit_Host", None, job.submit_host, False))
+    out += [(name, None, value, False) for name, value in job.extra]
+    return out
+
+
+def format_full(job: JobView) -> str:
+    """One job as ``qstat -f`` prints it: ``Job Id:`` line, attribute lines, then a blank line."""
+    lines = [f"Job Id: {job.job_id}\n"]
+    for name, resource, value, is_time in full_attributes(job):
+        text = pc.ctime(float(value)) if is_time else value
+        lines.append(pc.prt_attr(name, resource, text, LINESIZE) + "\n")
+    lines.append("\n")
+    return "".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qstat -F json (pbs_json.c)
+
+_C_SPACE = " \t\n\v\f\r"
+_STRTOD = re.compile(
+    r"[ \t\n\v\f\r]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
+    r"|(?i:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?))[ \t\n\v\f\r]*"
+)
+
+
+def _strtod_value(text: str) -> float:
+    """The number C's strtod reads from a string _STRTOD accepted."""
+    s = text.strip()
+    try:
+        return float(s) if not re.match(r"[+-]?0[xX]", s) else float.fromhex(s)
+    except ValueError:
+        return float("nan")
+
+
+def _json_escape(value: str, full: bool) -> str:
+    """``strdup_escape``: control characters escaped; quotes and backslashes the PBS way."""
+    controls = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    out: list[str] = []
+    i = 0
+    n = len(value)
+    while i < n:
+        ch = value[i]
+        if ch in controls:
+            out.append(controls[ch])
+            i += 1
+        elif ch == '"':
+            escaped = full or (i > 0 and value[i - 1] != "\\")
+            out.append('\\"' if escaped else '"')
+            i += 1
+        elif ch == "\\" and full:
+            out.append("\\\\")
+            i += 1
+        elif ch == "\\" and i + 1 < n and value[i + 1] in "',":
+            out.append(value[i + 1])
+            i += 2
+        elif ch == "\\":
+            out.append(value[i : i + 2])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+class _Node:
+    """A JSON node as pbs_json.c links them: object start/end or a value (string, numeric, int)."""
+
+    __slots__ = ("key", "kind", "quoted", "value")
+
+    def __init__(
+        self, kind: str, key: str | None = None, value: str | None = None, quoted: bool = False
+    ) -> None:
+        self.kind = kind  # 'object', 'end', 'value'
+        self.key = key
+        self.value = value  # printed form; None for JSON_NULL (prints nothing)
+        self.quoted = quoted
+
+
+def _value_node(key: str, value: str | None) -> _Node:
+    """``add_json_node`` with JSON_NULL type: numeric when strtod reads it all, else an escaped string."""
+    if value is None:
+        return _Node("value", key, None)
+    if value.strip(_C_SPACE) == "":
+        return _Node("value", key, _json_escape(value, False), True)
+    if _STRTOD.fullmatch(value) and (value[0] != "0" or _strtod_value(value) < 1):
+        return _Node("value", key, value, False)
+    return _Node("value", key, _json_escape(value, False), True)
+
+
+def _generate(nodes: list[_Node]) -> str:
+    """``generate_json``: PBS's own pretty printer (4-space indent, no space after colons)."""
+    out = ["{"]
+    indent = 4
+    comma = False
+    for node in nodes:
+        if node.kind == "object":
+            out.append(",\n" if comma else "\n")
+            out.append(" " * indent + f'"{node.key}":{{')
+            indent += 4
+            comma = False
+            continue
+        if node.kind == "value" and node.value is not None:
+            out.append(",\n" if comma else "\n")
+            shown = f'"{node.value}"' if node.quoted else node.value
+            out.append(" " * indent + f'"{node.key}":{shown}')
+            comma = True
+        if node.kind == "end":
+            indent -= 4
+            out.append("\n" + " " * indent + "}")
+            comma = True
+    indent -= 4
+    if indent == 0:
+        out.append("\n}\n")
+    return "".join(out)
+
+
+def _variable_list_nodes(value: str) -> list[_Node]:
+    """Variable_List as an object: split at unescaped commas, each at its first ``=``."""
+    nodes = [_Node("object", "Variable_List")]
+    i = 0
+    n = len(value)
+    while i < n:
+        key: list[str] = []
+        val: list[str] | None = None
+        while i < n and value[i] != ",":
+            if value[i] == "\\" and i + 1 < n and value[i + 1] == ",":
+                i += 1
+            if val is None and value[i] == "=":
+                val = []
+                i += 1
+                if i >= n:
+                    break
+            (key if val is None else val).append(value[i])
+            i += 1
+        nodes.append(_value_node("".join(key), None if val is None else "".join(val)))
+        i += 1
+    nodes.append(_Node("end"))
+    return nodes
+
+
+def format_json(
+    jobs: Iterable[JobView], server: str, now: float, version: str = PBS_VERSION
+) -> str:
+    """``qstat -f -F json``: {timestamp, pbs_version, pbs_server, Jobs: {id: {...}}}."""
+    nodes = [
+        _Node("value", "timestamp", str(int(now))),
+        _Node("value", "pbs_version", _json_escape(version, True), True),
+        _Node("value", "pbs_server", _json_escape(server, True), True),
+    ]
+    first = True
+    for job in jobs:
+        if first:
+            nodes.append(_Node("object", "Jobs"))
+            first = False
+        nodes.append(_Node("object", job.job_id))
+        prev_resource: str | None = None
+        for name, resource, value, is_time in full_attributes(job):
+            text = pc.ctime(float(value)) if is_time else value
+            if name == "Variable_List":
+                nodes += _variable_list_nodes(text)
+                continue
+            if resource is not None:
+                if prev_resource is not None and prev_resource != name:
+                    nodes.append(_Node("end"))
+                    prev_resource = None
+                if prev_resource is None:
+                    nodes.append(_Node("object", name))
+                    prev_resource = name
+                nodes.append(_value_node(resource, text))
+            else:
+                if prev_resource is not None:
+                    nodes.append(_Node("end"))
+                    prev_resource = None
+                nodes.append(_value_node(name, text))
+        if prev_resource is not None:
+            nodes.append(_Node("end"))
+        nodes.append(_Node("end"))
+    nodes.append(_Node("end"))
+    return _generate(nodes)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Error texts of qstat and qdel
+
+
+def qstat_unknown(full_id: str) -> tuple[str, int]:
+    """``qstat`` for an id the server never had (or whose history expired)."""
+    return f"qstat: Unknown Job Id {full_id}\n", exit_code(PBSE_UNKJOBID)
+
+
+def qstat_finished(full_id: str) -> tuple[str, int]:
+    """``qstat`` without ``-x`` for a finished job kept in history."""
+    return (
+        f"qstat: {full_id} Job has finished, use -x or -H to obtain historical job information\n",
+        exit_code(PBSE_HISTJOBID),
+    )
+
+
+def qdel_unknown(full_id: str) -> tuple[str, int]:
+    """``qdel`` for an id the server does not know."""
+    return f"qdel: Unknown Job Id {full_id}\n", exit_code(PBSE_UNKJOBID)
+
+
+def qdel_finished(full_id: str) -> tuple[str, int]:
+    """``qdel`` for a finished job."""
+    return f"qdel: Job has finished {full_id}\n", exit_code(PBSE_HISTJOBID)
+
+
+def unknown_queue() -> QsubError:
+    """qsub to a queue the server does not have."""
+    return server_error("Unknown queue", PBSE_UNKQUE)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qsub
+
+
+def _server(config: dict[str, Any]) -> str:
+    """The server name in job ids."""
+    return str(config.get("server_name") or "simserver")
+
+
+def qsub(ctx: Context) -> int:
+    """``qsub [options] [script | -- command args]``: print ``<seq>.<server>`` (``<seq>[].<server>``)."""
+    if ctx.argv[:1] == ["--version"]:
+        ctx.out.write(f"pbs_version = {ctx.config.get('pbs_version', PBS_VERSION)}\n")
+        return 0
+    try:
+        return _qsub(ctx)
+    except QsubError as error:
+        ctx.err.write(error.message)
+        return error.exit_code
+
+
+def _qsub(ctx: Context) -> int:
+    """The body of qsub; QsubError carries every refusal."""
+    _, operands, _ = split_command_line(ctx.argv)
+    command = operands[1:] if operands[:1] == ["--"] else None
+    script = None if command is not None else (operands[0] if operands else None)
+    if command is not None:
+        text = "#!/bin/sh\n" + " ".join(_shell_quote(w) for w in command) + "\n"
+    elif script in (None, "-"):
+        text = ctx.stdin.read()
+    else:
+        assert script is not None
+        path = os.path.join(ctx.cwd, script)
+        if not os.path.exists(path):
+            raise QsubError("qsub: script file:: No such file or directory\n", 1)
+        if not os.path.isfile(path):
+            raise QsubError("qsub: script not a file\n", 1)
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    state, req = read_submission(text, ctx.argv)
+    attrs = state.attrs
+    if "I" in attrs:
+        raise QsubError(
+            "qsub:\tstandard input and output must be a terminal for\n\tinteractive job submission\n",
+            1,
+        )
+    config = ctx.config
+    queues = config.get("queues") or {}
+    queue = req.queue or str(config.get("default_queue") or "")
+    if queue not in queues:
+        raise server_error("Unknown queue", PBSE_UNKQUE)
+    qconf = queues[queue] or {}
+    walltime = req.walltime_s
+    if walltime is None and qconf.get("default_time_s") is not None:
+        walltime = int(qconf["default_time_s"])
+    if walltime is not None and qconf.get("max_time_s") is not None:
+        if walltime > float(qconf["max_time_s"]):
+            raise server_error("Job violates queue and/or server resource limits", PBSE_EXCQRESC)
+    variables = pc.o_variables(ctx.environ, ctx.cwd, "", queue, "", flavor="pbspro")
+    variables += pc.expand_v(state.variables, ctx.environ, strict=True)
+    if "V" in attrs:
+        variables += [[k, v] for k, v in ctx.environ.items() if not k.startswith("PBS_O_")]
+    engine = ctx.engine
+    server = _server(config)
+    host = engine.submit_host
+    for pair in variables:
+        if pair[0] == "PBS_O_HOST":
+            pair[1] = host
+    res = state.resources
+    chunks = chunks_of(res)
+    pack = res.get("place", "").startswith("pack")
+    if pack:
+        nodes, cores = 1, sum(ch.count * ch.ncpus for ch in chunks)
+    else:
+        nodes, cores = sum(ch.count for ch in chunks), max(ch.ncpus for ch in chunks)
+    spec: dict[str, Any] = {
+        "name": req.name,
+        "queue": queue,
+        "nodes": nodes,
+        "cores_per_node": max(1, cores),
+        "mem_mb_per_node": req.mem_mb_per_node,
+        "exclusive": 1 if "excl" in res.get("place", "").split(":") else 0,
+        "walltime_s": walltime,
+        "held": 1 if "h" in attrs else 0,
+        "workdir": pc.user_home(),
+        "submit_dir": ctx.cwd,
+        "stdout": _output_path(req.stdout, ctx.cwd),
+        "stderr": _output_path(req.stderr, ctx.cwd),
+        "script": text,
+    }
+    tasks = None
+    if req.array is not None:
+        tasks, limit, spec_text = req.array
+        spec["array_limit"], spec["array_spec"] = limit, spec_text.split("%", 1)[0]
+    data = {
+        "chunks": [[ch.count, [list(p) for p in ch.resources]] for ch in chunks],
+        "resources": resource_list(res, walltime),
+        "join": str(attrs.get("j", "n")),
+        "mail": str(attrs.get("m", "a")),
+        "account": attrs.get("A"),
+        "shell": attrs.get("S"),
+        "variables": variables,
+        "submit_args": " ".join(ctx.argv),
+    }
+    jobs = ctx.submit(spec, data=data, tasks=tasks, ids_per_task=False)
+    if "z" not in attrs:
+        bracket = "[]" if tasks is not None else ""
+        ctx.out.write(f"{jobs[0].job_id}{bracket}.{server}\n")
+    return 0
+
+
+def _shell_quote(word: str) -> str:
+    """A word for the generated ``sh`` script of ``qsub -- command args``."""
+    import shlex
+
+    return shlex.quote(word)
+
+
+def _output_path(path: str | None, cwd: str) -> str | None:
+    """``-o``/``-e`` as kept by the server: ``host:`` dropped, relative to the submit directory."""
+    if path is None:
+        return None
+    if ":" in path and not path.startswith("/"):
+        path = path.split(":", 1)[1]
+    full = os.path.normpath(os.path.join(cwd, path))
+    if path.endswith("/") or os.path.isdir(full):
+        return full + "/"
+    return full
+
+
+def _size_text(size: int) -> str:
+    """A byte count as PBS prints sizes: the largest unit that divides it."""
+    for unit, shift in (("tb", 40), ("gb", 30), ("mb", 20), ("kb", 10)):
+        if size and size % (1 << shift) == 0:
+            return f"{size >> shift}{unit}"
+    return f"{size}b"
+
+
+def resource_list(res: dict[str, str], walltime: int | None) -> list[list[str]]:
+    """Resource_List as the server shows it: select and its sums (ncpus, nodect, mem), place, walltime."""
+    shown = {k: v for k, v in res.items() if k != "nodes"}
+    chunks = chunks_of(res)
+    shown["select"] = select_of(res)
+    shown["ncpus"] = str(sum(ch.count * ch.ncpus for ch in chunks))
+    shown["nodect"] = str(sum(ch.count for ch in chunks))
+    if any(ch.get("mpiprocs") for ch in chunks):
+        shown["mpiprocs"] = str(sum(ch.count * ch.mpiprocs for ch in chunks))
+    mem = sum(ch.count * (pc.parse_size(ch.get("mem") or "0") or 0) for ch in chunks)
+    if mem:
+        shown["mem"] = _size_text(mem)
+    shown.setdefault("place", "scatter" if "nodes" in res else "free")
+    if walltime is not None:
+        shown["walltime"] = pc.format_hms(walltime)
+    return [[k, shown[k]] for k in sorted(shown)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The job's environment
+
+
+def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
+    """How pbs_mom starts the script: login shell in $HOME, PBS variables, node file, output files."""
+    from clusterjob_sim.engine import Launch
+
+    data = job.data
+    server = _server(engine.config)
+    full_id = job_id_text(job, server)
+    name, home, shell = pc.user_info(job.uid, job.user)
+    chunks = [
+        Chunk(int(c), tuple((str(k), str(v)) for k, v in r)) for c, r in data.get("chunks", [])
+    ]
+    chunks = chunks or [Chunk(1, ())]
+    hosts = job.node_names or ["localhost"]
+    lines: list[str] = []
+    k = 0
+    for chunk in chunks:
+        for _ in range(chunk.count):
+            lines += [hosts[min(k, len(hosts) - 1)]] * chunk.mpiprocs
+            k += 1
+    nodefile = pc.write_nodefile(engine.spool, full_id, lines)
+    tmpdir = os.path.join(os.fspath(engine.spool), "tmp", f"pbs.{full_id}")
+    os.makedirs(tmpdir, exist_ok=True)
+    env = {
+        "HOME": home,
+        "LOGNAME": name,
+        "USER": name,
+        "SHELL": shell,
+        "PATH": "/bin:/usr/bin",
+        "ENVIRONMENT": "BATCH",
+    }
+    env.update(dict(data.get("variables") or []))
+    env.update(
+        {
+            "PBS_ENVIRONMENT": "PBS_BATCH",
+            "PBS_JOBID": full_id,
+            "PBS_JOBNAME": job.name,
+            "PBS_QUEUE": job.queue,
+            "PBS_NODEFILE": nodefile,
+            "PBS_NODENUM": "0",
+            "PBS_TASKNUM": "1",
+            "PBS_MOMPORT": "15003",
+            "PBS_JOBCOOKIE": f"{job.rid:032X}",
+            "PBS_JOBDIR": home,
+            "NCPUS": str(chunks[0].ncpus),
+            "OMP_NUM_THREADS": str(chunks[0].ompthreads),
+            "TMPDIR": tmpdir,
+        }
+    )
+    if job.array_index is not None:
+        env["PBS_ARRAY_INDEX"] = str(job.array_index)
+        env["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
+    shell_path = str(data.get("shell") or shell).split(",")[0].split("@")[0]
+    stdout, stderr = _job_outputs(job)
+    return Launch([shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback="/")
+
+
+def _job_outputs(job: Job) -> tuple[str, str | None]:
+    """Output files: ``<name>.o<seq>`` (sub-jobs ``.<index>``) in the submit directory unless -o/-e."""
+    suffix = f"{job.job_id}" if job.array_index is None else f"{job.job_id}.{job.array_index}"
+    out = _default_file(job.stdout, job, f"{job.name}.o{suffix}")
+    err = _default_file(job.stderr, job, f"{job.name}.e{suffix}")
+    join = job.data.get("join", "n")
+    if join == "oe":
+        return out, None
+    if join == "eo":
+        return err, None
+    return out, err
+
+
+def _default_file(path: str | None, job: Job, default: str) -> str:
+    """An output path: the default name in the submit dir, or inside a given directory."""
+    if path is None:
+        return os.path.join(job.submit_dir, default)
+    if path.endswith("/"):
+        return path + default
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The server's view of a job
+
+
+def job_id_text(job: Job, server: str) -> str:
+    """``12.srv`` or, for a sub-job, ``12[3].srv``."""
+    if job.array_index is None:
+        return f"{job.job_id}.{server}"
+    return f"{job.job_id}[{job.array_index}].{server}"
+
+
+def state_letter(job: Job) -> str:
+    """job_state: H held, Q queued, R running; a finished job F, a finished sub-job X."""
+    if job.state == "PENDING":
+        return "H" if job.held else "Q"
+    if job.state == "RUNNING":
+        return "R"
+    return "F" if job.array_index is None else "X"
+
+
+def exit_status(job: Job) -> int | None:
+    """Exit_status: the script's code; 256+signal when killed (271 after qdel), -29 past walltime."""
+    if job.state in ("PENDING", "RUNNING") or job.start_time is None:
+        return None
+    if job.state == "TIMEOUT":
+        return -29  # JOB_EXEC_KILL_WALLTIME
+    if job.state == "OUT_OF_MEMORY":
+        return -27  # JOB_EXEC_KILL_MEM
+    if job.signal:
+        return 256 + int(job.signal)
+    if job.state == "CANCELLED":
+        return 271
+    return int(job.exit_code or 0)
+
+
+def _array_state(tasks: list[Job]) -> str:
+    """An array's job_state: Q before any sub-job ran, B once one has, F when all finished."""
+    if all(t.finished for t in tasks):
+        return "F"
+    if any(t.start_time is not None for t in tasks):
+        return "B"
+    return "H" if all(t.held for t in tasks) else "Q"
+
+
+def _comment(job: Job, chunks: list[Chunk]) -> str | None:
+    """The scheduler's comment on a job, as PBS Pro writes it."""
+    if job.state == "PENDING":
+        if job.reason == "never":
+            return "Can Never Run: Insufficient amount of resource: ncpus"
+        if job.reason in ("resources", "priority"):
+            return "Not Running: Insufficient amount of resource: ncpus"
+        return None
+    import time
+
+    when = time.strftime("%a %b %d at %H:%M", time.localtime(job.start_time or job.submit_time))
+    vnodes = _exec_vnode(job, chunks)
+    text = f"Job run at {when} on {vnodes}"
+    return text if job.state == "RUNNING" else text + " and finished"
+
+
+def _exec_vnode(job: Job, chunks: list[Chunk]) -> str:
+    """``(node01:ncpus=4:mem=4194304kb)+(node02:ncpus=4)``."""
+    parts = []
+    hosts = job.node_names
+    k = 0
+    for chunk in chunks:
+        for _ in range(chunk.count):
+            host = hosts[min(k, len(hosts) - 1)] if hosts else "localhost"
+            item = f"{host}:ncpus={chunk.ncpus}"
+            mem = chunk.get("mem")
+            if mem:
+                item += f":mem={(pc.parse_size(mem) or 0) >> 10}kb"
+            parts.append(f"({item})")
+            k += 1
+    return "+".join(parts)
+
+
+def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobView:
+    """Everything qstat shows about one job (or, with ``tasks``, an array's parent ``12[].srv``)."""
+    server = _server(engine.config)
+    data = job.data
+    chunks = [
+        Chunk(int(c), tuple((str(k), str(v)) for k, v in r)) for c, r in data.get("chunks", [])
+    ]
+    view = JobView(
+        name=job.name,
+        owner=f"{job.user}@{job.submit_host}",
+        queue=job.queue,
+        server=server,
+        join=str(data.get("join", "n")),
+        mail_points=str(data.get("mail", "a")),
+        submit_args=str(data.get("submit_args", "")),
+        submit_host=job.submit_host,
+        account=data.get("account"),
+    )
+    view.resources = [(k, v) for k, v in data.get("resources", [])]
+    stdout, stderr = _job_outputs(job)
+    view.output_path = f"{job.submit_host}:{stdout}"
+    view.error_path = f"{job.submit_host}:{stderr or stdout}"
+    view.variable_list = pc.variable_list_text(data.get("variables", []))
+    view.ctime = view.qtime = view.etime = job.submit_time
+    if tasks is not None:
+        view.job_id = f"{job.job_id}[].{server}"
+        view.state = _array_state(tasks)
+        view.mtime = max(t.end_time or t.start_time or t.submit_time for t in tasks)
+        view.array_request = job.array_spec
+        done = [t for t in tasks if t.finished]
+        running = [t for t in tasks if t.state == "RUNNING"]
+        queued = [t.array_index for t in tasks if t.state == "PENDING"]
+        view.array_state_count = (
+            f"Queued:{len(queued)} Running:{len(running)} Exiting:0 Expired:{len(done)}"
+        )
+        view.array_remaining = _ranges([i for i in queued if i is not None]) or "-"
+        view.comment = "Job Array Began" if view.state == "B" else None
+        return view
+    view.job_id = job_id_text(job, server)
+    view.state = state_letter(job)
+    view.mtime = job.end_time or job.start_time or job.submit_time
+    view.comment = _comment(job, chunks)
+    if job.array_index is not None:
+        view.array_index = job.array_index
+    if job.start_time is not None:
+        ncpus = sum(ch.count * ch.ncpus for ch in chunks) or 1
+        hosts = job.node_names
+        k = 0
+        parts = []
+        for chunk in chunks:
+            for _ in range(chunk.count):
+                host = hosts[min(k, len(hosts) - 1)] if hosts else "localhost"
+                parts.append(f"{host}/0*{chunk.ncpus}" if chunk.ncpus > 1 else f"{host}/0")
+                k += 1
+        view.exec_host = "+".join(parts)
+        view.exec_vnode = _exec_vnode(job, chunks)
+        view.used = [
+            ("cpupercent", "0"),
+            ("cput", "00:00:00"),
+            ("mem", "0kb"),
+            ("ncpus", str(ncpus)),
+            ("vmem", "0kb"),
+            ("walltime", pc.format_hms(int(job.elapsed(engine.now())))),
+        ]
+        view.session_id = job.pgid or job.runner_pid or 0
+        view.stime = job.start_time
+        view.run_count = 1
+        view.init_work_dir = job.workdir
+    view.exit_status = exit_status(job)
+    return view
+
+
+def _ranges(indices: list[int]) -> str:
+    """``1-3,5`` from sorted indices (array_indices_remaining)."""
+    out: list[str] = []
+    for i in sorted(indices):
+        if out and out[-1].split("-")[-1] == str(i - 1):
+            out[-1] = out[-1].split("-")[0] + f"-{i}"
+        else:
+            out.append(str(i))
+    return ",".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qstat
+
+QSTAT_OPTSTRING = "ainpqrstwxu:fGHJMQEBW:T1F:D:"
+CONFLICT = "qstat: conflicting options.\n"
+
+
+def _usage(ctx: Context, before: str = "") -> int:
+    """qstat's usage message, exit 2."""
+    ctx.err.write(before + QSTAT_USAGE)
+    return 2
+
+
+def qstat(ctx: Context) -> int:
+    """``qstat [-f [-F json|dsv]] [-x] [-t] [-J] [-a|-n|-s|-u user|-H] [ids or queues]`` as OpenPBS."""
+    if ctx.argv[:1] == ["--version"]:
+        ctx.out.write(f"pbs_version = {ctx.config.get('pbs_version', PBS_VERSION)}\n")
+        return 0
+    opts, operands = pc.getopt(ctx.argv, QSTAT_OPTSTRING, prog="qstat")
+    flags: dict[str, str] = {}
+    errors = ""
+    fmt = "default"
+    for opt in opts:
+        if opt.letter == "?":
+            errors += opt.error + "\n"
+            continue
+        if opt.letter == "F":
+            if opt.arg is None or opt.arg.lower() not in ("default", "dsv", "json"):
+                errors += "x"
+                continue
+            fmt = opt.arg.lower()
+        flags[opt.letter] = opt.arg or ""
+    conflicts = ""
+    alt = {k for k in "airqH" if k in flags}
+    if len(alt) > 1:
+        conflicts += CONFLICT
+    if fmt != "default" and "f" not in flags:
+        conflicts += CONFLICT
+    if "1" in flags and not ("n" in flags or "s" in flags):
+        conflicts += CONFLICT
+    if errors or conflicts:
+        return _usage(ctx, errors.replace("x", "") + conflicts)
+    if "Q" in flags or "B" in flags or "q" in flags:
+        return _qstat_queues(ctx, flags, operands)
+    engine = ctx.engine
+    server = _server(ctx.config)
+    history = bool(ctx.config.get("job_history_enable", True))
+    show_done = ("x" in flags or "H" in flags) and history
+    expand = "t" in flags
+    rc = 0
+    views: list[JobView] = []
+    records = engine.jobs(view="live") if history else engine.jobs(view="all")
+    if not history:
+        records = [j for j in records if not j.finished and not j.lost]
+    selections: list[tuple[list[Job], bool]] = []
+    if not operands:
+        selections.append((records, False))
+    for operand in operands:
+        jid = pc.parse_job_id(operand) if operand[:1].isdigit() else None
+        if jid is None and operand[:1].isdigit():
+            ctx.err.write(f"qstat: illegally formed job identifier: {operand}\n")
+            rc = 1
+            continue
+        if jid is None:
+            queue = operand.split("@", 1)[0]
+            if queue and queue not in (ctx.config.get("queues") or {}):
+                ctx.err.write(f"qstat: Unknown queue {operand}\n")
+                rc = exit_code(PBSE_UNKQUE)
+                continue
+            selections.append(([j for j in records if not queue or j.queue == queue], False))
+            continue
+        full = jid.full(server)
+        found = [
+            j
+            for j in records
+            if j.job_id == jid.seq
+            and (j.array_index is None) == (not jid.array)
+            and (jid.index is None or j.array_index == jid.index)
+        ]
+        if not found:
+            text, rc = qstat_unknown(full)
+            ctx.err.write(text)
+            continue
+        array_done = jid.array and jid.index is None and all(j.finished for j in found)
+        job_done = (jid.index is not None or not jid.array) and found[0].finished
+        if (array_done or (job_done and jid.index is None)) and not show_done:
+            text, rc = qstat_finished(full)
+            ctx.err.write(text)
+            continue
+        selections.append((found, True))
+    user = flags.get("u")
+    for chosen, explicit in selections:
+        for job, tasks in _group(chosen, expand, explicit):
+            if user and job.user not in user.split(","):
+                continue
+            view = job_view(job, engine, tasks)
+            if view.state == "F" and not show_done and not explicit:
+                continue
+            if "J" in flags and job.array_index is None and tasks is None:
+                continue
+            if "H" in flags and view.state not in "FMX":
+                continue
+            if "r" in flags and view.state not in "RS":
+                continue
+            if "i" in flags and view.state not in "EHQTW":
+                continue
+            views.append(view)
+    out = ctx.out
+    if "f" in flags and fmt == "json":
+        out.write(format_json(views, server, engine.now(), _version(ctx)))
+    elif "f" in flags and fmt == "dsv":
+        delim = flags.get("D", "|") or "|"
+        for view in views:
+            out.write(format_dsv(view, delim))
+    elif "f" in flags:
+        for view in views:
+            out.write(format_full(view))
+    elif alt or "n" in flags or "s" in flags or "u" in flags or "G" in flags or "M" in flags:
+        if views:
+            out.write(alt_header(server))
+        for view in views:
+            out.write(alt_line(view, "n" in flags, "s" in flags))
+    else:
+        out.write(format_table(views))
+    return rc
+
+
+def _version(ctx: Context) -> str:
+    """The pbs_version this simulated server reports."""
+    return str(ctx.config.get("pbs_version", PBS_VERSION))
+
+
+def _group(records: list[Job], expand: bool, explicit: bool) -> list[tuple[Job, list[Job] | None]]:
+    """Records as qstat lists them: an array as its parent ``12[]`` (then its sub-jobs with -t)."""
+    out: list[tuple[Job, list[Job] | None]] = []
+    arrays: dict[int, list[Job]] = {}
+    for job in records:
+        if job.array_index is None:
+            out.append((job, None))
+            continue
+        if explicit and len(records) == 1:
+            out.append((job, None))
+            continue
+        if job.job_id not in arrays:
+            arrays[job.job_id] = []
+            out.append((job, arrays[job.job_id]))
+        arrays[job.job_id].append(job)
+        if expand:
+            out.append((job, None))
+    return out
+
+
+def alt_header(server: str) -> str:
+    """The ``qstat -a`` header (``altdsp_statjob``): server line, two title lines, dashes."""
+    return (
+        f"\n{server}: \n"
+        + " " * 60
+        + "Req'd  Req'd   Elap\n"
+        + "Job ID          Username Queue    Jobname    SessID NDS TSK Memory Time  S Time\n"
+        + "--------------- -------- -------- ---------- ------ --- --- ------ ----- - -----\n"
+    )
+
+
+def alt_line(job: JobView, nodes: bool, comment: bool) -> str:
+    """One ``qstat -a`` row, then (-n) the exec_host line and (-s) the comment line."""
+    res = dict(job.resources)
+    used = dict(job.used)
+    blank = " -- "
+    mem = res.get("mem", blank)
+    line = (
+        f"{_trunc(job.job_id, 15):<15.15} {_trunc(job.owner.split('@')[0], 8):<8.8} "
+        f"{_trunc(job.queue, 8):<8.8} {_trunc(job.name, 10):<10.10} "
+        f"{_trunc(str(job.session_id) if job.session_id else blank, 6):>6.6} "
+        f"{_trunc(res.get('nodect', blank), 3):>3.3} {_trunc(res.get('ncpus', blank), 3):>3.3} "
+        f"{mem:>6.6} {res.get('walltime', blank):>5.5} {job.state:>1.1} "
+        f"{used.get('walltime', blank):>5.5}\n"
+    )
+    if nodes and job.exec_host:
+        hosts = "+".join(h.split(".")[0] if "/" not in h else h for h in job.exec_host.split("+"))
+        line += f"   {hosts}\n"
+    if comment and job.comment:
+        text = job.comment if len(job.comment) <= 74 else job.comment[:71] + "..."
+        line += f"   {text}\n"
+    return line
+
+
+def format_dsv(job: JobView, delim: str = "|") -> str:
+    """``qstat -f -F dsv``: ``Job Id: X|name=value|...`` on one line, delimiters escaped."""
+    items = [f"Job Id: {job.job_id}"]
+    for name, resource, value, is_time in full_attributes(job):
+        text = pc.ctime(float(value)) if is_time else value
+        text = text.replace(delim, "\\" + delim).replace("\n", "\\n").replace("\f", "\\f")
+        key = f"{name}.{resource}" if resource else name
+        items.append(f"{key}={text}")
+    return delim.join(items) + "\n"
+
+
+def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> int:
+    """``qstat -Q`` / ``-B``: the queue and server summaries."""
+    engine = ctx.engine
+    live = [j for j in engine.jobs(view="live") if not j.finished]
+    if "B" in flags:
+        c = _counts(live)
+        ctx.out.write(
+            "Server             Max   Tot   Que   Run   Hld   Wat   Trn   Ext Status\n"
+            "---------------- ----- ----- ----- ----- ----- ----- ----- ----- -----------\n"
+            f"{_trunc(_server(ctx.config), 16):<16} {0:>5} {len(live):>5} {c['Q']:>5} {c['R']:>5} "
+            f"{c['H']:>5} {0:>5} {0:>5} {0:>5} {'Active':<10}\n"
+        )
+        return 0
+    queues = ctx.config.get("queues") or {}
+    rows = []
+    for name in operands or list(queues):
+        if name not in queues:
+            ctx.err.write(f"qstat: Unknown queue {name}\n")
+            return exit_code(PBSE_UNKQUE)
+        c = _counts([j for j in live if j.queue == name])
+        total = sum(c.values())
+        rows.append(
+            f"{_trunc(name, 16):<16} {0:>5} {total:>5} {'yes':>3} {'yes':>3} {c['Q']:>5} "
+            f"{c['R']:>5} {c['H']:>5} {0:>5} {0:>5} {0:>5} {'Exec':<4}\n"
+        )
+    ctx.out.write(
+        "Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type\n"
+        "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ----\n"
+        + "".join(rows)
+    )
+    return 0
+
+
+def _counts(jobs: list[Job]) -> dict[str, int]:
+    """Active jobs per state letter."""
+    counts = {"Q": 0, "R": 0, "H": 0}
+    for job in jobs:
+        letter = state_letter(job)
+        if letter in counts:
+            counts[letter] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qdel
+
+QDEL_USAGE = (
+    "usage: qdel [-W force|suppress_email=X] [-x] job_identifier...\n       qdel --version\n"
+)
+
+
+def qdel(ctx: Context) -> int:
+    """``qdel ID...``: silent on success; ``Unknown Job Id`` rc 153, ``Job has finished`` rc 35."""
+    if ctx.argv[:1] == ["--version"]:
+        ctx.out.write(f"pbs_version = {_version(ctx)}\n")
+        return 0
+    opts, operands = pc.getopt(ctx.argv, "W:x", prog="qdel")
+    if any(opt.letter == "?" for opt in opts) or not operands:
+        ctx.err.write("".join(o.error + "\n" for o in opts if o.letter == "?") + QDEL_USAGE)
+        return 2
+    engine = ctx.engine
+    server = _server(ctx.config)
+    history = bool(ctx.config.get("job_history_enable", True))
+    rc = 0
+    for operand in operands:
+        jid = pc.parse_job_id(operand)
+        if jid is None:
+            ctx.err.write(f"qdel: illegally formed job identifier: {operand}\n")
+            rc = 1
+            continue
+        full = jid.full(server)
+        found = [
+            j
+            for j in engine.jobs([jid.seq], view="live")
+            if (j.array_index is None) == (not jid.array)
+            and (jid.index is None or j.array_index == jid.index)
+        ]
+        if found and not history and all(j.finished for j in found):
+            found = []
+        if not found:
+            text, rc = qdel_unknown(full)
+            ctx.err.write(text)
+            continue
+        if not engine.cancel(found):
+            text, rc = qdel_finished(full)
+            ctx.err.write(text)
+    return rc

@@ -1,0 +1,1127 @@
+"""The fake Torque: ``qsub``, ``qstat``, ``qdel`` over the shared engine, answering as Torque does.
+
+Modelled on Torque's qsub_functions.c, qstat.c and qdel.c: directives are read first and the command line
+overrides them; errors are the real texts with the real exit codes (PBS error numbers & 0xFF, OpenPBS
+numbering). Import-light: stdlib only at the top, no dataclasses (the bin scripts must start fast).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from clusterjob_sim import pbs_common as pc
+from clusterjob_sim.pbs_common import JobView, Opt, QsubError, Request
+
+if TYPE_CHECKING:
+    from clusterjob_sim.allocation import Allocation
+    from clusterjob_sim.engine import Engine, Job, Launch
+    from clusterjob_sim.engine_cmd import Context
+
+NAME = "torque"
+COMMANDS = {
+    "qsub": "clusterjob_sim.torque:qsub",
+    "qstat": "clusterjob_sim.torque:qstat",
+    "qdel": "clusterjob_sim.torque:qdel",
+}
+SUBMIT_COMMANDS = ("qsub",)
+DEFAULT_CONFIG: dict[str, Any] = {
+    "keep_finished_s": 300,  # keep_completed
+    "first_job_id": 0,
+    "queues": {"batch": {"max_time_s": None, "default_time_s": 3600, "nodes": None}},
+    "default_queue": "batch",
+    "torque_version": "6.1.3",
+}
+PBSE_UNKJOBID = 15001
+PBSE_BADATVAL = 15014
+PBSE_BADSTATE = 15016
+PBSE_UNKQUE = 15018
+PBSE_EXCQRESC = 15036
+PBSE_BAD_ARRAY_REQ = 15081
+PBSE_TIMEOUT = 15083
+TRANSIENT_ERRORS = {
+    "qsub": ("qsub: cannot connect to server simserver (errno=111) Connection refused", 111),
+    "qstat": ("qstat: cannot connect to server simserver (errno=111) Connection refused", 111),
+    "qdel": ("qdel: cannot connect to server simserver (errno=111) Connection refused", 111),
+    "*": ("{cmd}: cannot connect to server simserver (errno=111) Connection refused", 111),
+}
+LOST_ANSWER = {"qsub": ("qsub: submit error (Time out)", PBSE_TIMEOUT & 0xFF)}
+
+OPTSTRING = "a:A:b:c:C:d:D:e:EfF:hIj:J:k:l:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz-:"
+LINESIZE = 77  # qstat.c linesize for prt_attr
+USAGE = (
+    "usage: qsub [-a date_time] [-A account_string] [-b secs]\n"
+    "    [-c [ none | { enabled | periodic | shutdown |\n"
+    "    depth=<int> | dir=<path> | interval=<minutes>}... ]\n"
+    "    [-C directive_prefix] [-d path] [-D path]\n"
+    "    [-e path] [-h] [-I] [-j oe|eo|n] [-k {oe}] [-l resource_list] [-m n|{abe}]\n"
+    "    [-M user_list] [-N jobname] [-o path] [-p priority] [-P proxy_user [-J <jobid]]\n"
+    "    [-q queue] [-r y|n] [-S path] [-t number_to_submit] [-T type]  [-u user_list]\n"
+    "    [-w] path\n"
+    "      [-W additional_attributes] [-v variable_list] [-V ] [-x] [-X] [-z] [script]\n"
+)
+DOS_SCRIPT = "qsub:  script is written in DOS/Windows text format\n"
+CHECKPOINT_WORDS = (
+    "n c s u none shutdown periodic enabled interval depth dir".split()  # checkpoint_strings
+)
+DEFAULT_NAME_LENGTH = 15  # the default job name is the script basename cut to 15 characters
+
+
+def exit_code(pbs_errno: int) -> int:
+    """The exit status a command gets from ``exit(pbs_errno)``."""
+    return pbs_errno & 0xFF
+
+
+def usage_error(message: str, before: str = "") -> QsubError:
+    """``print_qsub_usage_exit``: ``[message]``, a blank line, the usage text, exit 2."""
+    return QsubError(f"{before}[{message}]\n\n{USAGE}\n", 2)
+
+
+def submit_error(text: str, pbs_errno: int) -> QsubError:
+    """A submission the server rejects: ``qsub: submit error (<text>)``, exit errno & 0xFF."""
+    return QsubError(f"qsub: submit error ({text})\n", exit_code(pbs_errno))
+
+
+def bad_value(attribute: str) -> QsubError:
+    """The server refusing an attribute or resource value [unconfirmed text]."""
+    return submit_error(f"Illegal attribute or resource value for {attribute}", PBSE_BADATVAL)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading a submission
+
+
+def make_argv(line: str) -> list[str]:
+    """Torque's ``make_argv``: split a directive at white space, quotes kept in the words, ``\\`` escapes."""
+    words: list[str] = []
+    buf: list[str] = []
+    n = len(line)
+    c = 0
+    while c < n and line[c].isspace():
+        c += 1
+    start = c
+    while c < n:
+        ch = line[c]
+        if ch in "\"'":
+            end = line.find(ch, c + 1)
+            if end < 0:
+                raise QsubError("qsub: unmatched \0\n", 1)
+            buf.append(line[c : end + 1])
+            c = end + 1
+        elif ch == "\\":
+            buf.append(line[c + 1 : c + 2])
+            c += 2
+        elif ch.isspace():
+            words.append("".join(buf))
+            buf = []
+            while c < n and line[c].isspace():
+                c += 1
+            start = c
+        else:
+            buf.append(ch)
+            c += 1
+    if c != start:
+        words.append("".join(buf))
+    return words
+
+
+def check_job_name(name: str) -> bool:
+    """``check_job_name``: 1 to 256 visible characters (no white space)."""
+    return re.fullmatch(r"[\x21-\x7e]{1,256}", name) is not None
+
+
+def _split_resources(value: str) -> list[tuple[str, str]] | None:
+    """Split ``-l name=value,name=value`` (commas inside quotes kept); None when malformed."""
+    items: list[str] = []
+    buf: list[str] = []
+    quote = ""
+    for ch in value:
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+            buf.append(ch)
+        elif ch == ",":
+            items.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    items.append("".join(buf))
+    out: list[tuple[str, str]] = []
+    for item in items:
+        name, eq, val = item.strip().partition("=")
+        if not eq or not re.fullmatch(r"[A-Za-z_][\w.-]*", name):
+            return None
+        out.append((name, val.strip().strip("\"'")))
+    return out
+
+
+class _State:
+    """Options as qsub's hash tables hold them while directives, then the command line, are read."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[str, str | bool] = {}  # option letter (or 'W key') -> value
+        self.resources: dict[str, str] = {}  # -l name -> value
+        self.variables: list[str] = []  # -v lists
+
+
+def _process(opts: Iterable[Opt], state: _State) -> None:
+    """``process_opts``: validate each option in order, exiting at the first bad one like the real qsub."""
+    for opt in opts:
+        c, arg = opt.letter, opt.arg or ""
+        if c == "?":
+            raise usage_error("exiting", before=opt.error + "\n")
+        if c == "-":
+            raise usage_error("a single - is not a valid option")
+        if c == "a" and not re.fullmatch(r"(\d\d){2,6}(\.\d\d)?", arg):
+            raise usage_error("qsub: illegal -a value")
+        if c == "c":
+            words = [w.split("=", 1)[0].strip() for w in arg.strip().split(",")]
+            if not arg.strip() or any(w not in CHECKPOINT_WORDS for w in words):
+                raise usage_error("qsub: illegal -c value")
+        if c == "j" and arg not in ("oe", "eo", "n"):
+            raise usage_error("qsub: illegal -j value")
+        if c == "k" and arg not in ("o", "e", "oe", "eo", "n"):
+            raise usage_error("qsub: illegal -k value")
+        if c == "m":
+            arg = arg.lstrip()
+            if not arg or (arg != "n" and any(ch not in "abe" for ch in arg)):
+                raise usage_error("qsub: illegal -m value")
+        if c == "N" and not check_job_name(arg):
+            raise usage_error("qsub: illegal -N value")
+        if c == "p":
+            value = arg.lstrip()
+            body = value[1:] if value[:1] in ("+", "-") else value
+            if not body.isdigit() or not -1024 <= int(value) <= 1023:
+                raise usage_error("qsub: illegal -p value")
+        if c == "x" and "I" not in state.attrs:
+            raise usage_error("qsub: '-x' invalid on non-interactive job")
+        if c == "P" and not arg:
+            raise usage_error("qsub: -P requires a user name")
+        if c == "r" and arg not in ("y", "n"):
+            raise usage_error("qsub: illegal -r value (y/n)")
+        if c == "l":
+            pairs = _split_resources(arg)
+            if pairs is None or (",procs=" in arg and "nodes=" in arg):
+                raise usage_error("qsub: illegal -l value")
+            for name, value in pairs:
+                state.resources.pop(name, None)
+                state.resources[name] = value
+        elif c == "W":
+            _process_w(arg, state)
+        elif c == "v":
+            state.variables.append(arg)
+        else:
+            state.attrs[c] = True if opt.arg is None else arg
+    if "J" in state.attrs and "P" not in state.attrs:
+        raise usage_error("The -J option can only be used in conjunction with -P")
+
+
+def _name_value(text: str) -> tuple[str, str] | None:
+    """``get_name_value``: ``name = value`` with the value running to the end of the text."""
+    if text[:1] in ("=", ""):
+        return None
+    match = re.fullmatch(r"\s*([^\s=]+)\s*=\s*(.+)", text, re.DOTALL)
+    return (match.group(1), match.group(2)) if match else None
+
+
+_DEPEND = r"[a-z]+:[^,:]+(:[^,:]+)*(,[a-z]+:[^,:]+(:[^,:]+)*)*"
+
+
+def _process_w(arg: str, state: _State) -> None:
+    """``-W name=value``; text without a name is a resource-manager extension ``x=<text>``."""
+    text = arg.lstrip()
+    if not text:
+        raise usage_error("qsub: illegal -W value")
+    pair = _name_value(text) or _name_value(f"x={text}")
+    if pair is None:
+        raise usage_error("qsub: illegal -W value")
+    key, value = pair
+    if key == "depend" and not re.fullmatch(_DEPEND, value):
+        raise usage_error("qsub: illegal -W value")
+    state.attrs[f"W {key}"] = value
+
+
+def parse_array(spec: str) -> tuple[tuple[int, ...], int | None, str]:
+    """Torque ``-t`` ``1-10,15%2``: indices from ranges and single numbers, optional ``%slot_limit``."""
+    body, pct, limit = spec.partition("%")
+    bad = submit_error("Bad Job Array Request", PBSE_BAD_ARRAY_REQ)
+    if pct and not (limit.isdigit() and int(limit) > 0):
+        raise bad
+    indices: list[int] = []
+    seen: set[int] = set()
+    for token in body.split(","):
+        match = re.fullmatch(r"\s*(\d+)(?:-(\d+))?\s*", token)
+        if match is None:
+            raise bad
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if last < first:
+            raise bad
+        for i in range(first, last + 1):
+            if i not in seen:
+                seen.add(i)
+                indices.append(i)
+    return tuple(indices), (int(limit) if pct else None), spec
+
+
+def parse_nodes(spec: str) -> tuple[int, int, list[tuple[int, int]]]:
+    """``nodes=2:ppn=4+1:ppn=2:gpus=1`` or ``nodes=host1+host2``: total nodes, first ppn, the parts."""
+    chunks: list[tuple[int, int]] = []
+    for part in spec.split("+"):
+        fields = part.split(":")
+        head = fields[0]
+        if head.isdigit():
+            count = int(head)
+        elif re.fullmatch(r"[A-Za-z][\w.-]*", head):
+            count = 1
+        else:
+            raise bad_value("Resource_List.nodes")
+        ppn = 1
+        for prop in fields[1:]:
+            key, eq, value = prop.partition("=")
+            if key == "ppn":
+                if not value.isdigit() or int(value) < 1:
+                    raise bad_value("Resource_List.nodes")
+                ppn = int(value)
+            elif not key or (eq and not value):
+                raise bad_value("Resource_List.nodes")
+        if count < 1:
+            raise bad_value("Resource_List.nodes")
+        chunks.append((count, ppn))
+    return sum(n for n, _ in chunks), chunks[0][1], chunks
+
+
+def default_name(script_path: str | None) -> str:
+    """The name qsub gives without ``-N``: ``STDIN`` for standard input, else the basename cut to 15."""
+    if not script_path or script_path == "-":
+        return "STDIN"
+    base = script_path.rsplit("/", 1)[-1]
+    if not check_job_name(base):
+        raise usage_error("qsub: cannot form a valid job name from the script name")
+    return base[:DEFAULT_NAME_LENGTH]
+
+
+def split_command_line(argv: Sequence[str]) -> tuple[list[Opt], list[str]]:
+    """getopt over qsub's arguments (a leading ``qsub`` program name is dropped)."""
+    args = list(argv)
+    if args and os.path.basename(args[0]) == "qsub":
+        args = args[1:]
+    return pc.getopt(args, OPTSTRING)
+
+
+def read_submission(script_text: str, argv: Sequence[str]) -> tuple[_State, Request]:
+    """Directives first, then the command line (which wins); the options and what they request."""
+    cmd_opts, operands = split_command_line(argv)
+    prefix = "#PBS"
+    for opt in cmd_opts:
+        if opt.letter == "C":
+            prefix = opt.arg or ""
+    state = _State()
+    state.attrs["N"] = default_name(operands[0] if operands else None)
+    if "\r\n" in script_text:
+        raise QsubError(DOS_SCRIPT, 1)
+    for options in pc.scan_directives(script_text, prefix):
+        opts, _ = pc.getopt(make_argv(options), OPTSTRING)
+        _process(opts, state)
+    _process(cmd_opts, state)
+    if len(operands) > 1:
+        raise usage_error("index issues")
+    return state, _request(state)
+
+
+def parse_submission(script_text: str, argv: Sequence[str] = ()) -> Allocation:
+    """What Torque's qsub understands from a script and its command line (``argv`` may name the script).
+
+    Raises DirectiveError with qsub's exact stderr and exit status when the real qsub refuses.
+    """
+    try:
+        return read_submission(script_text, argv)[1].allocation()  # type: ignore[no-any-return]
+    except QsubError as error:
+        raise pc.directive_error(error) from None
+
+
+def _request(state: _State) -> Request:
+    """Turn the merged options into the requested allocation (server-side value checks included)."""
+    attrs, res = state.attrs, state.resources
+    req = Request()
+    req.name = str(attrs["N"])
+    if "nodes" in res:
+        req.nodes, req.tasks_per_node, _ = parse_nodes(res["nodes"])
+    elif "procs" in res:
+        if not res["procs"].isdigit() or int(res["procs"]) < 1:
+            raise bad_value("Resource_List.procs")
+        req.tasks_per_node = int(res["procs"])
+    if "ncpus" in res:
+        if not res["ncpus"].isdigit() or int(res["ncpus"]) < 1:
+            raise bad_value("Resource_List.ncpus")
+        if "nodes" not in res and "procs" not in res:
+            req.cpus_per_task = int(res["ncpus"])
+    if "walltime" in res:
+        seconds = pc.parse_time(res["walltime"], max_fields=4)
+        if seconds is None:
+            raise bad_value("Resource_List.walltime")
+        req.walltime_s = seconds
+    for key in ("mem", "pmem", "vmem", "pvmem"):
+        if key in res and pc.parse_size(res[key]) is None:
+            raise bad_value(f"Resource_List.{key}")
+    if "mem" in res:  # the whole job's memory
+        req.mem_mb_per_node = -(-(pc.parse_size(res["mem"]) or 0) // (req.nodes << 20))
+    elif "pmem" in res:  # memory per process
+        size = (pc.parse_size(res["pmem"]) or 0) * req.tasks_per_node
+        req.mem_mb_per_node = -(-size // (1 << 20))
+    if "q" in attrs:
+        req.queue = str(attrs["q"]).split("@", 1)[0] or None
+    if "o" in attrs:
+        req.stdout = str(attrs["o"])
+    if "e" in attrs:
+        req.stderr = str(attrs["e"])
+    if attrs.get("j") == "oe" and req.stdout is not None:
+        req.stderr = req.stdout
+    elif attrs.get("j") == "eo" and req.stderr is not None:
+        req.stdout = req.stderr
+    if "d" in attrs:
+        req.workdir = str(attrs["d"])
+    if "t" in attrs:
+        req.array = parse_array(str(attrs["t"]))
+    for key, value in attrs.items():
+        if key not in ("N", "q", "o", "e", "d", "t"):
+            req.extra[f"-{key}"] = value
+    for name, value in res.items():
+        req.extra[f"-l {name}"] = value
+    if state.variables:
+        req.extra["-v"] = ",".join(state.variables)
+    return req
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qsub
+
+
+def _server(config: dict[str, Any]) -> str:
+    """The server name in job ids."""
+    return str(config.get("server_name") or "simserver")
+
+
+def qsub(ctx: Context) -> int:
+    """``qsub [options] [script]``: submit, print ``<seq>.<server>`` (arrays ``<seq>[].<server>``)."""
+    for word in ctx.argv:
+        if word in ("--version", "--about"):
+            ctx.err.write(f"Version: {ctx.config.get('torque_version', '6.1.3')}\nCommit: sim\n")
+            return 0
+    try:
+        return _qsub(ctx)
+    except QsubError as error:
+        ctx.err.write(error.message)
+        return error.exit_code
+
+
+def _qsub(ctx: Context) -> int:
+    """The body of qsub; QsubError carries every refusal."""
+    _, operands = split_command_line(ctx.argv)
+    script_path = operands[0] if operands else None
+    if script_path in (None, "-"):
+        text = ctx.stdin.read()
+    else:
+        assert script_path is not None
+        path = os.path.join(ctx.cwd, script_path)
+        if not os.path.exists(path):
+            raise QsubError(
+                f"qsub: script file '{script_path}' cannot be loaded - No such file or directory\n",
+                1,
+            )
+        if not os.path.isfile(path):
+            raise QsubError("qsub: script not a file\n", 1)
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    state, req = read_submission(text, ctx.argv)
+    attrs = state.attrs
+    if "I" in attrs:
+        raise QsubError(
+            "qsub:\tstandard input and output must be a terminal for \n\tinteractive job submission\n",
+            1,
+        )
+    config = ctx.config
+    queues = config.get("queues") or {}
+    queue = req.queue or str(config.get("default_queue") or "")
+    if queue not in queues:
+        raise submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE)
+    qconf = queues[queue] or {}
+    workdir = None
+    if req.workdir is not None:
+        workdir = os.path.normpath(os.path.join(ctx.cwd, req.workdir))
+        if not os.path.isdir(workdir):
+            errno = 2 if not os.path.exists(workdir) else 20
+            raise usage_error(
+                f"qsub: cannot chdir to '{req.workdir}' errno: {errno} ({os.strerror(errno)})"
+            )
+    walltime = req.walltime_s
+    if walltime is None and qconf.get("default_time_s") is not None:
+        walltime = int(qconf["default_time_s"])
+    if walltime is not None and qconf.get("max_time_s") is not None:
+        if walltime > float(qconf["max_time_s"]):
+            raise submit_error(
+                "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime "
+                "requirement",
+                PBSE_EXCQRESC,
+            )
+    engine = ctx.engine
+    nodes = [n for n in engine.nodes if qconf.get("nodes") is None or n["name"] in qconf["nodes"]]
+    cores = req.tasks_per_node * req.cpus_per_task
+    fit = [n for n in nodes if n["cores"] >= cores]
+    if len(fit) < req.nodes:
+        raise submit_error(
+            "Job exceeds queue resource limits MSG=cannot locate feasible nodes (nodes file is "
+            "empty, all systems are busy, or requested nodes are not available)",
+            PBSE_EXCQRESC,
+        )
+    server = _server(config)
+    host = engine.submit_host
+    submit_dir = os.path.join(ctx.cwd, str(attrs["w"])) if "w" in attrs else ctx.cwd
+    spec: dict[str, Any] = {
+        "name": req.name,
+        "queue": queue,
+        "nodes": req.nodes,
+        "cores_per_node": cores,
+        "mem_mb_per_node": req.mem_mb_per_node,
+        "exclusive": 1 if ("n" in attrs or "E" in attrs) else 0,
+        "walltime_s": walltime,
+        "held": 1 if "h" in attrs else 0,
+        "workdir": workdir or pc.user_home(),
+        "submit_dir": submit_dir,
+        "stdout": _output_path(req.stdout, ctx.cwd),
+        "stderr": _output_path(req.stderr, ctx.cwd),
+        "script": text,
+    }
+    tasks = None
+    if req.array is not None:
+        tasks, limit, spec_text = req.array
+        spec["array_limit"], spec["array_spec"] = limit, spec_text
+    variables = pc.o_variables(ctx.environ, submit_dir, host, queue, server)
+    variables += pc.expand_v(state.variables, ctx.environ)
+    if "V" in attrs:
+        variables += [[k, v] for k, v in ctx.environ.items() if not k.startswith("PBS_O_")]
+    data = {
+        "ppn": req.tasks_per_node,
+        "resources": _resource_list(state.resources, req, walltime),
+        "join": str(attrs.get("j", "n")),
+        "mail": str(attrs.get("m", "a")),
+        "account": attrs.get("A"),
+        "shell": attrs.get("S"),
+        "variables": variables,
+        "submit_args": " ".join(ctx.argv),
+        "init_work_dir": submit_dir,
+    }
+    jobs = ctx.submit(spec, data=data, tasks=tasks, ids_per_task=False)
+    if "z" not in attrs:
+        bracket = "[]" if tasks is not None else ""
+        ctx.out.write(f"{jobs[0].job_id}{bracket}.{server}\n")
+    return 0
+
+
+def _output_path(path: str | None, submit_dir: str) -> str | None:
+    """``-o``/``-e`` as Torque keeps it: ``host:`` dropped, relative to the submit directory."""
+    if path is None:
+        return None
+    if ":" in path and not path.startswith("/"):
+        path = path.split(":", 1)[1]
+    full = os.path.normpath(os.path.join(submit_dir, path))
+    if path.endswith("/") or os.path.isdir(full):
+        return full + "/"
+    return full
+
+
+def _resource_list(res: dict[str, str], req: Request, walltime: int | None) -> list[list[str]]:
+    """Resource_List as the server keeps it: sorted names, nodect with nodes, walltime HH:MM:SS."""
+    shown = dict(res)
+    if "nodes" in shown:
+        shown["nodect"] = str(req.nodes)
+    else:
+        shown.setdefault("nodes", "1")
+        shown.setdefault("nodect", "1")
+    if walltime is not None:
+        shown["walltime"] = pc.format_hms(walltime)
+    return [[k, shown[k]] for k in sorted(shown)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The job's environment
+
+
+def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
+    """How pbs_mom starts the script: login shell, Torque variables, node file, output files."""
+    from clusterjob_sim.engine import Launch
+
+    data = job.data
+    server = _server(engine.config)
+    full_id = job_id_text(job, server)
+    name, home, shell = pc.user_info(job.uid, job.user)
+    ppn = int(data.get("ppn") or job.cores_per_node or 1)
+    hosts = job.node_names or ["localhost"]
+    nodefile = pc.write_nodefile(engine.spool, full_id, [h for h in hosts for _ in range(ppn)])
+    env = {
+        "HOME": home,
+        "LOGNAME": name,
+        "USER": name,
+        "SHELL": shell,
+        "PATH": "/bin:/usr/bin",
+        "ENVIRONMENT": "BATCH",
+    }
+    env.update(dict(data.get("variables") or []))
+    env.update(
+        {
+            "PBS_ENVIRONMENT": "PBS_BATCH",
+            "PBS_JOBID": full_id,
+            "PBS_JOBNAME": job_name(job),
+            "PBS_QUEUE": job.queue,
+            "PBS_SERVER": server,
+            "PBS_NODEFILE": nodefile,
+            "PBS_NODENUM": "0",
+            "PBS_TASKNUM": "1",
+            "PBS_VNODENUM": "0",
+            "PBS_MOMPORT": "15003",
+            "PBS_JOBCOOKIE": f"{job.rid:032X}",
+            "PBS_NUM_NODES": str(len(hosts)),
+            "PBS_NUM_PPN": str(ppn),
+            "PBS_NP": str(ppn * len(hosts)),
+            "PBS_VERSION": f"TORQUE-{engine.config.get('torque_version', '6.1.3')}",
+        }
+    )
+    if job.walltime_s is not None:
+        env["PBS_WALLTIME"] = str(int(job.walltime_s))
+    if job.array_index is not None:
+        env["PBS_ARRAYID"] = str(job.array_index)
+    shell_path = str(data.get("shell") or shell).split(",")[0].split("@")[0]
+    stdout, stderr = _job_outputs(job, server)
+    return Launch([shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback=None)
+
+
+def job_name(job: Job) -> str:
+    """Torque names an array's sub-jobs ``<name>-<index>``."""
+    return job.name if job.array_index is None else f"{job.name}-{job.array_index}"
+
+
+def _job_outputs(job: Job, server: str) -> tuple[str | None, str | None]:
+    """Output files: ``<name>.o<seq>`` (arrays ``-<index>``) in the submit directory unless -o/-e."""
+    suffix = f"{job.job_id}" if job.array_index is None else f"{job.job_id}-{job.array_index}"
+    out = _default_file(job.stdout, job, f"{job.name}.o{suffix}")
+    err = _default_file(job.stderr, job, f"{job.name}.e{suffix}")
+    join = job.data.get("join", "n")
+    if join == "oe":
+        return out, None
+    if join == "eo":
+        return err, None
+    return out, err
+
+
+def _default_file(path: str | None, job: Job, default: str) -> str:
+    """An output path: the default name in the submit dir, or inside a given directory."""
+    if path is None:
+        return os.path.join(job.submit_dir, default)
+    if path.endswith("/"):
+        return path + default
+    return path
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qstat
+
+
+def job_id_text(job: Job, server: str) -> str:
+    """``12.srv`` or, for an array's sub-job, ``12[3].srv``."""
+    if job.array_index is None:
+        return f"{job.job_id}.{server}"
+    return f"{job.job_id}[{job.array_index}].{server}"
+
+
+def state_letter(job: Job) -> str:
+    """Torque job_state: H held, Q queued, R running, C completed (any end)."""
+    if job.state == "PENDING":
+        return "H" if job.held else "Q"
+    if job.state == "RUNNING":
+        return "R"
+    return "C"
+
+
+def exit_status(job: Job) -> int | None:
+    """The script's exit code; 256+signal when killed (271 after qdel or the walltime's SIGTERM)."""
+    if job.state in ("PENDING", "RUNNING"):
+        return None
+    if job.signal:
+        return 256 + int(job.signal)
+    if job.state == "CANCELLED":
+        return 271
+    return int(job.exit_code or 0)
+
+
+def _array_state(tasks: list[Job]) -> str:
+    """The letter of a summarized array: R if any runs, else Q/H if any waits, else C."""
+    letters = [state_letter(t) for t in tasks]
+    for letter in ("R", "Q", "H"):
+        if letter in letters:
+            return letter
+    return "C"
+
+
+def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobView:
+    """Everything qstat shows about one job (or, with ``tasks``, an array's summary ``12[].srv``)."""
+    server = _server(engine.config)
+    data = job.data
+    now = engine.now()
+    view = JobView(
+        name=job_name(job) if tasks is None else job.name,
+        owner=f"{job.user}@{job.submit_host}",
+        queue=job.queue,
+        server=server,
+        join=str(data.get("join", "n")),
+        mail_points=str(data.get("mail", "a")),
+        submit_args=str(data.get("submit_args", "")),
+        submit_host=job.submit_host,
+        init_work_dir=str(data.get("init_work_dir", job.submit_dir)),
+        account=data.get("account"),
+    )
+    view.resources = [(k, v) for k, v in data.get("resources", [])]
+    stdout, stderr = _job_outputs(job, server)
+    view.output_path = f"{job.submit_host}:{stdout}"
+    view.error_path = f"{job.submit_host}:{stderr or stdout}"
+    view.variable_list = pc.variable_list_text(data.get("variables", []))
+    view.ctime = view.qtime = view.etime = job.submit_time
+    if tasks is not None:
+        view.job_id = f"{job.job_id}[].{server}"
+        view.state = _array_state(tasks)
+        view.array_request = job.array_spec
+        view.mtime = max(t.end_time or t.start_time or t.submit_time for t in tasks)
+        return view
+    view.job_id = job_id_text(job, server)
+    view.state = state_letter(job)
+    view.mtime = job.end_time or job.start_time or job.submit_time
+    if job.array_index is not None:
+        view.array_request = job.array_spec
+        view.array_index = job.array_index
+    if job.start_time is not None:
+        ppn = int(data.get("ppn") or 1)
+        view.exec_host = "+".join(
+            f"{h}/0-{ppn - 1}" if ppn > 1 else f"{h}/0" for h in job.node_names
+        )
+        view.used = [
+            ("cput", "00:00:00"),
+            ("energy_used", "0"),
+            ("mem", "0kb"),
+            ("vmem", "0kb"),
+            ("walltime", pc.format_hms(int(job.elapsed(now)))),
+        ]
+        view.session_id = job.pgid or job.runner_pid or 0
+        view.stime = job.start_time
+        view.run_count = 1
+    if view.state == "C":
+        view.exit_status = exit_status(job)
+        view.comp_time = job.end_time
+    return view
+
+
+QSTAT_OPTSTRING = "acCeE:fgiln1pqrstu:xGMQRBW:-:"
+QSTAT_USAGE = (
+    "usage: \n"
+    "                          qstat [-f [-1]] [-W site_specific] [-x] [ job_identifier... |"
+    " destination... ]\n"
+    "                          qstat [-a|-i|-r|-e] [-u user] [-n [-1]] [-s] [-t] [-G|-M] [-R]"
+    " [job_id... | destination...]\n"
+    "                          qstat -Q [-f [-1]] [-W site_specific] [ destination... ]\n"
+    "                          qstat -q [-G|-M] [ destination... ]\n"
+    "                          qstat -B [-f [-1]] [-W site_specific] [ server_name... ]\n"
+    "                          qstat -t\n"
+)
+SUMMARY_HEADER = (
+    "Job ID                    Name             User            Time Use S Queue\n"
+    "------------------------- ---------------- --------------- -------- - -----\n"
+)
+
+
+def _summary_name(name: str) -> str:
+    """A job name for the table: longer than 16 becomes ``...`` and its tail (from a ``/`` if any)."""
+    if len(name) <= 16:
+        return name
+    cut = len(name) - 16 + 3
+    slash = name.find("/", cut)
+    tail = name[slash:] if slash >= 0 else name[cut:]
+    return ("..." + tail)[:16]
+
+
+def summary_line(job: JobView) -> str:
+    """One row of the default ``qstat`` table (``display_job_summary``), trailing padding included."""
+    jid = job.job_id[:28] if len(job.job_id) > 22 else job.job_id
+    owner = job.owner.split("@", 1)[0][:15]
+    cput = dict(job.used).get("cput", "0")[:8]
+    queue = job.queue.split("@", 1)[0][:15]
+    name = _summary_name(job.name)
+    return f"{jid:<25} {name:<16} {owner:<15} {cput:>8} {job.state[:1]:>1} {queue:<15}\n"
+
+
+def alt_line(job: JobView, nodes: bool) -> str:
+    """One row of ``qstat -a`` (``altdsp_statjob``), optionally followed by its node list (-n)."""
+    res = dict(job.resources)
+    tasks = " -- "
+    if "nodes" in res:
+        total = 0
+        for part in res["nodes"].split("+"):
+            fields = part.split(":")
+            count = int(fields[0]) if fields[0].isdigit() else 1
+            ppn = next(
+                (int(f[4:]) for f in fields[1:] if f.startswith("ppn=") and f[4:].isdigit()), 1
+            )
+            total += count * ppn
+        tasks = str(total)
+    mem = next((res[k] for k in ("mem", "pmem", "vmem") if k in res), " -- ")
+    walltime = res.get("walltime", " -- ")
+    elapsed = " -- "
+    if job.state not in ("Q", "C", "H"):
+        elapsed = dict(job.used).get("walltime", "00:00:00")
+    line = (
+        f"{job.job_id[:23]:<23} {job.owner.split('@')[0][:11]:<11} {job.queue[:8]:<8} "
+        f"{job.name[:16]:<16} {str(job.session_id or ' -- ')[:6]:>6} "
+        f"{res.get('nodect', ' -- ')[:5]:>5} {tasks[:6]:>6} {mem[:9]:>9} {walltime[:9]:>9} "
+        f"{job.state[:1]:>1} {elapsed[:9]:>9}\n"
+    )
+    if nodes and job.exec_host:
+        line += "   " + job.exec_host + "\n"
+    return line
+
+
+def alt_header(server: str) -> str:
+    """The ``qstat -a`` header: server line, then the two column title lines and the dashes."""
+    return (
+        f"\n{server}: \n"
+        "                                                                                  "
+        "Req'd       Req'd       Elap\n"
+        "Job ID                  Username    Queue    Jobname          SessID  NDS   TSK   "
+        "Memory      Time    S   Time\n"
+        "----------------------- ----------- -------- ---------------- ------ ----- ------ "
+        "--------- --------- - ---------\n"
+    )
+
+
+_FULL_TIME = ("ctime", "mtime", "qtime", "etime", "start_time", "comp_time")
+
+
+def full_attributes(job: JobView) -> list[tuple[str, str | None, str]]:
+    """The attributes ``qstat -f`` lists for a job, in the server's order (``job_attr_def``)."""
+    out: list[tuple[str, str | None, str]] = [
+        ("Job_Name", None, job.name),
+        ("Job_Owner", None, job.owner),
+    ]
+    out += [("resources_used", r, v) for r, v in job.used]
+    out += [
+        ("job_state", None, job.state),
+        ("queue", None, job.queue),
+        ("server", None, job.server),
+    ]
+    if job.account:
+        out.append(("Account_Name", None, job.account))
+    out.append(("Checkpoint", None, "u"))
+    if job.ctime is not None:
+        out.append(("ctime", None, str(job.ctime)))
+    out.append(("Error_Path", None, job.error_path))
+    if job.exec_host:
+        out.append(("exec_host", None, job.exec_host))
+    out += [
+        ("Hold_Types", None, "n"),
+        ("Join_Path", None, job.join),
+        ("Keep_Files", None, "n"),
+        ("Mail_Points", None, job.mail_points),
+    ]
+    if job.mtime is not None:
+        out.append(("mtime", None, str(job.mtime)))
+    out += [("Output_Path", None, job.output_path), ("Priority", None, "0")]
+    if job.qtime is not None:
+        out.append(("qtime", None, str(job.qtime)))
+    out.append(("Rerunable", None, "True"))
+    out += [("Resource_List", r, v) for r, v in job.resources]
+    if job.session_id is not None:
+        out.append(("session_id", None, str(job.session_id)))
+    out.append(("Variable_List", None, job.variable_list))
+    if job.comment:
+        out.append(("comment", None, job.comment))
+    if job.etime is not None:
+        out.append(("etime", None, str(job.etime)))
+    if job.exit_status is not None:
+        out.append(("exit_status", None, str(job.exit_status)))
+    if job.submit_args:
+        out.append(("submit_args", None, job.submit_args))
+    if job.array_request is not None:
+        out.append(("job_array_request", None, job.array_request))
+    if job.array_index is not None:
+        out.append(("job_array_id", None, str(job.array_index)))
+    if job.stime is not None:
+        out += [("start_time", None, str(job.stime)), ("start_count", None, str(job.run_count))]
+    out.append(("fault_tolerant", None, "False"))
+    if job.comp_time is not None:
+        out.append(("comp_time", None, str(job.comp_time)))
+    out.append(("job_radix", None, "0"))
+    if job.submit_host:
+        out.append(("submit_host", None, job.submit_host))
+    if job.init_work_dir is not None:
+        out.append(("init_work_dir", None, job.init_work_dir))
+    out += [(name, None, value) for name, value in job.extra]
+    return out
+
+
+def format_full(job: JobView, linesize: int = LINESIZE) -> str:
+    """One job as ``qstat -f`` prints it: ``Job Id:`` line, attribute lines, then a blank line.
+
+    Time attributes go through ctime(), whose own newline ends their line.
+    """
+    lines = [f"Job Id: {job.job_id}\n"]
+    for name, resource, value in full_attributes(job):
+        if name in _FULL_TIME:
+            lines.append(pc.prt_attr(name, resource, pc.ctime(float(value)) + "\n", linesize))
+        else:
+            lines.append(pc.prt_attr(name, resource, value, linesize) + "\n")
+    lines.append("\n")
+    return "".join(lines)
+
+
+def _xml_escape(text: str) -> str:
+    """MXML's escaping of element text."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def format_xml(jobs: list[JobView]) -> str:
+    """``qstat -x``: one ``<Data>`` document, a ``<Job>`` per job, resources grouped (``MXML``)."""
+    out = ['<?xml version="1.0"?>\n<Data>']
+    for job in jobs:
+        out.append(f"<Job><Job_Id>{_xml_escape(job.job_id)}</Job_Id>")
+        group: str | None = None
+        for name, resource, value in full_attributes(job):
+            if name in _FULL_TIME:
+                value = str(int(float(value)))
+            if resource is None:
+                if group is not None:
+                    out.append(f"</{group}>")
+                    group = None
+                out.append(f"<{name}>{_xml_escape(value)}</{name}>")
+                continue
+            if group != name:
+                if group is not None:
+                    out.append(f"</{group}>")
+                out.append(f"<{name}>")
+                group = name
+            out.append(f"<{resource}>{_xml_escape(value)}</{resource}>")
+        if group is not None:
+            out.append(f"</{group}>")
+        out.append("</Job>")
+    out.append("</Data>\n")
+    return "".join(out)
+
+
+def qstat(ctx: Context) -> int:
+    """``qstat [-f [-1]] [-a|-n|-u|-t|-x|-c] [ids or queues]`` as Torque answers."""
+    opts, operands = pc.getopt(ctx.argv, QSTAT_OPTSTRING, prog="qstat")
+    flags: dict[str, str] = {}
+    for opt in opts:
+        if opt.letter == "?":
+            ctx.err.write(opt.error + "\n" + QSTAT_USAGE)
+            return 2
+        if opt.letter == "-":
+            if opt.arg == "version":
+                ver = ctx.config.get("torque_version", "6.1.3")
+                ctx.err.write(f"Version: {ver}\nCommit: sim\n")
+                return 0
+            ctx.err.write(QSTAT_USAGE)
+            return 2
+        flags[opt.letter] = opt.arg or ""
+    alt = "f" not in flags and any(k in flags for k in "ainrsu")
+    if "f" in flags and any(k in flags for k in "ainrs"):
+        ctx.err.write(
+            "qstat: conflicting options.\n -f incompatible with one or more options. "
+            "Read qstat man page\n" + QSTAT_USAGE
+        )
+        return 2
+    if "Q" in flags or "q" in flags or "B" in flags:
+        return _qstat_queues(ctx, flags, operands)
+    engine = ctx.engine
+    server = _server(ctx.config)
+    expand = "t" in flags
+    hide_done = "c" in flags or "PBS_QSTAT_NO_COMPLETE" in ctx.environ
+    views: list[JobView] = []
+    errors: list[str] = []
+    rc = 0
+    selections: list[tuple[list[Job], bool]] = []  # (records, explicit)
+    if not operands:
+        selections.append((engine.jobs(view="live"), False))
+    for operand in operands:
+        if operand.lstrip(" ")[:1].isdigit():
+            jid = pc.parse_job_id(operand)
+            if jid is None:
+                ctx.err.write(f"qstat: illegally formed job identifier: {operand}\n")
+                rc = rc or 1
+                continue
+            found = [
+                j
+                for j in engine.jobs([jid.seq], view="live")
+                if jid.index is None or j.array_index == jid.index
+            ]
+            if not found:
+                text, code = _unknown(jid.full(server))
+                errors.append(text)
+                rc = rc or code
+                continue
+            if jid.array and jid.index is None:
+                expand_this = True if expand else None
+            else:
+                expand_this = True if jid.index is not None or expand else None
+            selections.append((found, bool(expand_this)))
+        else:
+            queue = operand.split("@", 1)[0]
+            if queue and queue not in (ctx.config.get("queues") or {}):
+                errors.append(f"qstat: Unknown queue MSG=requested queue not found {operand}\n")
+                rc = rc or exit_code(PBSE_UNKQUE)
+                continue
+            records = engine.jobs(view="live")
+            selections.append(([j for j in records if not queue or j.queue == queue], False))
+    user = flags.get("u")
+    for records, explicit in selections:
+        for job, tasks in _group(records, expand or explicit):
+            if user and job.user not in user.split(","):
+                continue
+            view = job_view(job, engine, tasks)
+            if hide_done and view.state == "C":
+                continue
+            if "i" in flags and view.state not in "EHQTW":
+                continue
+            if "r" in flags and view.state not in "RS":
+                continue
+            views.append(view)
+    out = ctx.out
+    if "x" in flags:
+        out.write(format_xml(views))
+    elif "f" in flags:
+        size = 65536 if "1" in flags else LINESIZE
+        for view in views:
+            out.write(format_full(view, size))
+    elif alt:
+        if views:
+            out.write(alt_header(server))
+        for view in views:
+            out.write(alt_line(view, "n" in flags))
+    elif views:
+        out.write(SUMMARY_HEADER + "".join(summary_line(v) for v in views))
+    for text in errors:
+        ctx.err.write(text)
+    return rc
+
+
+def _unknown(full_id: str) -> tuple[str, int]:
+    """``qstat`` for an id the server does not know (or no longer keeps)."""
+    return f"qstat: Unknown Job Id Error {full_id}\n", exit_code(PBSE_UNKJOBID)
+
+
+def _group(records: list[Job], expand: bool) -> list[tuple[Job, list[Job] | None]]:
+    """Records as qstat lists them: arrays summarized as one ``12[]`` entry unless expanded (-t)."""
+    out: list[tuple[Job, list[Job] | None]] = []
+    arrays: dict[int, list[Job]] = {}
+    for job in records:
+        if job.array_index is None or expand:
+            out.append((job, None))
+        elif job.job_id in arrays:
+            arrays[job.job_id].append(job)
+        else:
+            arrays[job.job_id] = [job]
+            out.append((job, arrays[job.job_id]))
+    return out
+
+
+def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> int:
+    """``qstat -Q`` / ``-q`` / ``-B``: the queue and server summaries."""
+    engine = ctx.engine
+    live = engine.jobs(view="live")
+    queues = ctx.config.get("queues") or {}
+    if "B" in flags:
+        counts = _counts(live)
+        ctx.out.write(
+            "Server             Max   Tot   Que   Run   Hld   Wat   Trn   Ext   Com Status\n"
+            "---------------- ----- ----- ----- ----- ----- ----- ----- ----- ----- ----------\n"
+            f"{_server(ctx.config)[:16]:<16} {0:>5} {len(live):>5} {counts['Q']:>5} "
+            f"{counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} {counts['C']:>5} "
+            f"{'Active':<10}\n"
+        )
+        return 0
+    rows = []
+    for name in operands or list(queues):
+        if name not in queues:
+            ctx.err.write(f"qstat: Unknown queue MSG=requested queue not found {name}\n")
+            return exit_code(PBSE_UNKQUE)
+        counts = _counts([j for j in live if j.queue == name])
+        rows.append(
+            f"{name[:16]:<16} {0:>5} {sum(counts.values()):>6} {'yes':>5} {'yes':>5} "
+            f"{counts['Q']:>5} {counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} "
+            f"{'E':<1} {counts['C']:>5}\n"
+        )
+    ctx.out.write(
+        "Queue              Max    Tot   Ena   Str   Que   Run   Hld   Wat   Trn   Ext T   Cpt\n"
+        "----------------   ---   ----    --    --   ---   ---   ---   ---   ---   --- -   ---\n"
+        + "".join(rows)
+    )
+    return 0
+
+
+def _counts(jobs: list[Job]) -> dict[str, int]:
+    """Jobs per Torque state letter."""
+    counts = {"Q": 0, "R": 0, "H": 0, "C": 0}
+    for job in jobs:
+        counts[state_letter(job)] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qdel
+
+QDEL_USAGE = (
+    "usage: qdel [{ -a | -c | -p | -t | -W delay | -m message}] [<JOBID>[<JOBID>]|'all'|'ALL']...\n"
+)
+
+
+def qdel(ctx: Context) -> int:
+    """``qdel ID...`` (or ``all``): silent on success; unknown ids ``nonexistent job id``, rc 153."""
+    opts, operands = pc.getopt(ctx.argv, "acm:pt:W:b:", prog="qdel")
+    for opt in opts:
+        if opt.letter == "?":
+            ctx.err.write(opt.error + "\n" + QDEL_USAGE)
+            return 2
+    if not operands:
+        ctx.err.write(QDEL_USAGE)
+        return 2
+    engine = ctx.engine
+    server = _server(ctx.config)
+    rc = 0
+    for operand in operands:
+        if operand in ("all", "ALL"):
+            mine = [j for j in engine.jobs(states=("PENDING", "RUNNING"))]
+            engine.cancel(mine)
+            continue
+        jid = pc.parse_job_id(operand)
+        if jid is None:
+            ctx.err.write(f"qdel: illegally formed job identifier: {operand}\n")
+            rc = 1
+            continue
+        found = [
+            j
+            for j in engine.jobs([jid.seq], view="live")
+            if jid.index is None or j.array_index == jid.index
+        ]
+        if not found:
+            ctx.err.write(f"qdel: nonexistent job id: {operand}\n")
+            rc = exit_code(PBSE_UNKJOBID)
+            continue
+        hit = engine.cancel(found)
+        if not hit:
+            ctx.err.write(
+                "qdel: Request invalid for state of job MSG=invalid state for job - COMPLETE "
+                f"{jid.full(server)}\n"
+            )
+            rc = exit_code(PBSE_BADSTATE)
+    return rc
