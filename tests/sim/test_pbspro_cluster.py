@@ -1,0 +1,233 @@
+"""The fake PBS Pro driven as a user would: qsub, qstat, qdel as subprocesses on a simulated cluster."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+SERVER = "simserver"
+
+
+def attrs(c: Any, job: str, *flags: str) -> dict[str, str]:
+    """``qstat -fx JOB`` (history included) as a dict, wrapped lines joined; empty when unknown."""
+    r = c.run(["qstat", "-fx", *flags, job], cwd=c.path)
+    out: dict[str, str] = {}
+    for line in r.stdout.replace("\n\t", "").splitlines():
+        name, sep, value = line.strip().partition(" = ")
+        if sep:
+            out[name] = value
+    return out
+
+
+def state(c: Any, job: str) -> str | None:
+    """The job_state qstat -f reports, or None."""
+    return attrs(c, job).get("job_state")
+
+
+def write(c: Any, name: str, text: str) -> Path:
+    """A job script in the test's folder."""
+    path = Path(c.path) / name
+    path.write_text(text)
+    return path
+
+
+def submit(c: Any, *argv: str) -> str:
+    """qsub in the test folder; the printed job id."""
+    r = c.run(["qsub", *argv], cwd=c.path)
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(rf"\d+(\[\])?\.{SERVER}\n", r.stdout), r.stdout
+    return r.stdout.strip()
+
+
+class Site:
+    """A simulated cluster plus the folder the test submits from (attributes pass through)."""
+
+    def __init__(self, cluster: Any, path: Path) -> None:
+        self.cluster = cluster
+        self.path = path
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cluster, name)
+
+
+@pytest.fixture
+def make(sim_cluster: Any, tmp_path: Path) -> Any:
+    """Factory: a PBS Pro cluster (config overrides as keywords) and the submit folder."""
+
+    def factory(**overrides: Any) -> Site:
+        folder = tmp_path / f"submit{len(list(tmp_path.glob('submit*')))}"
+        folder.mkdir()
+        return Site(sim_cluster("pbspro", **overrides), folder)
+
+    return factory
+
+
+@pytest.fixture
+def cluster(make: Any) -> Any:
+    """Two nodes of two cores, job history on (the default)."""
+    return make(nodes=2, cores_per_node=2)
+
+
+def test_queued_running_finished(cluster: Any) -> None:
+    """Q while another job holds the cores, R, then F: hidden from plain qstat, shown with -x."""
+    gate = Path(cluster.path) / "gate"
+    write(
+        cluster,
+        "hold.sh",
+        f"#PBS -l select=2:ncpus=2\nwhile [ ! -e {gate} ]; do sleep 0.05; done\n",
+    )
+    write(cluster, "next.sh", "#PBS -N next\ntrue\n")
+    first = submit(cluster, "hold.sh")
+    second = submit(cluster, "next.sh")
+    assert (first, second) == (f"0.{SERVER}", f"1.{SERVER}")
+    cluster.wait_for(lambda: state(cluster, first) == "R")
+    assert state(cluster, second) == "Q"
+    table = cluster.run(["qstat"]).stdout.splitlines()
+    assert table[0] == "Job id            Name             User              Time Use S Queue"
+    assert [line.split()[4] for line in table[2:]] == ["R", "Q"]
+    gate.touch()
+    cluster.wait_for(lambda: state(cluster, second) == "F")
+    assert cluster.run(["qstat"]).stdout == ""
+    table = cluster.run(["qstat", "-x"]).stdout.splitlines()
+    assert [line.split()[4] for line in table[2:]] == ["F", "F"]
+    r = cluster.run(["qstat", first])
+    assert (r.returncode, r.stdout) == (35, "")
+    assert r.stderr == (
+        f"qstat: {first} Job has finished, use -x or -H to obtain historical job information\n"
+    )
+    assert attrs(cluster, first)["Exit_status"] == "0"
+
+
+def test_failure_keeps_the_exit_code(cluster: Any) -> None:
+    """``exit 3``: F with Exit_status 3; outputs <name>.o<seq> / .e<seq> in the submit directory."""
+    write(cluster, "fail.sh", "echo out; echo err >&2; exit 3\n")
+    job = submit(cluster, "fail.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "F")
+    assert attrs(cluster, job)["Exit_status"] == "3"
+    assert (Path(cluster.path) / "fail.sh.o0").read_text() == "out\n"
+    assert (Path(cluster.path) / "fail.sh.e0").read_text() == "err\n"
+
+
+def test_cancel(cluster: Any) -> None:
+    """qdel of a running job: silent, F with Exit_status 271; again: ``Job has finished``, rc 35."""
+    write(cluster, "sleep.sh", "sleep 60\n")
+    job = submit(cluster, "sleep.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "R")
+    r = cluster.run(["qdel", job])
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    cluster.wait_for(lambda: state(cluster, job) == "F")
+    assert attrs(cluster, job)["Exit_status"] == "271"
+    r = cluster.run(["qdel", job])
+    assert (r.returncode, r.stderr) == (35, f"qdel: Job has finished {job}\n")
+
+
+def test_walltime_exceeded(cluster: Any) -> None:
+    """Past its walltime the job is killed: F with Exit_status -29 (JOB_EXEC_KILL_WALLTIME)."""
+    write(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
+    job = submit(cluster, "long.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "F", timeout=30)
+    assert attrs(cluster, job)["Exit_status"] == "-29"
+
+
+def test_array_tasks_see_their_index(cluster: Any) -> None:
+    """``-J 1-5:2``: ``0[].srv``; sub-jobs get PBS_ARRAY_INDEX/PBS_ARRAY_ID, outputs ``name.o0.<i>``."""
+    write(cluster, "arr.sh", '#PBS -N arr\necho "$PBS_ARRAY_INDEX $PBS_ARRAY_ID $PBS_JOBID"\n')
+    job = submit(cluster, "-J", "1-5:2", "arr.sh")
+    assert job == f"0[].{SERVER}"
+    outputs = {i: Path(cluster.path) / f"arr.o0.{i}" for i in (1, 3, 5)}
+    cluster.wait_for(lambda: all(p.exists() and p.read_text() for p in outputs.values()))
+    for i, path in outputs.items():
+        assert path.read_text() == f"{i} 0[].{SERVER} 0[{i}].{SERVER}\n"
+    cluster.wait_for(lambda: state(cluster, job) == "F")
+    table = cluster.run(["qstat", "-tx"]).stdout.splitlines()[2:]
+    assert [line.split()[0] for line in table] == [job] + [f"0[{i}].{SERVER}" for i in (1, 3, 5)]
+    assert [line.split()[4] for line in table] == ["F", "X", "X", "X"]
+    assert attrs(cluster, job)["array_indices_submitted"] == "1-5:2"
+
+
+def test_multi_node_environment(cluster: Any) -> None:
+    """select=2:ncpus=2:mpiprocs=2: 4 node-file lines, NCPUS, OMP_NUM_THREADS; starts in $HOME."""
+    script = (
+        "#PBS -l select=2:ncpus=2:mpiprocs=2\n"
+        "#PBS -l place=scatter\n"
+        'echo "lines=$(wc -l < $PBS_NODEFILE)"\n'
+        'echo "hosts=$(sort -u $PBS_NODEFILE | tr "\\n" " ")"\n'
+        'echo "ncpus=$NCPUS omp=$OMP_NUM_THREADS env=$PBS_ENVIRONMENT queue=$PBS_QUEUE"\n'
+        'echo "workdir=$PBS_O_WORKDIR pwd=$(pwd) home=$HOME tmpdir=${TMPDIR:+set}"\n'
+        'echo "jobid=$PBS_JOBID name=$PBS_JOBNAME"\n'
+    )
+    write(cluster, "env.sh", script)
+    job = submit(cluster, "env.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "F")
+    lines = (Path(cluster.path) / "env.sh.o0").read_text().splitlines()
+    assert lines[0] == "lines=4"
+    assert lines[1] == "hosts=node01 node02 "
+    assert lines[2] == "ncpus=2 omp=2 env=PBS_BATCH queue=workq"
+    home = lines[3].split("home=")[1].split()[0]
+    assert lines[3] == f"workdir={cluster.path} pwd={home} home={home} tmpdir=set"
+    assert lines[4] == f"jobid={job} name=env.sh"
+    info = attrs(cluster, job)
+    assert info["exec_host"] == "node01/0*2+node02/0*2"
+    assert info["Resource_List.select"] == "2:ncpus=2:mpiprocs=2"
+
+
+def test_json_output(cluster: Any) -> None:
+    """``qstat -f -F json``: the PBS JSON document with the job under Jobs."""
+    import json
+
+    write(cluster, "ok.sh", "sleep 30\n")
+    job = submit(cluster, "ok.sh")
+    r = cluster.run(["qstat", "-f", "-F", "json", job])
+    data = json.loads(r.stdout)
+    assert set(data) == {"timestamp", "pbs_version", "pbs_server", "Jobs"}
+    assert data["pbs_server"] == SERVER
+    assert data["Jobs"][job]["Job_Name"] == "ok.sh"
+    r = cluster.run(["qstat", "-F", "json", job])
+    assert r.returncode == 2 and r.stderr.startswith("qstat: conflicting options.\nusage: \n")
+
+
+def test_history_disabled(make: Any) -> None:
+    """Without job_history_enable a finished job is simply unknown (qstat and qdel rc 153)."""
+    c = make(nodes=1, cores_per_node=1, job_history_enable=False)
+    write(c, "quick.sh", "true\n")
+    job = submit(c, "quick.sh")
+    c.wait_for(lambda: c.engine.jobs()[0].finished)
+    r = c.run(["qstat", "-x", job])
+    assert (r.returncode, r.stderr) == (153, f"qstat: Unknown Job Id {job}\n")
+    r = c.run(["qdel", job])
+    assert (r.returncode, r.stderr) == (153, f"qdel: Unknown Job Id {job}\n")
+
+
+def test_error_answers(cluster: Any) -> None:
+    """The refusals of the reference: unknown job, unknown queue, CRLF, usage errors."""
+    r = cluster.run(["qstat", "42"])
+    assert (r.returncode, r.stderr) == (153, f"qstat: Unknown Job Id 42.{SERVER}\n")
+    r = cluster.run(["qdel", "42.elsewhere"])
+    assert (r.returncode, r.stderr) == (153, "qdel: Unknown Job Id 42.elsewhere\n")
+    write(cluster, "ok.sh", "true\n")
+    r = cluster.run(["qsub", "-q", "nosuch", "ok.sh"], cwd=cluster.path)
+    assert (r.returncode, r.stdout, r.stderr) == (170, "", "qsub: Unknown queue\n")
+    write(cluster, "dos.sh", "#!/bin/sh\r\nhostname\r\n")
+    r = cluster.run(["qsub", "dos.sh"], cwd=cluster.path)
+    assert (r.returncode, r.stderr) == (1, "qsub: script contains cr, lf\n")
+    r = cluster.run(["qsub", "-l", "select=1:ncpus=two", "ok.sh"], cwd=cluster.path)
+    assert (r.returncode, r.stderr) == (
+        166,
+        "qsub: Illegal attribute or resource value Resource_List.select\n",
+    )
+    r = cluster.run(["qsub", "-Z", "ok.sh"], cwd=cluster.path)
+    assert r.returncode == 2 and r.stderr.startswith("qsub: invalid option -- 'Z'\nusage: qsub")
+    assert cluster.engine.jobs() == []
+
+
+def test_too_big_stays_queued(cluster: Any) -> None:
+    """More chunks than nodes is accepted and never runs; its comment says why."""
+    write(cluster, "big.sh", "#PBS -l select=3:ncpus=2\n#PBS -l place=scatter\ntrue\n")
+    job = submit(cluster, "big.sh")
+    cluster.wait_for(lambda: attrs(cluster, job).get("comment", "").startswith("Can Never Run"))
+    assert state(cluster, job) == "Q"

@@ -1,0 +1,241 @@
+"""The fake Torque driven as a user would: qsub, qstat, qdel as subprocesses on a simulated cluster."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+SERVER = "simserver"
+
+
+def attrs(c: Any, job: str, *flags: str) -> dict[str, str]:
+    """``qstat -f -1 JOB`` as a dict (empty when qstat does not know the job)."""
+    r = c.run(["qstat", "-f", "-1", *flags, job], cwd=c.path)
+    out: dict[str, str] = {}
+    for line in r.stdout.splitlines():
+        name, sep, value = line.strip().partition(" = ")
+        if sep:
+            out[name] = value
+    return out
+
+
+def state(c: Any, job: str) -> str | None:
+    """The job_state qstat -f reports, or None."""
+    return attrs(c, job).get("job_state")
+
+
+def write(c: Any, name: str, text: str) -> Path:
+    """A job script in the test's folder."""
+    path = Path(c.path) / name
+    path.write_text(text)
+    return path
+
+
+def submit(c: Any, *argv: str) -> str:
+    """qsub in the test folder; the printed job id."""
+    r = c.run(["qsub", *argv], cwd=c.path)
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(rf"\d+(\[\])?\.{SERVER}\n", r.stdout), r.stdout
+    return r.stdout.strip()
+
+
+class Site:
+    """A simulated cluster plus the folder the test submits from (attributes pass through)."""
+
+    def __init__(self, cluster: Any, path: Path) -> None:
+        self.cluster = cluster
+        self.path = path
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cluster, name)
+
+
+@pytest.fixture
+def make(sim_cluster: Any, tmp_path: Path) -> Any:
+    """Factory: a Torque cluster (config overrides as keywords) and the submit folder."""
+
+    def factory(**overrides: Any) -> Site:
+        folder = tmp_path / f"submit{len(list(tmp_path.glob('submit*')))}"
+        folder.mkdir()
+        return Site(sim_cluster("torque", **overrides), folder)
+
+    return factory
+
+
+@pytest.fixture
+def cluster(make: Any) -> Any:
+    """Two nodes of two cores, Torque's keep_completed at its default."""
+    return make(nodes=2, cores_per_node=2)
+
+
+def test_queued_running_completed(cluster: Any) -> None:
+    """A job waits (Q) while another holds the cores (R); both end as C with exit_status 0."""
+    gate = Path(cluster.path) / "gate"
+    write(
+        cluster, "hold.sh", f"#PBS -l nodes=2:ppn=2\nwhile [ ! -e {gate} ]; do sleep 0.05; done\n"
+    )
+    write(cluster, "next.sh", "#PBS -N next\ntrue\n")
+    first = submit(cluster, "hold.sh")
+    second = submit(cluster, "next.sh")
+    assert first == f"0.{SERVER}" and second == f"1.{SERVER}"
+    cluster.wait_for(lambda: state(cluster, first) == "R")
+    assert state(cluster, second) == "Q"
+    table = cluster.run(["qstat"], cwd=cluster.path).stdout.splitlines()
+    assert table[0].startswith("Job ID                    Name             User")
+    assert [line.split()[4] for line in table[2:]] == ["R", "Q"]
+    gate.touch()
+    cluster.wait_for(lambda: state(cluster, second) == "C")
+    assert attrs(cluster, first)["exit_status"] == "0"
+    assert attrs(cluster, second)["exit_status"] == "0"
+    assert attrs(cluster, second)["Job_Name"] == "next"
+
+
+def test_failure_keeps_the_exit_code(cluster: Any) -> None:
+    """``exit 3``: state C, exit_status 3, the script's output in <name>.o<seq> in the submit dir."""
+    write(cluster, "fail.sh", "echo out; echo err >&2; exit 3\n")
+    job = submit(cluster, "fail.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "C")
+    info = attrs(cluster, job)
+    assert info["exit_status"] == "3"
+    assert info["Output_Path"].endswith(f"/fail.sh.o{job.split('.')[0]}")
+    assert (Path(cluster.path) / "fail.sh.o0").read_text() == "out\n"
+    assert (Path(cluster.path) / "fail.sh.e0").read_text() == "err\n"
+
+
+def test_cancel(cluster: Any) -> None:
+    """qdel of a running job: silent, then C with exit_status 271; qdel again is refused."""
+    write(cluster, "sleep.sh", "sleep 60\n")
+    job = submit(cluster, "sleep.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "R")
+    r = cluster.run(["qdel", job.split(".")[0]])
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    cluster.wait_for(lambda: state(cluster, job) == "C")
+    assert attrs(cluster, job)["exit_status"] == "271"
+    r = cluster.run(["qdel", job])
+    assert r.returncode == 168
+    assert r.stderr == (
+        f"qdel: Request invalid for state of job MSG=invalid state for job - COMPLETE {job}\n"
+    )
+
+
+def test_walltime_exceeded(cluster: Any) -> None:
+    """Past its walltime the job is killed with SIGTERM: C with exit_status 271."""
+    write(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
+    job = submit(cluster, "long.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "C", timeout=30)
+    assert attrs(cluster, job)["exit_status"] == "271"
+
+
+def test_array_tasks_see_their_index(cluster: Any) -> None:
+    """``-t 1-3``: ``0[].srv``, one sub-job per index with PBS_ARRAYID, outputs ``name.o0-<i>``."""
+    write(cluster, "arr.sh", '#PBS -N arr\necho "$PBS_ARRAYID $PBS_JOBID $PBS_JOBNAME"\n')
+    job = submit(cluster, "-t", "1-3", "arr.sh")
+    assert job == f"0[].{SERVER}"
+    outputs = [Path(cluster.path) / f"arr.o0-{i}" for i in (1, 2, 3)]
+    cluster.wait_for(lambda: all(p.exists() and p.read_text() for p in outputs))
+    for i, path in enumerate(outputs, start=1):
+        assert path.read_text() == f"{i} 0[{i}].{SERVER} arr-{i}\n"
+    cluster.wait_for(lambda: attrs(cluster, job).get("job_state") == "C")
+    table = cluster.run(["qstat", "-t"], cwd=cluster.path).stdout.splitlines()[2:]
+    assert [line.split()[0] for line in table] == [f"0[{i}].{SERVER}" for i in (1, 2, 3)]
+    summary = cluster.run(["qstat"], cwd=cluster.path).stdout.splitlines()[2:]
+    assert [line.split()[0] for line in summary] == [job]
+
+
+def test_multi_node_environment(cluster: Any) -> None:
+    """nodes=2:ppn=2: a 4-line PBS_NODEFILE, PBS_NUM_NODES/PPN/NP, PBS_O_WORKDIR; starts in $HOME."""
+    script = (
+        "#PBS -l nodes=2:ppn=2\n"
+        'echo "lines=$(wc -l < $PBS_NODEFILE)"\n'
+        'echo "hosts=$(sort -u $PBS_NODEFILE | tr "\\n" " ")"\n'
+        'echo "nodes=$PBS_NUM_NODES ppn=$PBS_NUM_PPN np=$PBS_NP"\n'
+        'echo "workdir=$PBS_O_WORKDIR env=$PBS_ENVIRONMENT queue=$PBS_QUEUE pwd=$(pwd)"\n'
+        'echo "home=$HOME o_host=${PBS_O_HOST:+set}"\n'
+    )
+    write(cluster, "env.sh", script)
+    job = submit(cluster, "env.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "C")
+    lines = (Path(cluster.path) / "env.sh.o0").read_text().splitlines()
+    home = lines[4].split()[0].split("=", 1)[1]
+    assert lines[0] == "lines=4"
+    assert lines[1] == "hosts=node01 node02 "
+    assert lines[2] == "nodes=2 ppn=2 np=4"
+    assert lines[3] == f"workdir={cluster.path} env=PBS_BATCH queue=batch pwd={home}"
+    assert lines[4].endswith("o_host=set")
+
+
+def test_workdir_option_and_joined_output(cluster: Any) -> None:
+    """``-d DIR`` starts the job there; ``-j oe -o FILE`` puts both streams in FILE."""
+    workdir = Path(cluster.path) / "work"
+    workdir.mkdir()
+    write(cluster, "wd.sh", "pwd\necho oops >&2\n")
+    job = submit(cluster, "-d", "work", "-j", "oe", "-o", "both.txt", "wd.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "C")
+    assert (Path(cluster.path) / "both.txt").read_text() == f"{workdir}\noops\n"
+    r = cluster.run(["qsub", "-d", "missing", "wd.sh"], cwd=cluster.path)
+    assert r.returncode == 2
+    assert r.stderr.startswith(
+        "[qsub: cannot chdir to 'missing' errno: 2 (No such file or directory)]\n\nusage: qsub"
+    )
+
+
+def test_completed_jobs_expire(make: Any) -> None:
+    """After keep_completed seconds a finished job is unknown: ``Unknown Job Id Error``, rc 153."""
+    c = make(nodes=1, cores_per_node=1, keep_finished_s=0)
+    write(c, "quick.sh", "true\n")
+    job = submit(c, "quick.sh")
+    c.wait_for(lambda: c.engine.jobs()[0].finished)
+    r = c.run(["qstat", job.split(".")[0]])
+    assert (r.returncode, r.stdout, r.stderr) == (153, "", f"qstat: Unknown Job Id Error {job}\n")
+
+
+def test_error_answers(cluster: Any) -> None:
+    """The refusals of the reference: unknown job, unknown queue, usage errors, missing script."""
+    r = cluster.run(["qstat", "42"])
+    assert (r.returncode, r.stderr) == (153, f"qstat: Unknown Job Id Error 42.{SERVER}\n")
+    r = cluster.run(["qdel", "42"])
+    assert (r.returncode, r.stderr) == (153, "qdel: nonexistent job id: 42\n")
+    write(cluster, "ok.sh", "true\n")
+    r = cluster.run(["qsub", "-q", "nosuch", "ok.sh"], cwd=cluster.path)
+    assert (r.returncode, r.stdout) == (170, "")
+    assert r.stderr == "qsub: submit error (Unknown queue MSG=requested queue not found)\n"
+    r = cluster.run(["qsub", "-l", "nodes=3", "ok.sh"], cwd=cluster.path)
+    assert r.returncode == 188
+    assert "MSG=cannot locate feasible nodes" in r.stderr
+    r = cluster.run(["qsub", "-j", "x", "ok.sh"], cwd=cluster.path)
+    assert r.returncode == 2 and r.stderr.startswith("[qsub: illegal -j value]\n\nusage: qsub")
+    r = cluster.run(["qsub", "absent.sh"], cwd=cluster.path)
+    assert r.returncode == 1
+    assert (
+        r.stderr == "qsub: script file 'absent.sh' cannot be loaded - No such file or directory\n"
+    )
+    write(cluster, "dos.sh", "#PBS -N dos\r\ntrue\r\n")
+    r = cluster.run(["qsub", "dos.sh"], cwd=cluster.path)
+    assert (r.returncode, r.stderr) == (1, "qsub:  script is written in DOS/Windows text format\n")
+    assert cluster.engine.jobs() == []
+
+
+def test_stdin_script_and_quiet_submit(cluster: Any) -> None:
+    """A script on standard input is named STDIN; ``-z`` submits without printing the id."""
+    r = cluster.run(["qsub"], input="echo piped\n", cwd=cluster.path)
+    assert r.stdout == f"0.{SERVER}\n"
+    r = cluster.run(["qsub", "-z"], input="true\n", cwd=cluster.path)
+    assert (r.returncode, r.stdout) == (0, "")
+    cluster.wait_for(lambda: state(cluster, "0") == "C")
+    assert attrs(cluster, "0")["Job_Name"] == "STDIN"
+    assert (Path(cluster.path) / "STDIN.o0").read_text() == "piped\n"
+
+
+def test_unknown_ids_go_to_stderr_after_the_table(cluster: Any) -> None:
+    """qstat with known and unknown ids: rows on stdout, the errors on stderr, rc 153."""
+    write(cluster, "ok.sh", "sleep 30\n")
+    job = submit(cluster, "ok.sh")
+    r = cluster.run(["qstat", "7", job])
+    assert r.returncode == 153
+    assert r.stdout.splitlines()[2].startswith(f"{job} ")
+    assert r.stderr == f"qstat: Unknown Job Id Error 7.{SERVER}\n"
