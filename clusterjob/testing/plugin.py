@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,7 +215,48 @@ def cj_cluster_config() -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------------- report
 
-_FALSIFYING = re.compile(r"^(?:E\s+)?(Falsifying (?:explicit )?example:.*?)(?=^\S|\Z)", re.M | re.S)
+_EXAMPLE_MARKERS = (
+    "Falsifying example",
+    "Falsifying explicit example",
+    "Failing test case",
+    "state = ",
+)
+
+
+def _error_lines(text: str) -> list[str]:
+    """The ``E   ...`` lines of a pytest failure, their common indentation removed."""
+    lines = [line[1:] for line in text.splitlines() if line.startswith("E ") or line == "E"]
+    indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return [line[indent:] for line in lines]
+
+
+def falsifying_example(text: str) -> str:
+    """Hypothesis' failing example (or state-machine steps) from a failure report; '' if none."""
+    lines = _error_lines(text)
+    for start, line in enumerate(lines):
+        if line.lstrip().startswith(_EXAMPLE_MARKERS):
+            block = []
+            for item in lines[start : start + 80]:
+                block.append(item)
+                if item.strip() in (")", "state.teardown()") or (
+                    item.rstrip().endswith(")") and item is lines[start] and "(" in item
+                ):
+                    break
+            return "\n".join(block)
+    return ""
+
+
+def failure_summary(text: str, limit: int = 14) -> str:
+    """What went wrong, in a few lines: the error lines before Hypothesis' example."""
+    lines = _error_lines(text)
+    cut = next(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith(_EXAMPLE_MARKERS)),
+        len(lines),
+    )
+    chosen = [line for line in lines[:cut] if line.strip()] or [
+        line for line in text.splitlines() if line.strip()
+    ][-3:]
+    return "\n".join(chosen[:limit])
 
 
 def _check_name(nodeid: str) -> str:
@@ -248,10 +288,8 @@ class _Report:
             entry["outcome"] = "failed" if report.when == "call" else "error"
             text = report.longreprtext
             entry["detail"] = text[-6000:]
-            match = _FALSIFYING.search(text)
-            if match:
-                entry["falsifying"] = match.group(1).strip()[:3000]
-            entry["summary"] = _summary(text)
+            entry["falsifying"] = falsifying_example(text)[:4000]
+            entry["summary"] = failure_summary(text)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -265,11 +303,3 @@ class _Report:
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(data, indent=1), encoding="utf-8")
-
-
-def _summary(text: str) -> str:
-    """The last ``E   ...`` lines of a failure: the assertion or exception, in a few lines."""
-    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
-    if not lines:
-        lines = [line for line in text.splitlines() if line.strip()][-3:]
-    return "\n".join(lines[:12])

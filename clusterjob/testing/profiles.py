@@ -86,6 +86,7 @@ def _settings_for(spec: ProfileSpec, *, stateful: bool) -> settings:
         print_blob=not spec.use_database,
         suppress_health_check=_QUIET_CHECKS,
         phases=phases,
+        report_multiple_bugs=False,
     )
     return chosen if spec.use_database else settings(chosen, database=None)
 

@@ -1,7 +1,7 @@
 """The reference backends as the suite checks them: each with its simulator and declared capabilities.
 
 ``clusterjob check --all`` runs these five; Grid Engine gets parallel environments in both the backend and
-the simulated cluster (``mpi``: hosts filled in turn, ``smp``: all slots on one host).
+the simulated cluster (``mpi<N>``: N slots on each host, ``smp``: all slots on one host).
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ class ReferenceTarget:
     capabilities: str
 
 
-SGE_PARALLEL_ENVIRONMENTS = {"mpi": "$fill_up", "smp": "$pe_slots"}
+SGE_PARALLEL_ENVIRONMENTS: dict[str, str] = {
+    "smp": "$pe_slots",
+    **{f"mpi{n}": str(n) for n in range(1, 5)},
+}
+"""One PE per cores-per-node count (``mpi{per_node}``, allocation_rule N) and ``smp`` for one host: every
+placement is exact, so the scheduler sees nodes x cores per node as requested."""
 
 SLURM_CAPABILITIES = Capabilities(batched_status=True)
 PBS_CAPABILITIES = Capabilities(batched_status=True, accounting=False)
@@ -35,10 +40,10 @@ SGE_CAPABILITIES = Capabilities(parallel_environments=SGE_PARALLEL_ENVIRONMENTS)
 
 
 def sge_backend() -> ClusterjobBackend:
-    """The Grid Engine reference backend with the simulated cluster's PEs (``mpi`` and ``smp``)."""
+    """The Grid Engine reference backend with the simulated cluster's PEs (``mpi<N>`` and ``smp``)."""
     from clusterjob.backends.sge import SgeBackend
 
-    return SgeBackend(pe="mpi", pe_smp="smp")
+    return SgeBackend(pe="mpi{per_node}", pe_smp="smp")
 
 
 _HERE = "clusterjob.testing.reference"

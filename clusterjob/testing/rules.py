@@ -76,6 +76,9 @@ class SchedulerRules:
     extra_style: str = "plain"
     """How the parser names raw options in ``Allocation.extra``: ``plain`` (``account``, ``A``) or ``pbs``
     (``-A`` for one-letter options, ``-l key`` for resources)."""
+    forget_finished: Mapping[str, Any] = field(default_factory=dict)
+    """Simulator config under which the queue view forgets a job as soon as it ends (so its status must
+    come from the accounting view): SLURM's MinJobAge 0; PBS Pro and Grid Engine forget at once anyway."""
     note: str = ""
 
     # -------------------------------------------------------------------------------- comparison
@@ -222,6 +225,7 @@ RULES: dict[str, SchedulerRules] = {
         text_extras=("account",),
         module="slurm",
         time_step_s=60,
+        forget_finished={"keep_finished_s": 0},
         default_extras={
             "account": ("proj1", "chem-lab"),
             "qos": ("normal", "long"),
@@ -246,6 +250,9 @@ RULES: dict[str, SchedulerRules] = {
         text_extras=("A",),
         module="pbspro",
         extra_style="pbs",
+        neutral_extras=frozenset(
+            f"-l {name}" for name in ("select", "place", "walltime", "mem", "ncpus", "nodes")
+        ),
         default_extras={"A": ("proj1",), "m": ("abe", "n")},
     ),
     "lsf": SchedulerRules(

@@ -707,7 +707,7 @@ class BackendConformance:
         """Once a finished job has left the queue view, its status comes from the accounting view."""
         if not self._cj_caps.accounting:
             pytest.skip("the backend declares no accounting view (Capabilities.accounting=False)")
-        cj_cluster.configure(keep_finished_s=0)
+        cj_cluster.configure(**self._cj_rules.forget_finished)
         e2e = self._cj_e2e(cj_cluster, tmp_path)
         good = e2e.submit("echo ok\n", "cjgood")
         bad = e2e.submit("exit 5\n", "cjbad")

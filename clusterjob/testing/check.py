@@ -1,0 +1,260 @@
+"""``clusterjob check``: run the conformance suite against a backend (or every reference backend) on its
+simulated scheduler and print a table of checks, with the first failing example of each failed check.
+
+    clusterjob check mypkg.backends:MyBackend --scheduler slurm [--capabilities mypkg.caps:CAPS]
+    clusterjob check slurm                 # a registered backend (reference backends know their scheduler)
+    clusterjob check --all --profile ci    # slurm, pbs, pbspro, lsf, sge
+
+Each backend runs in its own ``python -m pytest`` process (isolated from the caller's pytest configuration
+and plugins), several at once; exit status 0 when nothing failed, 1 when a check failed, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["CheckRun", "main", "run_checks"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_SHORT = {"passed": "pass", "failed": "FAIL", "error": "ERROR", "skipped": "skip"}
+
+
+@dataclass
+class CheckRun:
+    """One backend's run of the suite: what was asked, the per-check results, and how it went."""
+
+    label: str
+    backend: str
+    scheduler: str | None = None
+    capabilities: str | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    collection_errors: list[str] = field(default_factory=list)
+    returncode: int | None = None
+    seconds: float = 0.0
+    log: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """Whether any check failed or errored, or the run itself broke."""
+        if self.collection_errors or not self.results:
+            return True
+        if any(r["outcome"] in ("failed", "error") for r in self.results):
+            return True
+        return self.returncode not in (0, 5)
+
+    def outcome(self, check: str) -> str:
+        """The short outcome of `check` in this run ('' if it did not run)."""
+        outcomes = [r["outcome"] for r in self.results if r["check"] == check]
+        for worst in ("error", "failed", "passed", "skipped"):
+            if worst in outcomes:
+                return _SHORT[worst]
+        return ""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clusterjob check",
+        description="Run the clusterjob conformance suite against a backend on a simulated scheduler.",
+        epilog="Arguments after '--' go to pytest (e.g. -- -k round_trip -x).",
+    )
+    parser.add_argument(
+        "backend",
+        nargs="?",
+        help="MODULE:ATTR of a ClusterjobBackend subclass, instance or factory; or a registered name",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="every reference backend on its simulator"
+    )
+    parser.add_argument("--scheduler", help="simulated scheduler: slurm, pbs, pbspro, lsf, sge")
+    parser.add_argument("--capabilities", metavar="MODULE:ATTR", help="a Capabilities object")
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="clusterjob-default (quick), clusterjob-ci (derandomized), clusterjob-thorough; "
+        "short names default/ci/thorough work too",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="backends checked at once (default: CPU count)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print pytest's whole output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``clusterjob check``; returns the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    pytest_args: list[str] = []
+    if "--" in args_list:
+        cut = args_list.index("--")
+        args_list, pytest_args = args_list[:cut], args_list[cut + 1 :]
+    parser = _parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    from clusterjob.testing.profiles import resolve_profile_name
+
+    try:
+        profile = resolve_profile_name(args.profile)
+    except ValueError as exc:
+        print(f"clusterjob check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.all == bool(args.backend):
+        print("clusterjob check: give a BACKEND or --all (not both)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.all:
+        from clusterjob.testing.reference import REFERENCE_TARGETS
+
+        runs = [CheckRun(label=name, backend=name) for name in REFERENCE_TARGETS]
+    else:
+        runs = [CheckRun(args.backend, args.backend, args.scheduler, args.capabilities)]
+    started = time.monotonic()
+    run_checks(runs, profile, pytest_args, jobs=args.jobs)
+    print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)
+    return EXIT_FAILED if any(run.failed for run in runs) else EXIT_OK
+
+
+def _pytest_argv(
+    run: CheckRun, profile: str, report: Path, ini: Path, extra: Sequence[str]
+) -> list[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "clusterjob.testing.target",
+        "-p",
+        "clusterjob.testing.plugin",
+        "-p",
+        "no:cacheprovider",
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(ini.parent),
+        "-q",
+        "--cj-backend",
+        run.backend,
+        "--cj-profile",
+        profile,
+        "--cj-report",
+        str(report),
+    ]
+    if run.scheduler:
+        argv += ["--cj-scheduler", run.scheduler]
+    if run.capabilities:
+        argv += ["--cj-capabilities", run.capabilities]
+    return argv + list(extra)
+
+
+def run_checks(
+    runs: Sequence[CheckRun], profile: str, pytest_args: Sequence[str] = (), jobs: int | None = None
+) -> None:
+    """Run the suite for each of `runs` (several at once), filling in their results."""
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with tempfile.TemporaryDirectory(prefix="clusterjob-check-") as folder:
+        base = Path(folder)
+        ini = base / "pytest.ini"
+        ini.write_text("[pytest]\naddopts =\n", encoding="utf-8")
+
+        def one(index_run: tuple[int, CheckRun]) -> None:
+            index, run = index_run
+            report = base / f"report-{index}.json"
+            env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (os.getcwd(), env.get("PYTHONPATH", "")) if p
+            )
+            start = time.monotonic()
+            proc = subprocess.run(
+                _pytest_argv(run, profile, report, ini, pytest_args),
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            run.seconds = time.monotonic() - start
+            run.returncode = proc.returncode
+            run.log = proc.stdout + proc.stderr
+            if report.exists():
+                data = json.loads(report.read_text(encoding="utf-8"))
+                run.results = list(data.get("results", []))
+                run.collection_errors = list(data.get("collection_errors", []))
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(one, enumerate(runs)))
+
+
+def print_report(
+    runs: Sequence[CheckRun], profile: str, seconds: float, out: TextIO, verbose: bool = False
+) -> None:
+    """The table of checks (rows) by backend (columns), then the first failure of each failed check."""
+    checks: list[str] = []
+    for run in runs:
+        for result in run.results:
+            if result["check"] not in checks:
+                checks.append(result["check"])
+    width = max([len(c) for c in checks] + [len("check")]) + 2
+    columns = [max(len(run.label), 6) + 2 for run in runs]
+    out.write(f"clusterjob conformance suite, profile {profile}\n\n")
+    out.write(
+        "check".ljust(width) + "".join(r.label.ljust(w) for r, w in zip(runs, columns, strict=True))
+    )
+    out.write("\n" + "-" * (width + sum(columns)) + "\n")
+    for check in checks:
+        cells = "".join(run.outcome(check).ljust(w) for run, w in zip(runs, columns, strict=True))
+        out.write(check.ljust(width) + cells + "\n")
+    out.write("-" * (width + sum(columns)) + "\n")
+    times = "".join(f"{run.seconds:.0f}s".ljust(w) for run, w in zip(runs, columns, strict=True))
+    out.write("time".ljust(width) + times + "\n\n")
+    for run in runs:
+        _print_failures(run, out, verbose)
+    failed = [run.label for run in runs if run.failed]
+    total = f"{seconds:.0f} s"
+    if failed:
+        out.write(f"FAILED: {', '.join(failed)} ({total})\n")
+    else:
+        out.write(f"all checks passed ({total})\n")
+
+
+def _print_failures(run: CheckRun, out: TextIO, verbose: bool) -> None:
+    if run.collection_errors:
+        out.write(f"== {run.label}: the suite could not be set up\n")
+        for error in run.collection_errors:
+            out.write(_indent(error.strip()[-3000:]) + "\n")
+    elif not run.results:
+        out.write(f"== {run.label}: pytest ran no checks (exit code {run.returncode})\n")
+        out.write(_indent(run.log.strip()[-3000:]) + "\n")
+    for result in run.results:
+        if result["outcome"] not in ("failed", "error"):
+            continue
+        out.write(f"== {run.label}: {result['check']} {result['outcome'].upper()}\n")
+        if result.get("summary"):
+            out.write(_indent(str(result["summary"])) + "\n")
+        if result.get("falsifying"):
+            out.write(_indent(str(result["falsifying"])) + "\n")
+        out.write("\n")
+    skipped = [r for r in run.results if r["outcome"] == "skipped" and r.get("reason")]
+    if skipped and verbose:
+        for result in skipped:
+            out.write(f"-- {run.label}: {result['check']} skipped: {result['reason']}\n")
+    if verbose:
+        out.write(f"-- {run.label}: pytest output\n{run.log}\n")
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
