@@ -28,6 +28,16 @@ SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 KILL_SIGNAL = 9  # qdel kills with SIGKILL (no notify): exit_status 128 + 9
 
 
+def signal_name(num: int | None) -> str:
+    """`SIGKILL` for 9 (SIGKILL when unknown), as qsub -sync reports a killed job."""
+    import signal
+
+    try:
+        return signal.Signals(int(num or KILL_SIGNAL)).name
+    except ValueError:
+        return "SIGKILL"
+
+
 def sh_quote(word: str) -> str:
     """Quote one word for /bin/sh (shlex.quote without importing re)."""
     if word and all(c in SAFE_CHARS for c in word):
@@ -138,7 +148,43 @@ def qsub_main(ctx: Context) -> int:
         array_text = f"{indices[0]}-{indices[-1]}:{step}"
     jobs = ctx.submit(spec, env=env, data=data, tasks=tasks, ids_per_task=False)
     ctx.out.write(out.qsub_submitted(jobs[0].job_id, req.job_name, array_text, terse=req.terse))
+    if str(req.options.get("sync", "n")).lower().startswith("y"):
+        return _sync(ctx, jobs[0].job_id)
     return 0
+
+
+def _sync(ctx: Context, job_id: int) -> int:
+    """qsub -sync y: wait for every task, reporting each as it ends (report_exit_status)."""
+    import time
+
+    engine = ctx.engine
+    reported: set[int] = set()
+    rc = 0
+    first = True
+    while True:
+        engine.tick()
+        tasks = engine.jobs([job_id])
+        for t in tasks:
+            if t.state in ACTIVE or t.rid in reported:
+                continue
+            reported.add(t.rid)
+            ident = f"{job_id}.{t.array_index}" if t.array_index is not None else str(job_id)
+            if t.start_time is None:
+                ctx.out.write(f"Unable to run job {ident}\n")
+                code = 0
+            elif t.state in ("COMPLETED", "FAILED") and not t.signal:
+                code = int(t.exit_code or 0)
+                ctx.out.write(f"Job {ident} exited with exit code {code}.\n")
+            else:
+                sig = signal_name(KILL_SIGNAL if t.state in ("CANCELLED", "TIMEOUT") else t.signal)
+                ctx.out.write(f"Job {ident} exited because of signal {sig}.\n")
+                code = 1
+            if first or rc == 0:
+                rc = code
+            first = False
+        if tasks and all(t.state not in ACTIVE for t in tasks):
+            return rc
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -234,3 +234,15 @@ def test_commands_never_write_outside_their_buffers(sim_cluster: Any, tmp_path: 
     r = c.run(["bjobs", "-noheader", "-o", "stat"], env={"LANG": "C"})
     assert r.stdout == ""
     assert os.path.isdir(c.bin)
+
+
+def test_transient_fault_answers_like_a_down_lim(sim_cluster: Any, tmp_path: Path) -> None:
+    c = sim_cluster("lsf")
+    c.set_faults([{"kind": "transient", "command": "bsub", "count": 1}])
+    r = bsub(c, tmp_path, "hostname\n")
+    assert r.returncode == 255
+    assert r.stderr == (
+        "lsb_init: Failed in an LSF library call: LIM is down; try later. Job not submitted.\n"
+    )
+    assert c.engine.jobs() == []
+    assert job_id(bsub(c, tmp_path, "hostname\n")) == "1"

@@ -274,3 +274,19 @@ def test_qstat_j_of_a_running_job(sim_cluster: Any, tmp_path: Path) -> None:
     assert "hard resource_list:         h_rt=0:10:0" in lines
     (tmp_path / "go").touch()
     c.wait_for(lambda: c.run(["qstat", "-j", jid]).returncode == 1)
+
+
+def test_sync_waits_and_reports_the_exit_code(sim_cluster: Any, tmp_path: Path) -> None:
+    c = sim_cluster("sge", nodes=1, cores_per_node=1)
+    r = qsub(c, tmp_path, "#!/bin/sh\nexit 4\n", "-sync", "y", "-cwd")
+    assert r.stdout == 'Your job 1 ("job.sh") has been submitted\nJob 1 exited with exit code 4.\n'
+    assert r.returncode == 4
+
+
+def test_transient_fault_answers_like_an_unreachable_qmaster(sim_cluster: Any) -> None:
+    c = sim_cluster("sge")
+    c.set_faults([{"kind": "transient", "command": "qstat", "count": 1}])
+    r = c.run(["qstat"])
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: unable to send message to qmaster")
+    assert c.run(["qstat"]).returncode == 0
