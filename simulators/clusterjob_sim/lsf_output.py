@@ -7,7 +7,7 @@ and IBM's LSF 10.1 manual for `bjobs -o`; texts marked [unconfirmed] were not ch
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from clusterjob_sim.lsf_parse import Refused
 
@@ -200,7 +200,7 @@ def _run_time(j: LsfJobView) -> str:
     return f"{max(0, int(end - j.start_time))} second(s)"
 
 
-FIELDS = {
+FIELDS: dict[str, Callable[[LsfJobView], str]] = {
     "jobid": lambda j: str(j.job_id),
     "jobindex": lambda j: str(j.array_index),
     "stat": lambda j: j.stat,

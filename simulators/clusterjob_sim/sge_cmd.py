@@ -298,7 +298,7 @@ def qstat_main(ctx: Context) -> int:
     if users is not None:
         jobs = [j for j in jobs if j.user in users]
     if states:
-        keep = set()
+        keep: set[str] = set()
         if "p" in states:
             keep.update(("qw", "hqw"))
         if "r" in states:

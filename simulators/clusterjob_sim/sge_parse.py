@@ -25,7 +25,8 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from clusterjob_sim.lsf_parse import Refused, split_words  # shared: a light exception, shell words
+from clusterjob_sim.lsf_parse import Refused as Refused  # shared: a light exception, shell words
+from clusterjob_sim.lsf_parse import split_words
 
 DIRECTIVE_PREFIX = "#$"
 EXIT_USAGE = 2  # seen: qsub's answer to an invalid option
