@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "purge":
             s.add_argument("--older-than", type=float, default=0.0, metavar="SECONDS")
         if name == "run":
-            s.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
+            s.add_argument("cmd", nargs="*", metavar="-- CMD", help="the command to run")
     return p
 
 
@@ -62,14 +62,19 @@ def _overrides(text: str | None) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sim command with argv (without the program name); return the exit code."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    words = list(sys.argv[1:] if argv is None else argv)
+    cmd: list[str] = []
+    if "--" in words:  # everything after -- is the command of `run`, never sim's own options
+        cut = words.index("--")
+        words, cmd = words[:cut], words[cut + 1 :]
+    args = build_parser().parse_args(words)
     if args.action == "env":
         spool = args.spool or default_spool(args.scheduler)
         activate.create_spool(spool, args.scheduler, **_overrides(args.config))
         sys.stdout.write(activate.env_lines(args.scheduler, spool))
         return 0
     if args.action == "run":
-        cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        cmd = [*args.cmd, *cmd]
         if not cmd:
             print("clusterjob sim run: give a command after --", file=sys.stderr)
             return 2

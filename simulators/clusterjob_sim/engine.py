@@ -36,11 +36,43 @@ class Job:
     """One job record (one task of an array): the row of the jobs table, attributes named as its columns."""
 
     __slots__ = (
-        "array_id", "array_index", "array_limit", "array_spec", "cancelled_by", "cores_per_node",
-        "data_json", "end_time", "env_json", "exclusive", "exit_code", "held", "job_id", "lost",
-        "mem_mb_per_node", "name", "nodelist", "nodes", "pgid", "queue", "reason", "rid",
-        "runner_pid", "script", "signal", "start_time", "state", "stderr", "stdout", "submit_dir",
-        "submit_host", "submit_time", "uid", "user", "walltime_s", "workdir", "split_ids",
+        "array_id",
+        "array_index",
+        "array_limit",
+        "array_spec",
+        "cancelled_by",
+        "cores_per_node",
+        "data_json",
+        "end_time",
+        "env_json",
+        "exclusive",
+        "exit_code",
+        "held",
+        "job_id",
+        "lost",
+        "mem_mb_per_node",
+        "name",
+        "nodelist",
+        "nodes",
+        "pgid",
+        "queue",
+        "reason",
+        "rid",
+        "runner_pid",
+        "script",
+        "signal",
+        "split_ids",
+        "start_time",
+        "state",
+        "stderr",
+        "stdout",
+        "submit_dir",
+        "submit_host",
+        "submit_time",
+        "uid",
+        "user",
+        "walltime_s",
+        "workdir",
     )  # fmt: skip
 
     rid: int
@@ -455,17 +487,23 @@ class Engine:
         return n
 
     def kill_all(self, timeout: float = 10.0) -> int:
-        """Cancel every active job of the spool at once (SIGKILL) and wait for their runners to exit."""
+        """Cancel every active job of the spool at once (SIGKILL); wait (bounded) until their processes
+        and runners are gone."""
         from clusterjob_sim import jobrunner
 
         active = self.jobs(states=ACTIVE_STATES)
         hit = self._end(active, CANCELLED, uid=os.getuid(), sig=9)
         deadline = time.monotonic() + timeout
         for job in hit:
-            while jobrunner.runner_alive(self.spool, job.rid) and time.monotonic() < deadline:
-                if job.pgid:
-                    jobrunner.signal_job(job.pgid, 9)
+            current = self.get(job.rid) or job
+            while time.monotonic() < deadline and (
+                jobrunner.runner_alive(self.spool, job.rid)
+                or (current.pgid and jobrunner.group_alive(current.pgid))
+            ):
+                if current.pgid:
+                    jobrunner.signal_job(current.pgid, 9)
                 time.sleep(0.02)
+                current = self.get(job.rid) or job
         return len(hit)
 
     def purge(self, older_than_s: float = 0.0) -> int:

@@ -72,6 +72,17 @@ def signal_job(pgid: int, sig: int) -> None:
         pass
 
 
+def group_alive(pgid: int) -> bool:
+    """True while some process of the group exists (zombies included, until they are reaped)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def spawn(spool: str | os.PathLike[str], rid: int, lock_fd: int) -> None:
     """Start the runner of job row `rid`, detached (new session, orphaned to init), holding `lock_fd`."""
     argv = [

@@ -47,7 +47,9 @@ def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
         if not item:
             continue
         base, us, task = item.partition("_")
-        if not base.isdigit() or (us and not task.isdigit()):
+        if not (base.isascii() and base.isdigit()) or (
+            us and not (task.isascii() and task.isdigit())
+        ):
             return None
         out.append((int(base), int(task) if us else None))
     return out

@@ -35,7 +35,7 @@ def expand_pattern(pattern: str, job: Job, workdir: str, node: str) -> str:
             i += 1
             continue
         start = i
-        while i < n and pattern[i].isdigit():
+        while i < n and "0" <= pattern[i] <= "9":
             i += 1
         digits = pattern[start:i]
         if i >= n or pattern[i] not in WILDCARDS:

@@ -211,16 +211,16 @@ def parse_time(value: str) -> int | None:
     days = 0
     if "-" in text:
         day_text, _, text = text.partition("-")
-        if not day_text.isdigit() or not text:
+        if not digits(day_text) or not text:
             raise ValueError(value)
         days = int(day_text)
         parts = text.split(":")
-        if len(parts) > 3 or not all(p.isdigit() for p in parts):
+        if len(parts) > 3 or not all(digits(p) for p in parts):
             raise ValueError(value)
         h, m, s = ([int(p) for p in parts] + [0, 0])[:3]
     else:
         parts = text.split(":")
-        if len(parts) > 3 or not all(p.isdigit() for p in parts):
+        if len(parts) > 3 or not all(digits(p) for p in parts):
             raise ValueError(value)
         nums = [int(p) for p in parts]
         h, m, s = {1: (0, nums[0], 0), 2: (0, *nums), 3: tuple(nums)}[len(nums)]  # type: ignore[assignment]
@@ -232,7 +232,7 @@ def parse_mem(value: str) -> int:
     """Megabytes of a SLURM memory size (number, optional K/M/G/T suffix; MB by default)."""
     text = value.strip()
     i = 0
-    while i < len(text) and text[i].isdigit():
+    while i < len(text) and digits(text[i]):
         i += 1
     if i == 0:
         raise ValueError(value)
@@ -250,14 +250,14 @@ def parse_array(value: str) -> tuple[list[int], int | None]:
     text, pct, limit_text = value.partition("%")
     limit = None
     if pct:
-        if not limit_text.isdigit() or int(limit_text) < 1:
+        if not digits(limit_text) or int(limit_text) < 1:
             raise ValueError(value)
         limit = int(limit_text)
     indices: list[int] = []
     for part in text.split(","):
         rng, colon, step_text = part.partition(":")
         lo, dash, hi = rng.partition("-")
-        if not lo.isdigit() or (dash and not hi.isdigit()) or (colon and not step_text.isdigit()):
+        if not digits(lo) or (dash and not digits(hi)) or (colon and not digits(step_text)):
             raise ValueError(value)
         step = int(step_text) if colon else 1
         first, last = int(lo), int(hi) if dash else int(lo)
@@ -267,9 +267,14 @@ def parse_array(value: str) -> tuple[list[int], int | None]:
     return sorted(set(indices)), limit
 
 
+def digits(text: str) -> bool:
+    """True for a non-empty run of ASCII digits (str.isdigit also accepts '²' and other scripts)."""
+    return text.isascii() and text.isdigit()
+
+
 def _int(name: str, value: str, positive: bool = True) -> int:
     """A decimal option value as parse_int checks it."""
-    if not value.isdigit() or (positive and int(value) <= 0):
+    if not digits(value) or (positive and int(value) <= 0):
         raise _err(f'Invalid numeric value "{value}" for {name}.')
     return int(value)
 
@@ -277,7 +282,7 @@ def _int(name: str, value: str, positive: bool = True) -> int:
 def _nodes(value: str) -> int:
     """Minimum node count of -N N or N-M."""
     lo, _, hi = value.partition("-")
-    if not lo.isdigit() or (hi and not hi.isdigit()) or int(lo) < 1:
+    if not digits(lo) or (hi and not digits(hi)) or int(lo) < 1:
         raise _err(f'"{value}" is not a valid node count')
     return int(lo)
 

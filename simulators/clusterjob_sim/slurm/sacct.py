@@ -112,7 +112,7 @@ def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
         if name is None:
             raise OptionError(f'sacct: error: Invalid field requested: "{word}"', 1)
         w = WIDTHS[name]
-        if pct and width.lstrip("-").isdigit() and int(width):
+        if pct and width.lstrip("-").isascii() and width.lstrip("-").isdigit() and int(width):
             w = int(width)
         out.append((name, w))
     return out

@@ -60,7 +60,7 @@ def parse_format(fmt: str) -> list[tuple[str, str, int, bool]]:
         if right:
             i += 1
         start = i
-        while i < len(fmt) and fmt[i].isdigit():
+        while i < len(fmt) and "0" <= fmt[i] <= "9":
             i += 1
         width = int(fmt[start:i]) if i > start else 0
         if i >= len(fmt):
