@@ -1,0 +1,182 @@
+"""The shared engine: ids, placement, runner death, kill_all, purge, concurrency, activation and the CLI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from clusterjob_sim import activate
+from clusterjob_sim.cli import main as sim_main
+from clusterjob_sim.engine import Engine
+from clusterjob_sim.hostlist import compress, expand
+
+PY = sys.executable
+
+
+def spec(**kw):
+    return {"name": "t", "script": "#!/bin/sh\ntrue\n", "stdout": None, **kw}
+
+
+def test_ids_start_at_first_job_id_and_grow(tmp_path: Path) -> None:
+    spool = activate.create_spool(tmp_path / "s", "slurm", first_job_id=1000, nodes=1)
+    e = Engine(spool)
+    jobs = [e.submit(spec(held=1))[0].job_id for _ in range(3)]
+    tasks = e.submit(spec(held=1), tasks=[1, 2, 3], ids_per_task=False)
+    assert jobs == [1000, 1001, 1002]
+    assert [(t.job_id, t.array_id, t.array_index) for t in tasks] == [
+        (1003, 1003, i) for i in (1, 2, 3)
+    ]
+    assert e.submit(spec(held=1))[0].job_id == 1004
+    assert e.max_job_id() == 1004
+    e.close()
+
+
+def test_placement_order_exclusive_and_never(tmp_path: Path) -> None:
+    spool = activate.create_spool(tmp_path / "s", "slurm", nodes=2, cores_per_node=2)
+    e = Engine(spool)
+    blocker = "#!/bin/sh\nsleep 300\n"
+    a = e.submit(spec(script=blocker, cores_per_node=2))[0]
+    b = e.submit(spec(script=blocker, exclusive=1))[0]
+    c = e.submit(spec(script=blocker, nodes=2))[0]
+    d = e.submit(spec(script=blocker, nodes=3))[0]
+    by_rid = {j.rid: j for j in e.jobs()}
+    assert by_rid[a.rid].state == by_rid[b.rid].state == "RUNNING"
+    assert by_rid[a.rid].node_names == ["node01"] and by_rid[b.rid].node_names == ["node02"]
+    assert (by_rid[c.rid].state, by_rid[c.rid].reason) == ("PENDING", "resources")
+    assert (by_rid[d.rid].state, by_rid[d.rid].reason) == ("PENDING", "never")
+    e.cancel([by_rid[a.rid], by_rid[b.rid]])
+    assert e.get(c.rid).state == "RUNNING" and e.get(c.rid).node_names == ["node01", "node02"]
+    assert e.kill_all() == 2
+    assert {j.state for j in e.jobs()} == {"CANCELLED"}
+    e.close()
+
+
+def test_runner_death_is_node_fail_and_job_tree_is_killed(sim_cluster, tmp_path: Path) -> None:
+    c = sim_cluster("slurm")
+    r = c.run(["sbatch", "--parsable", "--wrap", "sleep 300"], cwd=tmp_path)
+    e = c.engine
+    job = c.wait_for(
+        lambda: next((j for j in e.jobs() if j.runner_pid and j.state == "RUNNING"), None)
+    )
+    os.kill(job.runner_pid, signal.SIGKILL)
+    c.wait_for(lambda: c.run(["sacct", "-n", "-X", "-P", "-o", "State", "-j", r.stdout.strip()]).stdout
+               == "NODE_FAIL\n")  # fmt: skip
+    c.wait_for(lambda: not _group_alive(job.pgid))
+    e.close()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_kill_all_leaves_no_process(sim_cluster, tmp_path: Path) -> None:
+    c = sim_cluster("slurm", nodes=2, cores_per_node=2)
+    for _ in range(3):
+        c.run(["sbatch", "--wrap", "sleep 300 & sleep 300"], cwd=tmp_path)
+    e = c.engine
+    running = c.wait_for(lambda: [j for j in e.jobs() if j.pgid] if len(
+        [j for j in e.jobs() if j.pgid]) == 3 else None)  # fmt: skip
+    assert c.kill_all() == 3
+    c.wait_for(lambda: not any(_group_alive(j.pgid) for j in running))
+    e.close()
+
+
+def test_purge_removes_finished_records(sim_cluster, tmp_path: Path) -> None:
+    c = sim_cluster("slurm")
+    job = c.run(["sbatch", "--parsable", "--wrap", "true"], cwd=tmp_path).stdout.strip()
+    c.wait_for(lambda: "COMPLETED" in c.run(["sacct", "-n", "-X", "-j", job]).stdout)
+    assert sim_main(["purge", "slurm", "--spool", str(c.spool)]) == 0
+    assert c.run(["sacct", "-n", "-X", "-j", job]).stdout == ""
+
+
+CONCURRENT = textwrap.dedent(
+    """
+    import io, sys
+    sys.path.insert(0, sys.argv[1])
+    from clusterjob_sim.engine_cmd import run_command
+    for _ in range(int(sys.argv[3])):
+        out = io.StringIO()
+        assert run_command(sys.argv[2], "sbatch", ["--parsable", "--hold", "--wrap", "true"],
+                           stdout=out, stderr=sys.stderr) == 0
+        print(out.getvalue().strip())
+    """
+)
+
+
+def test_concurrent_submissions_never_lose_or_duplicate(tmp_path: Path) -> None:
+    spool = activate.create_spool(tmp_path / "s", "slurm", nodes=1)
+    parent = str(Path(activate.__file__).parent.parent)
+    procs = [
+        subprocess.Popen(
+            [PY, "-c", CONCURRENT, parent, str(spool), "250"], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(8)
+    ]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8
+    ids = [int(line) for out in outputs for line in out.split()]
+    assert len(ids) == 2000
+    assert sorted(ids) == list(range(1, 2001))
+    e = Engine(spool)
+    assert sorted(j.job_id for j in e.jobs()) == list(range(1, 2001))
+    e.close()
+
+
+def test_hostlist_compress_and_expand() -> None:
+    assert compress(["node01", "node02", "node03"]) == "node[01-03]"
+    assert compress(["node01", "node03", "node04", "gpu1", "login"]) == "node[01,03-04],gpu1,login"
+    assert compress(["node9", "node10"]) == "node[9-10]"
+    assert compress(["n1"]) == "n1" and compress([]) == ""
+    assert expand("node[01-03,05],gpu1") == ["node01", "node02", "node03", "node05", "gpu1"]
+
+
+def test_installation_puts_no_sbatch_on_path() -> None:
+    assert not (Path(PY).parent / "sbatch").exists()
+    assert not (Path(PY).parent / "squeue").exists()
+
+
+def test_bin_scripts_are_light_and_never_import_clusterjob(tmp_path: Path) -> None:
+    spool = activate.create_spool(tmp_path / "s", "slurm")
+    text = (spool / "bin" / "sbatch").read_text()
+    assert text.startswith(f"#!{PY} -IS\n")
+    probe = (
+        "import runpy, sys; sys.argv = ['squeue', '-h']; "
+        f"sys.path.insert(0, {str(Path(activate.__file__).parent.parent)!r});"
+        "from clusterjob_sim.engine_cmd import run_command;"
+        f"run_command({str(spool)!r}, 'squeue', ['-h']);"
+        f"run_command({str(spool)!r}, 'sbatch', ['--hold', '--wrap', 'true']);"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'clusterjob'))"
+    )
+    r = subprocess.run([PY, "-I", "-S", "-c", probe], capture_output=True, text=True, check=True)
+    assert r.stdout.strip().endswith("[]")
+
+
+def test_cli_env_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spool = tmp_path / "cli"
+    assert sim_main(["env", "slurm", "--spool", str(spool), "--config", '{"nodes": 2}']) == 0
+    out = capsys.readouterr().out
+    assert f"export CLUSTERJOB_SIM_SPOOL={spool}\n" in out
+    assert f'export PATH={spool}/bin:"$PATH"\n' in out
+    r = subprocess.run(
+        [PY, "-m", "clusterjob_sim", "run", "slurm", "--", "sh", "-c", "sbatch --wrap true; sinfo -h"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert (
+        r.stdout == "Submitted batch job 1\ndebug*       up    1:00:00      4   idle node[01-04]\n"
+        or (r.stdout.startswith("Submitted batch job 1\n"))
+    )
+    r = subprocess.run([PY, "-m", "clusterjob_sim", "run", "slurm", "--spool", str(spool), "--",
+                        "squeue", "-h"], capture_output=True, text=True)  # fmt: skip
+    assert (r.returncode, r.stdout) == (0, "")
+    r = subprocess.run([PY, "-m", "clusterjob_sim", "env", "slurm", "--config", "[1]"],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode != 0 and "must be a JSON object" in r.stderr
