@@ -265,13 +265,19 @@ def split_command_line(argv: Sequence[str]) -> tuple[list[Opt], list[str], list[
     return opts, operands, misplaced
 
 
-def parse_submission(script_text: str, argv: Sequence[str] = ()) -> Allocation:
-    """What PBS Pro's qsub understands from a script and its command line (``argv`` may name the script).
+def parse_submission(
+    script_text: str, argv: Sequence[str] = (), config: dict[str, Any] | None = None
+) -> Allocation:
+    """What PBS Pro's qsub understands from a script and its command line (``argv`` may name the
+    script); with a cluster ``config``, also the server's queue checks.
 
     Raises DirectiveError with qsub's exact stderr and exit status when the real qsub refuses.
     """
     try:
-        return read_submission(script_text, argv)[1].allocation()  # type: ignore[no-any-return]
+        req = read_submission(script_text, argv)[1]
+        if config is not None:
+            check_site(req, config)
+        return req.allocation()  # type: ignore[no-any-return]
     except QsubError as error:
         raise pc.directive_error(error) from None
 
@@ -864,17 +870,7 @@ def _qsub(ctx: Context) -> int:
             1,
         )
     config = ctx.config
-    queues = config.get("queues") or {}
-    queue = req.queue or str(config.get("default_queue") or "")
-    if queue not in queues:
-        raise server_error("Unknown queue", PBSE_UNKQUE)
-    qconf = queues[queue] or {}
-    walltime = req.walltime_s
-    if walltime is None and qconf.get("default_time_s") is not None:
-        walltime = int(qconf["default_time_s"])
-    if walltime is not None and qconf.get("max_time_s") is not None:
-        if walltime > float(qconf["max_time_s"]):
-            raise server_error("Job violates queue and/or server resource limits", PBSE_EXCQRESC)
+    queue, walltime = check_site(req, config)
     variables = pc.o_variables(ctx.environ, ctx.cwd, "", queue, "", flavor="pbspro")
     variables += pc.expand_v(state.variables, ctx.environ, strict=True)
     if "V" in attrs:
@@ -926,6 +922,22 @@ def _qsub(ctx: Context) -> int:
         bracket = "[]" if tasks is not None else ""
         ctx.out.write(f"{jobs[0].job_id}{bracket}.{server}\n")
     return 0
+
+
+def check_site(req: Request, config: dict[str, Any]) -> tuple[str, int | None]:
+    """The server's queue checks: the queue and the walltime the job gets (its default if unset)."""
+    queues = config.get("queues") or {}
+    queue = req.queue or str(config.get("default_queue") or "")
+    if queue not in queues:
+        raise server_error("Unknown queue", PBSE_UNKQUE)
+    qconf = queues[queue] or {}
+    walltime = req.walltime_s
+    if walltime is None and qconf.get("default_time_s") is not None:
+        walltime = int(qconf["default_time_s"])
+    if walltime is not None and qconf.get("max_time_s") is not None:
+        if walltime > float(qconf["max_time_s"]):
+            raise server_error("Job violates queue and/or server resource limits", PBSE_EXCQRESC)
+    return queue, walltime
 
 
 def _shell_quote(word: str) -> str:

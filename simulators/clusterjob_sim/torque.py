@@ -333,13 +333,21 @@ def read_submission(script_text: str, argv: Sequence[str]) -> tuple[_State, Requ
     return state, _request(state)
 
 
-def parse_submission(script_text: str, argv: Sequence[str] = ()) -> Allocation:
-    """What Torque's qsub understands from a script and its command line (``argv`` may name the script).
+def parse_submission(
+    script_text: str, argv: Sequence[str] = (), config: dict[str, Any] | None = None
+) -> Allocation:
+    """What Torque's qsub understands from a script and its command line (``argv`` may name the script);
+    with a cluster ``config``, also the server's queue and node checks.
 
     Raises DirectiveError with qsub's exact stderr and exit status when the real qsub refuses.
     """
     try:
-        return read_submission(script_text, argv)[1].allocation()  # type: ignore[no-any-return]
+        req = read_submission(script_text, argv)[1]
+        if config is not None:
+            from clusterjob_sim.spool import normalize_nodes
+
+            check_site(req, config, normalize_nodes(config))
+        return req.allocation()  # type: ignore[no-any-return]
     except QsubError as error:
         raise pc.directive_error(error) from None
 
@@ -445,11 +453,8 @@ def _qsub(ctx: Context) -> int:
             1,
         )
     config = ctx.config
-    queues = config.get("queues") or {}
-    queue = req.queue or str(config.get("default_queue") or "")
-    if queue not in queues:
-        raise submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE)
-    qconf = queues[queue] or {}
+    engine = ctx.engine
+    queue, walltime = check_site(req, config, engine.nodes)
     workdir = None
     if req.workdir is not None:
         workdir = os.path.normpath(os.path.join(ctx.cwd, req.workdir))
@@ -458,26 +463,7 @@ def _qsub(ctx: Context) -> int:
             raise usage_error(
                 f"qsub: cannot chdir to '{req.workdir}' errno: {errno} ({os.strerror(errno)})"
             )
-    walltime = req.walltime_s
-    if walltime is None and qconf.get("default_time_s") is not None:
-        walltime = int(qconf["default_time_s"])
-    if walltime is not None and qconf.get("max_time_s") is not None:
-        if walltime > float(qconf["max_time_s"]):
-            raise submit_error(
-                "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime "
-                "requirement",
-                PBSE_EXCQRESC,
-            )
-    engine = ctx.engine
-    nodes = [n for n in engine.nodes if qconf.get("nodes") is None or n["name"] in qconf["nodes"]]
     cores = req.tasks_per_node * req.cpus_per_task
-    fit = [n for n in nodes if n["cores"] >= cores]
-    if len(fit) < req.nodes:
-        raise submit_error(
-            "Job exceeds queue resource limits MSG=cannot locate feasible nodes (nodes file is "
-            "empty, all systems are busy, or requested nodes are not available)",
-            PBSE_EXCQRESC,
-        )
     server = _server(config)
     host = engine.submit_host
     submit_dir = os.path.join(ctx.cwd, str(attrs["w"])) if "w" in attrs else ctx.cwd
@@ -520,6 +506,37 @@ def _qsub(ctx: Context) -> int:
         bracket = "[]" if tasks is not None else ""
         ctx.out.write(f"{jobs[0].job_id}{bracket}.{server}\n")
     return 0
+
+
+def check_site(
+    req: Request, config: dict[str, Any], nodes: list[dict[str, Any]]
+) -> tuple[str, int | None]:
+    """The server's checks against its queues and nodes: the queue and the walltime the job gets."""
+    queues = config.get("queues") or {}
+    queue = req.queue or str(config.get("default_queue") or "")
+    if queue not in queues:
+        raise submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE)
+    qconf = queues[queue] or {}
+    walltime = req.walltime_s
+    if walltime is None and qconf.get("default_time_s") is not None:
+        walltime = int(qconf["default_time_s"])
+    if walltime is not None and qconf.get("max_time_s") is not None:
+        if walltime > float(qconf["max_time_s"]):
+            raise submit_error(
+                "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime "
+                "requirement",
+                PBSE_EXCQRESC,
+            )
+    allowed = qconf.get("nodes")
+    cores = req.tasks_per_node * req.cpus_per_task
+    fit = [n for n in nodes if (allowed is None or n["name"] in allowed) and n["cores"] >= cores]
+    if len(fit) < req.nodes:
+        raise submit_error(
+            "Job exceeds queue resource limits MSG=cannot locate feasible nodes (nodes file is "
+            "empty, all systems are busy, or requested nodes are not available)",
+            PBSE_EXCQRESC,
+        )
+    return queue, walltime
 
 
 def _output_path(path: str | None, submit_dir: str) -> str | None:
@@ -647,9 +664,14 @@ def state_letter(job: Job) -> str:
 
 
 def exit_status(job: Job) -> int | None:
-    """The script's exit code; 256+signal when killed (271 after qdel or the walltime's SIGTERM)."""
+    """The script's exit code; 256+signal when killed (271 after qdel's SIGTERM); the server's own
+    JOB_EXEC_* codes when pbs_mom ended it for a limit (-11 walltime, -10 memory)."""
     if job.state in ("PENDING", "RUNNING"):
         return None
+    if job.state == "TIMEOUT":
+        return -11  # JOB_EXEC_OVERLIMIT_WT
+    if job.state == "OUT_OF_MEMORY":
+        return -10  # JOB_EXEC_OVERLIMIT_MEM
     if job.signal:
         return 256 + int(job.signal)
     if job.state == "CANCELLED":

@@ -207,3 +207,18 @@ def test_any_script_parses_or_refuses_cleanly(body: str) -> None:
         assert error.exit_code in (1, 2, 3, 5, 166, 187)
     else:
         assert alloc.nodes >= 1
+
+
+def test_site_checks_with_a_cluster_config() -> None:
+    """With the cluster's config: unknown queue (rc 170), longer than the queue allows (rc 188)."""
+    config = {"queues": {"workq": {"max_time_s": 60}}, "default_queue": "workq"}
+    assert (
+        pbspro.parse_submission("", ["-l", "walltime=60", "j.sh"], config=config).walltime_s == 60
+    )
+    with pytest.raises(DirectiveError) as info:
+        pbspro.parse_submission("", ["-q", "other", "j.sh"], config=config)
+    assert (info.value.message, info.value.exit_code) == ("qsub: Unknown queue\n", 170)
+    with pytest.raises(DirectiveError) as info:
+        pbspro.parse_submission("", ["-l", "walltime=61", "j.sh"], config=config)
+    assert info.value.message == "qsub: Job violates queue and/or server resource limits\n"
+    assert info.value.exit_code == 188

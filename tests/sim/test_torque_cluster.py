@@ -124,11 +124,11 @@ def test_cancel(cluster: Any) -> None:
 
 
 def test_walltime_exceeded(cluster: Any) -> None:
-    """Past its walltime the job is killed with SIGTERM: C with exit_status 271."""
+    """Past its walltime pbs_mom kills the job: C with exit_status -11 (JOB_EXEC_OVERLIMIT_WT)."""
     write(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
     job = submit(cluster, "long.sh")
     cluster.wait_for(lambda: state(cluster, job) == "C", timeout=30)
-    assert attrs(cluster, job)["exit_status"] == "271"
+    assert attrs(cluster, job)["exit_status"] == "-11"
 
 
 def test_array_tasks_see_their_index(cluster: Any) -> None:

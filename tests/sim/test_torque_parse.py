@@ -221,3 +221,27 @@ def test_any_script_parses_or_refuses_cleanly(body: str) -> None:
         assert error.message.endswith("\n") or error.message.startswith("qsub: unmatched")
     else:
         assert alloc.nodes >= 1
+
+
+def test_site_checks_with_a_cluster_config() -> None:
+    """With the cluster's config: unknown queue (rc 170), too long for the queue or too big (rc 188)."""
+    config = {
+        "nodes": 2,
+        "cores_per_node": 4,
+        "queues": {"batch": {"max_time_s": 3600, "default_time_s": 600, "nodes": None}},
+        "default_queue": "batch",
+    }
+    assert torque.parse_submission("", ["-l", "nodes=2:ppn=4", "j.sh"], config=config).nodes == 2
+    for argv, text, code in (
+        (
+            ["-q", "other"],
+            "qsub: submit error (Unknown queue MSG=requested queue not found)\n",
+            170,
+        ),
+        (["-l", "walltime=2:00:00"], "MSG=cannot satisfy queue max walltime requirement)\n", 188),
+        (["-l", "nodes=3"], "MSG=cannot locate feasible nodes", 188),
+        (["-l", "nodes=1:ppn=5"], "MSG=cannot locate feasible nodes", 188),
+    ):
+        with pytest.raises(DirectiveError) as info:
+            torque.parse_submission("", [*argv, "j.sh"], config=config)
+        assert text in info.value.message and info.value.exit_code == code
