@@ -36,11 +36,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "default_queue": "workq",
     "pbs_version": "22.05.11",
 }
-TRANSIENT_ERRORS = {
-    "qsub": ("qsub: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
-    "qstat": ("qstat: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
-    "qdel": ("qdel: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
-    "*": ("{cmd}: cannot connect to server simserver (errno=15010)", 15010 & 0xFF),
+TRANSIENT_ERRORS = {  # server down: errno ECONNREFUSED; qstat exits with the connection's -1
+    "qsub": ("qsub: cannot connect to server simserver (errno=111)", 111),
+    "qstat": ("qstat: cannot connect to server simserver (errno=111)", 255),
+    "qdel": ("qdel: cannot connect to server simserver (errno=111)", 111),
+    "*": ("{cmd}: cannot connect to server simserver (errno=111)", 111),
 }
 LOST_ANSWER = {"qsub": ("qsub: Error (15031) submitting job", 15031 & 0xFF)}
 
@@ -1325,6 +1325,8 @@ def qstat(ctx: Context) -> int:
             view = job_view(job, engine, tasks)
             if view.state == "F" and not show_done and not explicit:
                 continue
+            if view.state == "X" and not show_done and not explicit and _array_done(engine, job):
+                continue
             if "J" in flags and job.array_index is None and tasks is None:
                 continue
             if "H" in flags and view.state not in "FMX":
@@ -1352,6 +1354,11 @@ def qstat(ctx: Context) -> int:
     else:
         out.write(format_table(views))
     return rc
+
+
+def _array_done(engine: Engine, job: Job) -> bool:
+    """Whether every sub-job of `job`'s array has finished (the array then lives in history only)."""
+    return all(t.finished for t in engine.array_tasks(job))
 
 
 def _version(ctx: Context) -> str:

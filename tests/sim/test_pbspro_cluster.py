@@ -231,3 +231,25 @@ def test_too_big_stays_queued(cluster: Any) -> None:
     job = submit(cluster, "big.sh")
     cluster.wait_for(lambda: attrs(cluster, job).get("comment", "").startswith("Can Never Run"))
     assert state(cluster, job) == "Q"
+
+
+def test_faults_answer_in_pbs_pros_words(cluster: Any) -> None:
+    """A transient fault: PBS Pro's connection error (qstat exits 255); the next call works."""
+    cluster.set_faults([{"kind": "transient", "command": "qstat", "count": 1}])
+    r = cluster.run(["qstat"])
+    assert (r.returncode, r.stderr) == (
+        255,
+        "qstat: cannot connect to server simserver (errno=111)\n",
+    )
+    assert cluster.run(["qstat"]).returncode == 0
+
+
+def test_finished_array_lives_in_history_only(cluster: Any) -> None:
+    """Once every sub-job ended, plain ``qstat -t`` shows neither the array nor its sub-jobs."""
+    write(cluster, "arr.sh", "true\n")
+    job = submit(cluster, "-J", "1-2", "arr.sh")
+    cluster.wait_for(lambda: state(cluster, job) == "F")
+    assert cluster.run(["qstat", "-t"]).stdout == ""
+    r = cluster.run(["qstat", "-t", job])
+    assert (r.returncode, r.stderr.split(" ")[1]) == (35, job)
+    assert len(cluster.run(["qstat", "-tx"]).stdout.splitlines()) == 5

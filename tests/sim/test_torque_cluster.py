@@ -239,3 +239,17 @@ def test_unknown_ids_go_to_stderr_after_the_table(cluster: Any) -> None:
     assert r.returncode == 153
     assert r.stdout.splitlines()[2].startswith(f"{job} ")
     assert r.stderr == f"qstat: Unknown Job Id Error 7.{SERVER}\n"
+
+
+def test_faults_answer_in_torques_words(cluster: Any) -> None:
+    """A transient fault: Torque's connection error and rc; a lost answer: the job exists, no id."""
+    cluster.set_faults([{"kind": "transient", "command": "qstat", "count": 1}])
+    r = cluster.run(["qstat"])
+    assert r.returncode == 111
+    assert r.stderr == "qstat: cannot connect to server simserver (errno=111) Connection refused\n"
+    assert cluster.run(["qstat"]).returncode == 0
+    cluster.set_faults([{"kind": "lost_answer", "command": "qsub", "count": 1}])
+    write(cluster, "ok.sh", "sleep 30\n")
+    r = cluster.run(["qsub", "ok.sh"], cwd=cluster.path)
+    assert (r.returncode, r.stdout, r.stderr) == (235, "", "qsub: submit error (Time out)\n")
+    assert state(cluster, "0") in ("Q", "R")
