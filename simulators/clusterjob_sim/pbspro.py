@@ -79,7 +79,6 @@ QSTAT_USAGE = (
     "qstat --version\n"
 )
 CRLF_SCRIPT = "qsub: script contains cr, lf\n"
-MAX_JOBNAME = 236  # PBS_MAXJOBNAME
 MAX_ARRAY_SIZE = 10000  # server max_array_size default
 HOST_RESOURCES = ("ncpus", "mem", "vmem", "mpiprocs", "ompthreads", "ngpus")
 KNOWN_RESOURCES = (
@@ -227,11 +226,11 @@ def _process(opts: Iterable[Opt], state: _State, passet: int) -> list[str]:
                     state.set_by[f"l {name}"] = passet
         elif c == "W":
             text = arg.lstrip()
-            pairs = [item.partition("=") for item in text.split(",")] if text else []
-            if not pairs or any(not eq or not k.strip() or not v for k, eq, v in pairs):
+            items = [item.partition("=") for item in text.split(",")] if text else []
+            if not items or any(not eq or not k.strip() or not v for k, eq, v in items):
                 errors.append("qsub: illegal -W value\n")
                 continue
-            for key, _, value in pairs:
+            for key, _, value in items:
                 state.set(f"W {key.strip()}", value, passet)
         elif c == "v":
             state.variables.append(arg)
@@ -295,7 +294,7 @@ def read_submission(script_text: str, argv: Sequence[str]) -> tuple[_State, Requ
     if command and len(operands) < 2:
         raise QsubError(USAGE, 2)
     if "N" not in state.attrs:
-        state.set("N", default_name(None if command else (operands or [None])[0]), 1)
+        state.set("N", default_name(None if command or not operands else operands[0]), 1)
     if not command:
         if "\r\n" in script_text:
             raise QsubError(CRLF_SCRIPT, 1)
@@ -816,11 +815,6 @@ def qdel_unknown(full_id: str) -> tuple[str, int]:
 def qdel_finished(full_id: str) -> tuple[str, int]:
     """``qdel`` for a finished job."""
     return f"qdel: Job has finished {full_id}\n", exit_code(PBSE_HISTJOBID)
-
-
-def unknown_queue() -> QsubError:
-    """qsub to a queue the server does not have."""
-    return server_error("Unknown queue", PBSE_UNKQUE)
 
 
 # ---------------------------------------------------------------------------------------------------------
