@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim import lsf_output as out
-from clusterjob_sim.lsf_parse import EXIT_FAIL, NOT_SUBMITTED, LsfSite, Refused
+from clusterjob_sim.lsf_parse import EXIT_FAIL, NOT_SUBMITTED, LsfSite, Refused, is_digits
 
 if TYPE_CHECKING:
     from clusterjob_sim.engine import Engine, Job, Launch
@@ -197,12 +197,12 @@ def job_view(job: Job) -> out.LsfJobView:
 def parse_job_ref(text: str) -> tuple[int, int | None] | None:
     """`123` or `123[4]` -> (123, 4); None if it is not a job id."""
     base, bracket, rest = text.partition("[")
-    if not base.isdigit():
+    if not is_digits(base):
         return None
     if not bracket:
         return int(base), None
     idx = rest[:-1] if rest.endswith("]") else ""
-    if not idx.isdigit():
+    if not is_digits(idx):
         return None
     return int(base), int(idx)
 
@@ -389,7 +389,7 @@ def _signal(jobs: Sequence[Job], sig: str) -> None:
     import signal as _sig
 
     name = sig if sig.startswith("SIG") else "SIG" + sig
-    num = int(sig) if sig.isdigit() else int(getattr(_sig, name, _sig.SIGTERM))
+    num = int(sig) if is_digits(sig) else int(getattr(_sig, name, _sig.SIGTERM))
     for j in jobs:
         if j.state == "RUNNING" and j.pgid:
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from clusterjob_sim.lsf_parse import Refused
+from clusterjob_sim.lsf_parse import Refused, is_digits
 
 EXIT_FAIL = 255
 
@@ -258,7 +258,7 @@ def parse_format(spec: str) -> tuple[list[OutputField], str]:
             raise Refused(f"{token}: Illegal field name.\n", EXIT_FAIL)  # [unconfirmed]
         right = width_s.startswith("-")
         digits = width_s.lstrip("-")
-        fields.append(OutputField(name, int(digits) if digits.isdigit() else None, right))
+        fields.append(OutputField(name, int(digits) if is_digits(digits) else None, right))
     if not fields:
         raise Refused("Output format is empty.\n", EXIT_FAIL)  # [unconfirmed]
     return fields, delimiter

@@ -330,6 +330,11 @@ def merge_sources(
 # ---------------------------------------------------------------------------------------------------
 
 
+def is_digits(text: str) -> bool:
+    """ASCII digits only, as C's isdigit() (str.isdigit() also accepts '²', which int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def _isint(text: str) -> bool:
     """OpenLava isint_(): optional sign then digits only."""
     t = text[1:] if text[:1] in ("+", "-") else text
@@ -369,7 +374,7 @@ def memory_kb(text: str, unit_for_limits: str) -> float | None:
         suffix += "B"
     if not num or suffix not in ("", *UNIT_FACTORS_KB):
         return None
-    if not all(c.isdigit() or c == "." for c in num) or num.count(".") > 1 or num == ".":
+    if not all(("0" <= c <= "9") or c == "." for c in num) or num.count(".") > 1 or num == ".":
         return None
     value = float(num)
     if value <= 0:
@@ -393,7 +398,11 @@ def parse_index_list(text: str) -> tuple[int, ...] | None:
     for item in text.split(","):
         rng, _, step_s = item.partition(":")
         lo_s, dash, hi_s = rng.partition("-")
-        if not lo_s.isdigit() or (dash and not hi_s.isdigit()) or (step_s and not step_s.isdigit()):
+        if (
+            not is_digits(lo_s)
+            or (dash and not is_digits(hi_s))
+            or (step_s and not is_digits(step_s))
+        ):
             return None
         lo = int(lo_s)
         hi = int(hi_s) if dash else lo
@@ -415,7 +424,7 @@ def parse_job_name(text: str) -> tuple[str, tuple[tuple[int, ...], int | None, s
     indices = parse_index_list(body) if close else None
     limit: int | None = None
     if limit_s:
-        if not limit_s.startswith("%") or not limit_s[1:].isdigit() or int(limit_s[1:]) < 1:
+        if not limit_s.startswith("%") or not is_digits(limit_s[1:]) or int(limit_s[1:]) < 1:
             indices = None
         else:
             limit = int(limit_s[1:])
@@ -499,11 +508,11 @@ def parse_span(body: str, site: LsfSite) -> tuple[int | None, bool]:
         first = value.split(",", 1)[0].strip()
         if first in ("'!'", '"!"', "!"):
             return site.slots_per_host, False
-        if first.isdigit() and int(first) > 0:
+        if is_digits(first) and int(first) > 0:
             return int(first), False
     elif eq and key == "hosts" and value in ("1", "-1"):
         return None, value == "1"
-    elif eq and key in ("block", "stripe") and value.isdigit() and int(value) > 0:
+    elif eq and key in ("block", "stripe") and is_digits(value) and int(value) > 0:
         return None, False
     elif not eq and key == "stripe":
         return None, False
@@ -530,7 +539,7 @@ def parse_affinity_cores(body: str) -> int:
     for unit in ("core", "thread"):
         if text.startswith(unit + "("):
             inner = text[len(unit) + 1 :].split(")", 1)[0].split(",", 1)[0].strip()
-            if inner.isdigit() and int(inner) > 0:
+            if is_digits(inner) and int(inner) > 0:
                 return int(inner)
     if text.startswith(("socket(", "numa(")):
         return 1

@@ -10,6 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim import sge_output as out
+from clusterjob_sim.lsf_parse import is_digits
 from clusterjob_sim.sge_parse import (
     EXIT_REJECTED,
     EXIT_USAGE,
@@ -318,7 +319,7 @@ def _qstat_j(ctx: Context, engine: Engine, ids: list[str]) -> int:
     for text in ids:
         jobs = (
             [j for j in engine.jobs([int(text)], view="live") if j.state in ACTIVE]
-            if text.isdigit()
+            if is_digits(text)
             else []
         )
         if not jobs:
@@ -483,7 +484,7 @@ def qacct_main(ctx: Context) -> int:
         if j.state not in ACTIVE and j.start_time is not None
     ]
     if target is not None and target != "*":
-        if target.isdigit():
+        if is_digits(target):
             ran = [j for j in ran if j.job_id == int(target)]
         else:
             import fnmatch
@@ -569,14 +570,14 @@ def qdel_main(ctx: Context) -> int:
         base, dot, task_s = text.partition(".")
         tasks = set(task_filter) if task_filter is not None else None
         if dot:
-            if not task_s.isdigit():
+            if not is_digits(task_s):
                 ctx.out.write(out.qdel_unknown(text))
                 rc = EXIT_REJECTED
                 continue
             tasks = {int(task_s)}
         jobs = (
             [j for j in engine.jobs([int(base)], view="live") if j.state in ACTIVE]
-            if base.isdigit()
+            if is_digits(base)
             else []
         )
         if tasks is not None:

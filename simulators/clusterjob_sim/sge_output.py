@@ -121,7 +121,7 @@ def array_id_text(job_id: int, ids: Sequence[int], text: str = "") -> str:
     step = 1
     if text:
         _, colon, step_s = text.partition(":")
-        if colon and step_s.isdigit():
+        if colon and step_s.isascii() and step_s.isdigit():
             step = int(step_s)
     elif len(ids) > 1:
         step = ids[1] - ids[0]

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from clusterjob_sim.lsf_parse import Refused as Refused  # shared: a light exception, shell words
-from clusterjob_sim.lsf_parse import split_words
+from clusterjob_sim.lsf_parse import is_digits, split_words
 
 DIRECTIVE_PREFIX = "#$"
 EXIT_USAGE = 2  # seen: qsub's answer to an invalid option
@@ -304,7 +304,7 @@ def parse_task_range(text: str) -> tuple[int, ...] | None:
     """-t n[-m[:s]] -> task ids, None if malformed (ids start at 1)."""
     rng, colon, step_s = text.partition(":")
     lo_s, dash, hi_s = rng.partition("-")
-    if not lo_s.isdigit() or (dash and not hi_s.isdigit()) or (colon and not step_s.isdigit()):
+    if not is_digits(lo_s) or (dash and not is_digits(hi_s)) or (colon and not is_digits(step_s)):
         return None
     lo = int(lo_s)
     hi = int(hi_s) if dash else lo
@@ -317,7 +317,7 @@ def parse_task_range(text: str) -> tuple[int, ...] | None:
 def parse_pe_range(text: str) -> int | None:
     """-pe NAME n | n-m | n- | -m -> the slot count granted (the lowest of the range), None if invalid."""
     lo_s, dash, hi_s = text.partition("-")
-    if (lo_s and not lo_s.isdigit()) or (hi_s and not hi_s.isdigit()) or not (lo_s or hi_s):
+    if (lo_s and not is_digits(lo_s)) or (hi_s and not is_digits(hi_s)) or not (lo_s or hi_s):
         return None
     lo = int(lo_s) if lo_s else 1
     hi = int(hi_s) if hi_s else lo
@@ -342,7 +342,7 @@ def check_job_name(name: str) -> None:
 
 def place_slots(slots: int, rule: str | int, site: SgeSite) -> tuple[int, int]:
     """(nodes, tasks_per_node) for `slots` under a PE allocation_rule (see the module docstring)."""
-    if isinstance(rule, int) or (isinstance(rule, str) and rule.strip().isdigit()):
+    if isinstance(rule, int) or (isinstance(rule, str) and is_digits(rule.strip())):
         per = max(1, int(rule))
         return -(-slots // per), min(per, slots)
     if rule == "$fill_up" and site.slots_per_host:
@@ -419,7 +419,7 @@ def build_request(
             raise invalid_option(f"-t {opts['t']}")  # [unconfirmed]
         limit = None
         if "tc" in opts:
-            if not str(opts["tc"]).isdigit():
+            if not is_digits(str(opts["tc"])):
                 raise invalid_option(f"-tc {opts['tc']}")  # [unconfirmed]
             limit = int(opts["tc"]) or None
         req.array = (indices, limit, str(opts["t"]))

@@ -246,3 +246,12 @@ def test_transient_fault_answers_like_a_down_lim(sim_cluster: Any, tmp_path: Pat
     )
     assert c.engine.jobs() == []
     assert job_id(bsub(c, tmp_path, "hostname\n")) == "1"
+
+
+def test_odd_job_ids_are_unknown_not_crashes(sim_cluster: Any) -> None:
+    c = sim_cluster("lsf")
+    for ref in ("1²", "x", "1[²]", "1[2"):
+        r = c.run(["bjobs", ref])
+        assert (r.stderr, r.returncode) == (f"Job <{ref}> is not found\n", 255)
+        r = c.run(["bkill", ref])
+        assert (r.stderr, r.returncode) == (f"Job <{ref}>: No matching job found\n", 255)

@@ -338,3 +338,19 @@ def test_site_from_config() -> None:
     assert LsfSite.from_config({"nodes": nodes}).max_slots == 16
     alloc = lsf.parse_submission(script("-R \"span[ptile='!']\"", "-n 20"), site=site)
     assert (alloc.nodes, alloc.tasks_per_node) == (3, 8)
+
+
+NUMBERISH = st.text(alphabet="0123456789²³¹٣۴߃-:,.%[]!", min_size=1, max_size=8)
+
+
+@given(value=NUMBERISH, option=st.sampled_from(["-n", "-W", "-M", "-J", "-R"]))
+def test_non_ascii_digits_are_refused_not_crashed(value: str, option: str) -> None:
+    argv = [option, f"a[{value}]" if option == "-J" else value]
+    if option == "-R":
+        argv = [option, f"span[ptile={value}] affinity[core({value})]"]
+    try:
+        alloc = lsf.parse_submission("hostname\n", argv)
+    except DirectiveError as e:
+        assert e.exit_code == 255
+    else:
+        assert alloc.tasks_per_node >= 1

@@ -290,3 +290,13 @@ def test_transient_fault_answers_like_an_unreachable_qmaster(sim_cluster: Any) -
     assert r.returncode == 1
     assert r.stderr.startswith("error: unable to send message to qmaster")
     assert c.run(["qstat"]).returncode == 0
+
+
+def test_odd_job_ids_are_unknown_not_crashes(sim_cluster: Any) -> None:
+    c = sim_cluster("sge")
+    for ref in ("1²", "x", "1.²"):
+        r = c.run(["qdel", ref])
+        assert (r.stdout, r.returncode) == (f'denied: job "{ref}" does not exist\n', 1)
+        r = c.run(["qstat", "-j", ref])
+        assert (r.stderr, r.returncode) == (f"Following jobs do not exist: \n{ref}\n", 1)
+        assert c.run(["qacct", "-j", ref]).returncode == 1

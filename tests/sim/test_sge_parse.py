@@ -248,3 +248,17 @@ def test_any_script_parses_or_is_refused(text: str) -> None:
     except DirectiveError as e:
         assert e.exit_code in (1, 2)
         assert e.message.endswith("\n")
+
+
+NUMBERISH = st.text(alphabet="0123456789²³¹٣۴߃-:,.", min_size=1, max_size=8)
+
+
+@given(value=NUMBERISH, option=st.sampled_from(["-t", "-tc", "-pe", "-l"]))
+def test_non_ascii_digits_are_refused_not_crashed(value: str, option: str) -> None:
+    argv = {"-pe": ["-pe", "mpi4", value], "-l": ["-l", f"h_rt={value},h_vmem={value}"]}.get(
+        option, [option, value]
+    )
+    try:
+        sge.parse_submission("hostname\n", argv, config=CONFIG)
+    except DirectiveError as e:
+        assert e.exit_code in (1, 2)
