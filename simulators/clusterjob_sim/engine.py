@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from clusterjob_sim import spool as _spool
+
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+    from types import ModuleType
+    from typing import Any
 
 PENDING, RUNNING = "PENDING", "RUNNING"
 COMPLETED, FAILED, CANCELLED, TIMEOUT = "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"
@@ -116,16 +119,12 @@ class Job:
     @property
     def env(self) -> dict[str, str]:
         """The environment recorded at submission (what the scheduler may pass on to the job)."""
-        import json
-
-        return dict(json.loads(self.env_json))
+        return dict(_spool.json_loads(self.env_json))
 
     @property
     def data(self) -> dict[str, Any]:
         """The scheduler module's own per-job payload (parsed options it needs later)."""
-        import json
-
-        return dict(json.loads(self.data_json))
+        return dict(_spool.json_loads(self.data_json))
 
     @property
     def node_names(self) -> list[str]:
@@ -215,11 +214,18 @@ class Engine:
     """One open spool: its config, nodes and job database; every public method is safe under concurrency."""
 
     def __init__(self, spool: str | os.PathLike[str], config: dict[str, Any] | None = None) -> None:
-        self.spool = Path(spool)
-        self.config = config if config is not None else _spool.load_config(self.spool)
-        self.conn = _spool.connect(self.spool)
+        self.spool_dir = os.fspath(spool)  # str: pathlib costs every command a few ms to import
+        self.config = config if config is not None else _spool.load_config(self.spool_dir)
+        self.conn = _spool.connect(self.spool_dir)
         self.nodes = _spool.normalize_nodes(self.config)
         self._module: ModuleType | None = None
+
+    @property
+    def spool(self) -> Path:
+        """The spool folder."""
+        from pathlib import Path
+
+        return Path(self.spool_dir)
 
     @property
     def module(self) -> ModuleType:
@@ -240,12 +246,7 @@ class Engine:
     @property
     def submit_host(self) -> str:
         """The configured submit host name, else this machine's."""
-        host = self.config.get("submit_host")
-        if not host:
-            import socket
-
-            host = socket.gethostname()
-        return str(host)
+        return str(self.config.get("submit_host") or os.uname().nodename)
 
     # -- submission -------------------------------------------------------------------------------------
     def submit(
@@ -265,8 +266,6 @@ class Engine:
         123[1], 123.1), or "at_start" (real SLURM): all share the array id while pending, and a task
         gets the next free id when it starts, except the last pending one, which keeps the array id.
         """
-        import json
-
         unknown = set(spec) - set(SPEC_KEYS)
         if unknown:
             raise ValueError(f"unknown job fields: {sorted(unknown)}")
@@ -280,8 +279,8 @@ class Engine:
             **spec,
         }
         fields.setdefault("workdir", fields["submit_dir"])
-        fields["env"] = json.dumps(env or {})
-        fields["data"] = json.dumps(data or {})
+        fields["env"] = _spool.json_dumps(env or {})
+        fields["data"] = _spool.json_dumps(data or {})
         fields["submit_time"] = now
         fields["reason"] = "held" if fields.get("held") else "none"
         indices: list[int | None] = list(tasks) if tasks is not None else [None]
@@ -384,8 +383,11 @@ class Engine:
             users = list(users)
             where.append(f"user IN ({','.join('?' * len(users))})")
             args += users
-        if view == "live":
-            where.append("lost = 0 AND (end_time IS NULL OR end_time > ?)")
+        if view == "live":  # two index searches: an OR here makes SQLite scan the whole table
+            where.append(
+                "rid IN (SELECT rid FROM jobs WHERE end_time IS NULL "
+                "UNION ALL SELECT rid FROM jobs WHERE end_time > ?) AND lost = 0"
+            )
             args.append(self.now() - float(self.config.get("keep_finished_s", 0)))
         elif view == "accounting":
             where.append("lost = 0")
@@ -467,7 +469,11 @@ class Engine:
             if hit:
                 self._bump()
         for job in hit:
-            if job.state == RUNNING and job.pgid and jobrunner.runner_alive(self.spool, job.rid):
+            if (
+                job.state == RUNNING
+                and job.pgid
+                and jobrunner.runner_alive(self.spool_dir, job.rid)
+            ):
                 jobrunner.signal_job(job.pgid, sig)
         if hit:
             self.tick()
@@ -497,7 +503,7 @@ class Engine:
         for job in hit:
             current = self.get(job.rid) or job
             while time.monotonic() < deadline and (
-                jobrunner.runner_alive(self.spool, job.rid)
+                jobrunner.runner_alive(self.spool_dir, job.rid)
                 or (current.pgid and jobrunner.group_alive(current.pgid))
             ):
                 if current.pgid:

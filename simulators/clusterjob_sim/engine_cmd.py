@@ -9,11 +9,13 @@ import io
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any, TextIO
 
 from clusterjob_sim import spool as _spool
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from clusterjob_sim.engine import Engine, Job
 
 

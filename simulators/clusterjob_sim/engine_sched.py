@@ -7,13 +7,14 @@ nothing changed since the last tick.
 from __future__ import annotations
 
 import os
-from collections import Counter
-from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim import jobrunner
 from clusterjob_sim.spool import transaction
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.engine import Engine
 
 DEAD_CHECK_INTERVAL_S = 1.0
@@ -48,7 +49,7 @@ def tick(engine: Engine, force: bool = False) -> list[int]:
         raise
     for rid, fd in started:
         try:
-            jobrunner.spawn(engine.spool, rid, fd)
+            jobrunner.spawn(engine.spool_dir, rid, fd)
         finally:
             os.close(fd)
     return [rid for rid, _ in started]
@@ -58,7 +59,7 @@ def _reap_dead(engine: Engine, now: float) -> None:
     """End RUNNING jobs whose runner died (lock free) as NODE_FAIL and kill what is left of them."""
     rows = engine.conn.execute("SELECT rid, pgid FROM jobs WHERE state = 'RUNNING'").fetchall()
     for rid, pgid in rows:
-        if jobrunner.runner_alive(engine.spool, rid):
+        if jobrunner.runner_alive(engine.spool_dir, rid):
             continue
         engine.conn.execute(
             "UPDATE jobs SET state = 'NODE_FAIL', end_time = ?, signal = COALESCE(signal, 9) "
@@ -68,7 +69,7 @@ def _reap_dead(engine: Engine, now: float) -> None:
         engine.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'gen'")
         if pgid:
             jobrunner.signal_job(pgid, 9)
-        jobrunner.remove_lock(engine.spool, rid)
+        jobrunner.remove_lock(engine.spool_dir, rid)
 
 
 def _queue_nodes(engine: Engine, queue: str) -> list[dict[str, Any]]:
@@ -87,13 +88,13 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
     free_cores = {n["name"]: n["cores"] for n in engine.nodes}
     free_mem = {n["name"]: n["mem_mb"] for n in engine.nodes}
     used: set[str] = set()
-    array_running: Counter[int] = Counter()
+    array_running: dict[int, int] = {}
     for nodelist, cores, mem, exclusive, array_id in c.execute(
         "SELECT nodelist, cores_per_node, mem_mb_per_node, exclusive, array_id FROM jobs "
         "WHERE state = 'RUNNING'"
     ):
         if array_id is not None:
-            array_running[array_id] += 1
+            array_running[array_id] = array_running.get(array_id, 0) + 1
         for name in nodelist.split(",") if nodelist else ():
             used.add(name)
             if exclusive:
@@ -117,7 +118,7 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
         ]
         if len(capable) < nnodes:
             reason = "never"
-        elif limit and array_id is not None and array_running[array_id] >= limit:
+        elif limit and array_id is not None and array_running.get(array_id, 0) >= limit:
             reason = "array_limit"
         else:
             if exclusive:
@@ -134,10 +135,10 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
                         free_cores[name] -= cores
                         free_mem[name] -= mem
                 if array_id is not None:
-                    array_running[array_id] += 1
+                    array_running[array_id] = array_running.get(array_id, 0) + 1
                 if split:
                     _split_id(engine, rid, array_id)
-                fd = jobrunner.take_lock(engine.spool, rid)
+                fd = jobrunner.take_lock(engine.spool_dir, rid)
                 started.append((rid, fd))
                 c.execute(
                     "UPDATE jobs SET state = 'RUNNING', start_time = ?, nodelist = ?, reason = 'none' "

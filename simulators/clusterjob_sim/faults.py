@@ -8,12 +8,14 @@ node_fail (node), oom. Messages come from the scheduler module's TRANSIENT_ERROR
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim.spool import transaction
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from clusterjob_sim.engine import Engine
 
 BEFORE = ("transient", "slow")  # decided before the command runs

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import sys
-import time
 
 BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
@@ -107,6 +105,8 @@ def spawn(spool: str | os.PathLike[str], rid: int, lock_fd: int) -> None:
                 0, 0
             )  # the runner leads the job's process group: killpg(runner_pid) hits all
             os.set_inheritable(lock_fd, True)
+            import signal
+
             for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
             null = os.open(os.devnull, os.O_RDWR)
@@ -130,6 +130,8 @@ def _on_term(signum: int, frame: object) -> None:
 
 def main(argv: list[str]) -> None:
     """Entry point of the spawned runner: argv is SPOOL RID LOCKFD (never run by hand)."""
+    import signal
+
     spool, rid, lock_fd = argv[0], int(argv[1]), int(argv[2])
     os.set_inheritable(lock_fd, False)
     wake_r, wake_w = os.pipe()
@@ -168,7 +170,9 @@ def main(argv: list[str]) -> None:
 def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
     """Run the script; enforce wall time and cancellation; return (exit code, signal number)."""
     import select
+    import signal
     import subprocess
+    import time
 
     from clusterjob_sim.engine import TIMEOUT, Engine
 
@@ -176,7 +180,7 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
     job = engine.get(rid)
     if job is None:
         return 1, 0
-    script = os.path.join(engine.spool, "scripts", str(rid))
+    script = os.path.join(engine.spool_dir, "scripts", str(rid))
     os.makedirs(os.path.dirname(script), exist_ok=True)
     with open(os.open(script, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700), "w") as f:
         f.write(job.script)

@@ -6,8 +6,11 @@ Import-light on purpose (stdlib only, no json/re at import time): every fake com
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 try:  # the C module alone: sqlite3.dbapi2 pulls in datetime and adapters we never use
     import _sqlite3 as sqlite3
@@ -95,6 +98,8 @@ CREATE TABLE IF NOT EXISTS fault_state (
 
 def default_spool(scheduler: str) -> Path:
     """The spool named by $CLUSTERJOB_SIM_SPOOL, else a per-user one under the cache folder."""
+    from pathlib import Path
+
     env = os.environ.get(SPOOL_ENV)
     if env:
         return Path(env)
@@ -102,12 +107,65 @@ def default_spool(scheduler: str) -> Path:
     return Path(cache) / "clusterjob-sim" / scheduler
 
 
+class _ScanContext:
+    """What _json.make_scanner reads from a JSONDecoder: plain JSON, no hooks."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float
+    memo: dict[str, str] = {}
+
+
+def json_loads(text: str) -> Any:
+    """json.loads with the C scanner alone: the json package imports re, which costs every command."""
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover - interpreters without the C accelerator
+        import json
+
+        return json.loads(text)
+    body = text.strip(" \t\n\r")
+    try:
+        value, end = make_scanner(_ScanContext())(body, 0)
+    except StopIteration as e:
+        raise ValueError(f"invalid JSON at character {e.value}") from None
+    if end != len(body):
+        raise ValueError(f"extra data after JSON at character {end}")
+    return value
+
+
+def json_dumps(value: Any) -> str:
+    """Compact JSON of None/bool/int/float/str/list/tuple/dict (str keys) without importing json."""
+    from _json import encode_basestring_ascii as quote
+
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"not JSON: {value}")
+        return float.__repr__(value)
+    if isinstance(value, str):
+        return str(quote(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(json_dumps(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{quote(str(k))}:{json_dumps(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
 def load_config(spool: str | os.PathLike[str]) -> dict[str, Any]:
     """Read <spool>/config.json (raises FileNotFoundError if the spool was never created)."""
-    import json
-
     with open(os.path.join(spool, CONFIG_NAME), encoding="utf-8") as f:
-        cfg: dict[str, Any] = json.load(f)
+        cfg: dict[str, Any] = json_loads(f.read())
     return cfg
 
 

@@ -5,9 +5,10 @@ This package is the worked example of a scheduler module (see ../ENGINE_API.md);
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.allocation import Allocation
     from clusterjob_sim.engine import Engine, Job, Launch
 

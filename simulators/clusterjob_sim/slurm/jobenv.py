@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim.engine import Launch
 from clusterjob_sim.hostlist import compress
 from clusterjob_sim.slurm.common import NO_VAL, cpus_of, repeat_counts
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.engine import Engine, Job
 
 WILDCARDS = "AabJjNnstux"

@@ -7,9 +7,11 @@ are the real ones (reference/scheduler-cli.md; Slurm 22.05 src/common/slurm_opt.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.allocation import Allocation
 
 REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional

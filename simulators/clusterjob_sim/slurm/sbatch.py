@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim.slurm.options import (
     MAX_ARRAY_SIZE,
@@ -14,7 +13,10 @@ from clusterjob_sim.slurm.options import (
     shape,
 )
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.engine_cmd import Context
 
 FAILED = "sbatch: error: Batch job submission failed: "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from clusterjob_sim.slurm import common as c
 from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.engine_cmd import Context
 
 OPTIONS = {

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from clusterjob_sim.hostlist import compress
 from clusterjob_sim.slurm.common import squeue_secs
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from clusterjob_sim.engine_cmd import Context
 
