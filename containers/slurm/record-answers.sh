@@ -3,8 +3,8 @@
 # each command, its stdout, stderr and exit code. Run on a machine where start-local-slurm.sh has started
 # Slurm; the transcript (docs/recorded/slurm-<version>.txt) is what the fake Slurm is checked against.
 set -u
+out=$(realpath -m "${1:-/dev/stdout}")
 work=$(mktemp -d); cd "$work"
-out=${1:-/dev/stdout}
 run() {  # run a command and print it with its stdout, stderr and exit code
   local so se rc
   so=$("$@" 2>"$work/err"); rc=$?; se=$(cat "$work/err"); LAST_OUT=$so
