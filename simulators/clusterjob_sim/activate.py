@@ -121,7 +121,7 @@ def run_with(
     import tempfile
 
     temp = spool is None
-    path = Path(tempfile.mkdtemp(prefix=f"clusterjob-sim-{scheduler}-")) if temp else Path(spool)
+    path = Path(tempfile.mkdtemp(prefix=f"clusterjob-sim-{scheduler}-") if spool is None else spool)
     try:
         if temp or config_overrides or not (path / _spool.CONFIG_NAME).exists():
             create_spool(path, scheduler, **config_overrides)

@@ -129,7 +129,7 @@ def json_loads(text: str) -> Any:
         return json.loads(text)
     body = text.strip(" \t\n\r")
     try:
-        value, end = make_scanner(_ScanContext())(body, 0)
+        value, end = make_scanner(_ScanContext())(body, 0)  # type: ignore[arg-type]
     except StopIteration as e:
         raise ValueError(f"invalid JSON at character {e.value}") from None
     if end != len(body):

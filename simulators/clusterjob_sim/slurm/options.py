@@ -225,7 +225,8 @@ def parse_time(value: str) -> int | None:
         if len(parts) > 3 or not all(digits(p) for p in parts):
             raise ValueError(value)
         nums = [int(p) for p in parts]
-        h, m, s = {1: (0, nums[0], 0), 2: (0, *nums), 3: tuple(nums)}[len(nums)]  # type: ignore[assignment]
+        padded = [0, *nums, 0] if len(nums) == 1 else [0, *nums] if len(nums) == 2 else nums
+        h, m, s = padded
     total = ((days * 24 + h) * 60 + m) * 60 + s
     return None if total == 0 else total
 

@@ -189,7 +189,7 @@ def main(ctx: Context) -> int:
             bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
             ctx.err.write(f"squeue: error: Invalid job id: {bad}\n")
             return 1
-    states = ACTIVE
+    states: tuple[str, ...] = ACTIVE
     if opts.get("states"):
         parsed = _states(opts["states"])
         if isinstance(parsed, str):
