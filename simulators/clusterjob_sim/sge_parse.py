@@ -431,6 +431,12 @@ def build_request(
             raise invalid_option(f"-pe {pe_name} {pe_range}")  # [unconfirmed]
         req.slots, req.pe, req.pe_range = n, str(pe_name), str(pe_range)
     if "q" in opts:
+        for text in opts["q"]:
+            if not [q for q in str(text).split(",") if q]:
+                raise Refused(
+                    f'qsub: ERROR! Wrong queue list format "{text}" specified to -q option\n',
+                    EXIT_USAGE,
+                )  # [source] message; the exit code is assumed
         names = [q for text in opts["q"] for q in str(text).split(",") if q]
         for q in names:
             cluster_queue = q.split("@", 1)[0]

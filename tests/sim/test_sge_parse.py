@@ -262,3 +262,10 @@ def test_non_ascii_digits_are_refused_not_crashed(value: str, option: str) -> No
         sge.parse_submission("hostname\n", argv, config=CONFIG)
     except DirectiveError as e:
         assert e.exit_code in (1, 2)
+
+
+@pytest.mark.parametrize("value", [",", ",,", ""])
+def test_an_empty_queue_list_is_refused(value: str) -> None:
+    err = refusal(script(), ("-q", value))
+    assert err.message == f'qsub: ERROR! Wrong queue list format "{value}" specified to -q option\n'
+    assert sge.parse_submission(script(), ("-q", "all.q,,long.q"), config=CONFIG).queue == "all.q"
