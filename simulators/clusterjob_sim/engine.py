@@ -461,8 +461,11 @@ class Engine:
                 if job.state not in ((RUNNING,) if running_only else ACTIVE_STATES):
                     continue
                 c.execute(
-                    "UPDATE jobs SET state = ?, end_time = ?, cancelled_by = ?, signal = CASE "
-                    "WHEN ? = 9 AND state = 'RUNNING' THEN 9 ELSE signal END WHERE rid = ?",
+                    # A running job ends by our signal unless its runner records otherwise later
+                    # (it may not have started the script yet, or may be killed with the job).
+                    "UPDATE jobs SET state = ?, end_time = ?, cancelled_by = ?, "
+                    "exit_code = CASE WHEN state = 'RUNNING' THEN 0 ELSE exit_code END, "
+                    "signal = CASE WHEN state = 'RUNNING' THEN ? ELSE signal END WHERE rid = ?",
                     (state, now, uid, sig, rid),
                 )
                 hit.append(job)
@@ -552,3 +555,21 @@ class Engine:
         from clusterjob_sim import engine_sched
 
         return engine_sched.tick(self, force)
+
+
+def kill_all(spool: str | os.PathLike[str], timeout: float = 10.0) -> int:
+    """Kill every pending and running job of a spool (SIGKILL) and wait for them; how many there were."""
+    engine = Engine(spool)
+    try:
+        return engine.kill_all(timeout)
+    finally:
+        engine.close()
+
+
+def purge(spool: str | os.PathLike[str], older_than_s: float = 0.0) -> int:
+    """Delete the finished jobs of a spool that ended more than `older_than_s` ago; how many."""
+    engine = Engine(spool)
+    try:
+        return engine.purge(older_than_s)
+    finally:
+        engine.close()

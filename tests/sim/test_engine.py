@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from clusterjob_sim import activate
+from clusterjob_sim import spool as _spool
 from clusterjob_sim.cli import main as sim_main
 from clusterjob_sim.engine import Engine
 from clusterjob_sim.hostlist import compress, expand
+from hypothesis import given
+from hypothesis import strategies as st
 
 PY = sys.executable
 
@@ -180,3 +183,42 @@ def test_cli_env_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     r = subprocess.run([PY, "-m", "clusterjob_sim", "env", "slurm", "--config", "[1]"],
                        capture_output=True, text=True)  # fmt: skip
     assert r.returncode != 0 and "must be a JSON object" in r.stderr
+
+
+@given(st.lists(st.integers(0, 120), unique=True, max_size=30), st.sampled_from(["node", "n", "gpu-a"]),
+       st.sampled_from([0, 2, 3]))  # fmt: skip
+def test_hostlist_round_trip(numbers: list[int], prefix: str, width: int) -> None:
+    names = [f"{prefix}{n:0{width}d}" for n in sorted(numbers)]
+    if width and any(len(str(n)) > width for n in numbers):
+        return  # mixed widths are not one range family
+    assert expand(compress(names)) == names
+
+
+def test_cancel_before_the_runner_started_still_records_the_signal(tmp_path: Path) -> None:
+    spool = activate.create_spool(tmp_path / "s", "slurm", nodes=1)
+    e = Engine(spool)
+    job = e.submit(spec(script="#!/bin/sh\nsleep 300\n"), start=False)[0]
+    with _spool.transaction(
+        e.conn
+    ) as c:  # RUNNING as a tick leaves it, before any runner claims it
+        c.execute("UPDATE jobs SET state = 'RUNNING', start_time = 1, nodelist = 'node01' WHERE rid = ?",
+                  (job.rid,))  # fmt: skip
+    e.cancel([job])
+    got = e.get(job.rid)
+    assert (got.state, got.exit_code, got.signal, got.cancelled_by) == (
+        "CANCELLED",
+        0,
+        15,
+        os.getuid(),
+    )
+    e.close()
+
+
+def test_module_level_kill_all_and_purge(sim_cluster, tmp_path: Path) -> None:
+    from clusterjob_sim.engine import kill_all, purge
+
+    c = sim_cluster("slurm")
+    c.run(["sbatch", "--wrap", "sleep 300"], cwd=tmp_path)
+    assert kill_all(c.spool) == 1
+    assert purge(c.spool) == 1
+    assert c.engine.jobs() == []
