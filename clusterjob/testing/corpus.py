@@ -14,8 +14,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from clusterjob.testing.recorded import RECORDED
 
-__all__ = ["RecordedAnswer", "answers_for", "job_id_answers", "status_answers"]
+__all__ = [
+    "BatchedAnswer",
+    "RecordedAnswer",
+    "answers_for",
+    "batched_answers",
+    "job_id_answers",
+    "status_answers",
+]
 
 Predicate = Callable[[Sequence[str]], bool]
 
@@ -481,6 +489,151 @@ def _sge_status_answers(argv: Sequence[str], job_id: str) -> list[RecordedAnswer
     return answers
 
 
+# ------------------------------------------------------------------------------ real tools, verbatim
+
+
+def _format_is(*formats: str) -> Predicate:
+    """The command's ``-o``/``--format`` value is one of `formats` (case-insensitive)."""
+    wanted = {f.lower() for f in formats}
+
+    def predicate(argv: Sequence[str]) -> bool:
+        value = _option_value(argv, "-o", "--format")
+        return value is not None and value.lower() in wanted
+
+    return predicate
+
+
+def _lines_of(scheduler: str, command: str) -> list[str]:
+    return RECORDED[(scheduler, command)].splitlines(keepends=True)
+
+
+_SQUEUE_T = _both(_is("squeue"), _format_is("%T"))
+_SACCT_P = _both(_is("sacct"), _has("-P"), _has("-X"), _format_is("JobID,State,ExitCode"))
+_SACCT_PADDED = _both(
+    _is("sacct"), _lacks("-P", "-p"), _has("-n"), _has("-X"), _format_is("JobID,State,ExitCode")
+)
+_SACCT_STATES = {
+    "21": (COMPLETED,),
+    "22": (FAILED,),
+    "23": (CANCELLED,),
+    "24": (FAILED,),
+    "26": (PENDING,),
+}
+_SACCT_P_RUN = "sacct -n -X -P -j 21\\,22\\,23\\,24\\,26 --format=JobID\\,State\\,ExitCode"
+_SACCT_PADDED_RUN = "sacct -n -X -j 21\\,22\\,23\\,24\\,26 -o JobID\\,State\\,ExitCode"
+_SACCT_FULL_RUN = "sacct -j 21\\,22\\,23\\,24\\,26 --format=JobID\\,JobName\\,State\\,ExitCode"
+_SEEN_SLURM = "[seen] real Slurm 22.05.8"
+_SEEN_SGE = "[seen] real Grid Engine 8.1.9"
+
+
+def _recorded_slurm() -> list[RecordedAnswer]:
+    answers = [
+        RecordedAnswer("slurm", "job_id", RECORDED[("slurm", "sbatch ok.sh")], ("21",),
+                       when=_lacks("--parsable"), note=f"{_SEEN_SLURM}: sbatch"),
+        RecordedAnswer("slurm", "job_id", RECORDED[("slurm", "sbatch --parsable fail.sh")], ("22",),
+                       when=_has("--parsable"), note=f"{_SEEN_SLURM}: sbatch --parsable"),
+        RecordedAnswer("slurm", "status", RECORDED[("slurm", "squeue -h -o %T -j 21")], (PENDING,),
+                       finished=False, when=_SQUEUE_T, note=f"{_SEEN_SLURM}: squeue -h -o %T"),
+        RecordedAnswer("slurm", "status", RECORDED[("slurm", "squeue -h -o %T -j 23")], (None,),
+                       finished=False, when=_SQUEUE_T,
+                       note=f"{_SEEN_SLURM}: squeue -h -o %T of a cancelled job (no rows)"),
+        RecordedAnswer("slurm", "status",
+                       RECORDED[("slurm", "sacct -n -X -P -j 25 --format=JobID\\,State\\,ExitCode")],
+                       (COMPLETED,), finished=True, when=_SACCT_P,
+                       note=f"{_SEEN_SLURM}: sacct -P of a finished array"),
+        RecordedAnswer("slurm", "status",
+                       RECORDED[("slurm", "sacct -n -X -P -j 99999 --format=JobID\\,State\\,ExitCode")],
+                       (None,), finished=True, when=_SACCT_P, note=f"{_SEEN_SLURM}: sacct -P, unknown id"),
+    ]  # fmt: skip
+    for run, predicate, label in (
+        (_SACCT_P_RUN, _SACCT_P, "sacct -P"),
+        (_SACCT_PADDED_RUN, _SACCT_PADDED, "sacct (padded)"),
+    ):
+        for line in _lines_of("slurm", run):
+            job_id = line.split("|")[0].split()[0]
+            answers.append(
+                RecordedAnswer("slurm", "status", line, _SACCT_STATES[job_id], finished=True,
+                               when=predicate, note=f"{_SEEN_SLURM}: {label}, job {job_id}")
+            )  # fmt: skip
+    return answers
+
+
+_QSTAT_J = _both(_is("qstat"), _has("-j"))
+_QACCT = _is("qacct")
+
+
+def _recorded_sge() -> list[RecordedAnswer]:
+    return [
+        RecordedAnswer("sge", "job_id", RECORDED[("sge", "qsub ok.sh")], ("12",), when=_lacks("-terse"),
+                       note=f"{_SEEN_SGE}: qsub"),
+        RecordedAnswer("sge", "job_id", RECORDED[("sge", "qsub -terse fail.sh")], ("13",),
+                       when=_has("-terse"), note=f"{_SEEN_SGE}: qsub -terse"),
+        RecordedAnswer("sge", "job_id", RECORDED[("sge", "qsub -cwd -t 1-3:1 -tc 2 array.sh")],
+                       ("16", "16.1-3:1"), when=_lacks("-terse"), note=f"{_SEEN_SGE}: qsub -t (array)"),
+        RecordedAnswer("sge", "status", RECORDED[("sge", "qstat -j 12")], (RUNNING,), finished=False,
+                       when=_QSTAT_J, note=f"{_SEEN_SGE}: qstat -j of a running job"),
+        RecordedAnswer("sge", "status", RECORDED[("sge", "qstat -j 14")], (RUNNING,), finished=False,
+                       when=_QSTAT_J, note=f"{_SEEN_SGE}: qstat -j of a running job (-cwd)"),
+        RecordedAnswer("sge", "status", RECORDED[("sge", "qacct -j 12")], (COMPLETED,), finished=True,
+                       when=_QACCT, note=f"{_SEEN_SGE}: qacct, exit 0"),
+        RecordedAnswer("sge", "status", RECORDED[("sge", "qacct -j 13")], (FAILED,), finished=True,
+                       when=_QACCT, note=f"{_SEEN_SGE}: qacct, exit 3"),
+        RecordedAnswer("sge", "status", RECORDED[("sge", "qacct -j 15")], (FAILED,), finished=True,
+                       when=_QACCT, note=f"{_SEEN_SGE}: qacct, killed at h_rt (failed 37)"),
+        RecordedAnswer("sge", "status", RECORDED[("sge", "qacct -j 16")], (COMPLETED,), finished=True,
+                       when=_QACCT, note=f"{_SEEN_SGE}: qacct of a finished array"),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BatchedAnswer:
+    """One answer about several jobs (cmd_status_many), and the statuses a parser may give each job."""
+
+    scheduler: str
+    text: str
+    expected: dict[str, tuple[object, ...]]
+    finished: bool
+    when: Predicate = field(default=_always, compare=False)
+    note: str = ""
+
+
+_BATCHED: tuple[BatchedAnswer, ...] = (
+    BatchedAnswer(
+        "slurm",
+        RECORDED[("slurm", "squeue -h -o %i\\ %T -j 21\\,22\\,99999")],
+        {"21": (PENDING,), "22": (PENDING,), "99999": (None,)},
+        finished=False,
+        when=_both(_is("squeue"), _format_is("%i %T", "%A %T")),
+        note=f"{_SEEN_SLURM}: squeue -o '%i %T' of 21,22,99999",
+    ),
+    BatchedAnswer(
+        "slurm", RECORDED[("slurm", _SACCT_P_RUN)], dict(_SACCT_STATES), finished=True,
+        when=_SACCT_P, note=f"{_SEEN_SLURM}: sacct -P of 21,22,23,24,26",
+    ),
+    BatchedAnswer(
+        "slurm", RECORDED[("slurm", _SACCT_PADDED_RUN)], dict(_SACCT_STATES), finished=True,
+        when=_SACCT_PADDED, note=f"{_SEEN_SLURM}: sacct (padded) of 21,22,23,24,26",
+    ),
+    BatchedAnswer(
+        "slurm", RECORDED[("slurm", _SACCT_FULL_RUN)], dict(_SACCT_STATES), finished=True,
+        when=_both(_is("sacct"), _lacks("-X", "-P", "-n"), _format_is("JobID,JobName,State,ExitCode")),
+        note=f"{_SEEN_SLURM}: sacct with steps and headers",
+    ),
+    BatchedAnswer(
+        "sge", RECORDED[("sge", "qstat")],
+        {"12": (RUNNING,), "13": (RUNNING,), "17": (PENDING,), "14": (PENDING,), "15": (PENDING,)},
+        finished=False, when=_both(_is("qstat"), _lacks("-j", "-f", "-xml")),
+        note=f"{_SEEN_SGE}: qstat table",
+    ),
+)  # fmt: skip
+
+
+def batched_answers(scheduler: str, argv: Sequence[str], finished: bool) -> list[BatchedAnswer]:
+    """Recorded answers about several jobs that apply to a backend's cmd_status_many `argv`."""
+    name = _SCHEDULER_ALIASES.get(scheduler, scheduler)
+    return [b for b in _BATCHED if b.scheduler == name and b.finished == finished and b.when(argv)]
+
+
 # -------------------------------------------------------------------------------------------- lookup
 
 _SCHEDULER_ALIASES = {"torque": "pbs", "openpbs": "pbspro", "gridengine": "sge", "sge": "sge"}
@@ -490,11 +643,11 @@ def job_id_answers(scheduler: str, submit_argv: Sequence[str]) -> list[RecordedA
     """Recorded submission answers of `scheduler` that apply to a backend submitting with `submit_argv`."""
     name = _SCHEDULER_ALIASES.get(scheduler, scheduler)
     static: tuple[RecordedAnswer, ...] = {
-        "slurm": _SLURM_STATIC,
+        "slurm": _SLURM_STATIC + tuple(_recorded_slurm()),
         "pbs": _pbs_static("pbs", "sdb"),
         "pbspro": _pbs_static("pbspro", "pbsserver"),
         "lsf": _LSF_STATIC,
-        "sge": _SGE_STATIC,
+        "sge": _SGE_STATIC + tuple(_recorded_sge()),
     }.get(name, ())
     return [a for a in static if a.kind == "job_id" and a.when(submit_argv)]
 
@@ -511,6 +664,7 @@ def status_answers(
             answers = _squeue_answers(status_argv, job_id)
         elif program == "sacct":
             answers = _sacct_answers(status_argv, job_id)
+        answers += [a for a in _recorded_slurm() if a.kind == "status"]
     elif name == "pbs":
         answers = _pbs_status_answers("pbs", _TORQUE_STATES, _TORQUE_QSTAT, job_id)
     elif name == "pbspro":
@@ -519,6 +673,7 @@ def status_answers(
         answers = _lsf_status_answers(status_argv, job_id)
     elif name == "sge":
         answers = _sge_status_answers(status_argv, job_id)
+        answers += [a for a in _recorded_sge() if a.kind == "status"]
     return [
         a for a in answers if a.when(status_argv) and (a.finished is None or a.finished == finished)
     ]

@@ -596,6 +596,44 @@ class BackendConformance:
             )
         assert not wrong, "get_status misreads recorded answers:\n" + "\n".join(wrong)
 
+    def test_batched_status_answers(self) -> None:
+        """get_status_many reads recorded answers about several jobs (when the backend batches)."""
+        backend = self._cj_backend
+        sample = self._cj_run(self._cj_sample_job_id())
+        batches = self._cj_caps.batched_status
+        if backend.cmd_status_many([sample]) is None:
+            assert not batches, "Capabilities.batched_status=True, but cmd_status_many returns None"
+            pytest.skip("the backend does not batch status queries")
+        assert batches is not False, (
+            "Capabilities.batched_status=False, but cmd_status_many batches"
+        )
+        checked, wrong = 0, []
+        for finished in (False, True):
+            probe = backend.cmd_status_many(
+                [sample, self._cj_run(sample.job_id)], finished=finished
+            )
+            if probe is None:
+                continue
+            argv = split_command(probe)[0]
+            for answer in corpus.batched_answers(str(self.scheduler), argv, finished):
+                runs = [self._cj_run(job_id) for job_id in answer.expected]
+                got = _call_or_error(backend.get_status_many, answer.text, runs, finished=finished)
+                checked += 1
+                if not isinstance(got, dict):
+                    wrong.append(f"{answer.note}: get_status_many returned {got!r}")
+                    continue
+                for job_id, expected in answer.expected.items():
+                    if got.get(job_id) not in expected:
+                        wrong.append(
+                            f"{answer.note}: job {job_id} -> {str_status(got.get(job_id))}, expected "
+                            + " or ".join(str_status(e) for e in expected)  # type: ignore[arg-type]
+                        )
+        if not checked:
+            pytest.skip(
+                f"no recorded {self.scheduler} answer applies to this backend's batched commands"
+            )
+        assert not wrong, "get_status_many misreads recorded answers:\n" + "\n".join(wrong)
+
     def test_answers_never_raise(self, cj_settings: settings) -> None:
         """get_job_id/get_status (and get_status_many) return None or a result on any text; never raise."""
         backend = self._cj_backend
