@@ -119,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         runs = [CheckRun(label=name, backend=name) for name in REFERENCE_TARGETS]
     else:
-        runs = [CheckRun(args.backend, args.backend, args.scheduler, args.capabilities)]
+        label = args.backend.rsplit(":", 1)[-1]
+        runs = [CheckRun(label, args.backend, args.scheduler, args.capabilities)]
     started = time.monotonic()
     run_checks(runs, profile, pytest_args, jobs=args.jobs)
     print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)

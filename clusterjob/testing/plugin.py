@@ -193,17 +193,21 @@ def cj_profile(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def cj_simulated_cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+def cj_simulated_cluster(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
     """A fresh simulated cluster of ``--cj-scheduler`` (default slurm), its commands first on PATH.
 
-    Delegates to clusterjob_sim's own fixture machinery; a test module may override ``cj_cluster_config``
-    to size it.
+    Delegates to clusterjob_sim's own fixture machinery (``SimCluster``); a test module may override
+    ``cj_cluster_config`` to size it. Every job is killed at teardown.
     """
-    from clusterjob.testing.simulator import simulated_cluster
+    from clusterjob.testing.simulator import env_overlay, simulated_cluster
 
     scheduler = request.config.getoption("cj_scheduler", None) or "slurm"
     config = request.getfixturevalue("cj_cluster_config")
     with simulated_cluster(scheduler, tmp_path / "cluster", config) as cluster:
+        for key, value in env_overlay(cluster).items():
+            monkeypatch.setenv(key, value)
         yield cluster
 
 

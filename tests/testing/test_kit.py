@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -357,3 +358,19 @@ def test_the_table_shows_each_check_per_backend_and_the_first_failure() -> None:
     assert text.rstrip().endswith("FAILED: lsf (7 s)")
     assert not ok.failed and bad.failed
     json.dumps(ok.results)
+
+
+def test_the_plugin_fixture_puts_a_fresh_simulated_cluster_on_path(tmp_path: Any) -> None:
+    (tmp_path / "test_uses_cluster.py").write_text(
+        "import subprocess\n"
+        "def test_it(cj_simulated_cluster):\n"
+        "    out = subprocess.run(['qstat'], capture_output=True, text=True)\n"
+        "    assert out.returncode == 0 and out.stdout == ''\n"
+    )
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "clusterjob.testing.plugin", "-p", "no:cacheprovider",
+         "--cj-scheduler", "sge", "-q", str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
