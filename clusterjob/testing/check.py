@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["CheckRun", "main", "run_checks"]
+__all__ = ["CheckRun", "main", "preflight", "print_report", "run_checks"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -119,12 +119,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         runs = [CheckRun(label=name, backend=name) for name in REFERENCE_TARGETS]
     else:
+        problem = preflight(args.backend, args.scheduler, args.capabilities)
+        if problem:
+            print(f"clusterjob check: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         label = args.backend.rsplit(":", 1)[-1]
         runs = [CheckRun(label, args.backend, args.scheduler, args.capabilities)]
     started = time.monotonic()
     run_checks(runs, profile, pytest_args, jobs=args.jobs)
     print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)
     return EXIT_FAILED if any(run.failed for run in runs) else EXIT_OK
+
+
+def preflight(backend: str, scheduler: str | None, capabilities: str | None) -> str:
+    """Why the suite cannot run for these options ('' if it can): import the backend and capabilities,
+    and check the scheduler name, here and now rather than in a pytest process."""
+    from clusterjob.testing.plugin import Target
+    from clusterjob.testing.rules import rules_for
+
+    target = Target(backend, scheduler, capabilities)
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as the pytest process will have it
+    try:
+        target.load_backend()
+        rules_for(target.scheduler_name())
+        target.load_capabilities()
+    except Exception as exc:  # any failure is reported, in one line
+        return f"{type(exc).__name__}: {exc}"
+    return ""
 
 
 def _pytest_argv(
@@ -235,8 +257,10 @@ def print_report(
 def _print_failures(run: CheckRun, out: TextIO, verbose: bool) -> None:
     if run.collection_errors:
         out.write(f"== {run.label}: the suite could not be set up\n")
+        from clusterjob.testing.plugin import failure_summary
+
         for error in run.collection_errors:
-            out.write(_indent(error.strip()[-3000:]) + "\n")
+            out.write(_indent(failure_summary(error)) + "\n")
     elif not run.results:
         out.write(f"== {run.label}: pytest ran no checks (exit code {run.returncode})\n")
         out.write(_indent(run.log.strip()[-3000:]) + "\n")

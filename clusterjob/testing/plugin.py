@@ -73,7 +73,8 @@ class Target:
         if ":" not in self.backend:
             return self.backend
         raise ValueError(
-            f"--cj-backend {self.backend} needs --cj-scheduler NAME (slurm, pbs, pbspro, lsf, sge)"
+            f"{self.backend} needs a scheduler: `clusterjob check ... --scheduler NAME` or "
+            "`pytest --cj-scheduler NAME`, NAME one of slurm, pbs, pbspro, lsf, sge"
         )
 
     def load_capabilities(self) -> Capabilities | None:

@@ -327,6 +327,10 @@ def test_check_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slurm", "--all"]) == 2
     assert main(["slurm", "--profile", "fast"]) == 2
     assert "unknown conformance profile" in capsys.readouterr().err
+    assert main(["nosuch.module:Backend", "--scheduler", "slurm"]) == 2
+    assert "cannot import 'nosuch.module'" in capsys.readouterr().err
+    assert main(["clusterjob.backends.slurm:SlurmBackend"]) == 2
+    assert "needs a scheduler" in capsys.readouterr().err
 
 
 def test_the_table_shows_each_check_per_backend_and_the_first_failure() -> None:
