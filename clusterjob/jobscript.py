@@ -2,128 +2,26 @@
 
 Keywords that name an attribute (see ``JobScript.attributes``) set it; every other keyword is a resource
 (``JobScript.resources``). Defaults come from three layers, later ones winning: the built-in defaults below,
-a site settings file (``JobScript.read_defaults(path)``, TOML or the original INI form), and the keywords.
+a site settings file (``JobScript.read_defaults(path)``, see clusterjob.settings), and the keywords.
 """
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
-import sys
-from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clusterjob.backends import ClusterjobBackend, get_backend
-from clusterjob.errors import InvalidResourceError, SettingsError
+from clusterjob.errors import InvalidResourceError
 from clusterjob.resources import TEXT_FORMS, check_text, normalize_resources
+from clusterjob.settings import BUILTIN_ATTRIBUTES, read_settings
 
 if TYPE_CHECKING:
     from clusterjob.result import AsyncResult
 
-BUILTIN_ATTRIBUTES: dict[str, Any] = {
-    "backend": None,  # a registered backend name or a ClusterjobBackend instance
-    "shell": "/bin/bash",
-    "remote": None,  # ssh host (alias from ~/.ssh/config is fine); None: submit locally
-    "rootdir": "",  # where workdir lives (on the remote host when remote is set)
-    "workdir": "",  # folder, relative to rootdir, the job is submitted from
-    "filename": None,  # script file name; default: jobname + backend extension
-    "prologue": "",  # shell code run where the job is submitted from, before submission
-    "epilogue": "",  # shell code run once, after the job is known to be finished
-    "max_sleep_interval": 900,  # cap, in seconds, of the back-off between status polls
-    "cache_folder": None,  # where AsyncResult caches go; None switches caching off
-    "cache_prefix": "clusterjob",
-    "ssh": "ssh",
-    "scp": "scp",
-    "submit_timeout": 120,  # seconds one scheduler command may take before it is retried
-}
-"""Built-in attribute defaults (the lowest layer of the precedence)."""
 
 _PLACEHOLDER = re.compile(r"(?<![$\\])\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SHELL_PATH = re.compile(r"^/[^\s\x00]*$")
-
-if sys.version_info >= (3, 11):
-    import tomllib as _toml
-else:  # pragma: no cover - Python 3.10
-    import tomli as _toml
-
-
-def read_settings(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(attributes, resources) from a settings file.
-
-    TOML: tables ``[attributes]`` and ``[resources]``. INI (the original clusterjob form): sections
-    ``[Attributes]`` and ``[Resources]``; INI values are strings, ``true``/``false`` become bools.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SettingsError(f"cannot read settings file {str(path)!r}: {exc.strerror}") from exc
-    if path.suffix.lower() in (".ini", ".cfg", ".conf"):
-        return _read_ini(text, path)
-    try:
-        data = _toml.loads(text)
-    except _toml.TOMLDecodeError as exc:
-        raise SettingsError(f"settings file {str(path)!r} is not valid TOML: {exc}") from exc
-    unknown = set(data) - {"attributes", "resources"}
-    if unknown:
-        raise SettingsError(
-            f"settings file {str(path)!r} has unknown tables {sorted(unknown)}; "
-            "use [attributes] and [resources]"
-        )
-    attributes = dict(data.get("attributes", {}))
-    resources = dict(data.get("resources", {}))
-    _check_attribute_names(attributes, path)
-    return attributes, resources
-
-
-def _read_ini(text: str, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep key case
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.Error as exc:
-        raise SettingsError(f"settings file {str(path)!r} is not valid INI: {exc}") from exc
-    sections = {s.lower(): s for s in parser.sections()}
-    unknown = set(sections) - {"attributes", "resources"}
-    if unknown:
-        raise SettingsError(
-            f"settings file {str(path)!r} has unknown sections {sorted(unknown)}; "
-            "use [Attributes] and [Resources]"
-        )
-
-    def convert(value: str) -> Any:
-        lowered = value.strip().lower()
-        if lowered in ("true", "yes", "on"):
-            return True
-        if lowered in ("false", "no", "off"):
-            return False
-        if lowered in ("none", ""):
-            return None
-        return value
-
-    attributes = {
-        k: convert(v)
-        for k, v in (parser[sections["attributes"]] if "attributes" in sections else {}).items()
-    }
-    if "max_sleep_interval" in attributes and isinstance(attributes["max_sleep_interval"], str):
-        attributes["max_sleep_interval"] = float(attributes["max_sleep_interval"])
-    resources = {
-        k: convert(v)
-        for k, v in (parser[sections["resources"]] if "resources" in sections else {}).items()
-    }
-    _check_attribute_names(attributes, path)
-    return attributes, resources
-
-
-def _check_attribute_names(attributes: Mapping[str, Any], path: Path) -> None:
-    unknown = set(attributes) - set(BUILTIN_ATTRIBUTES)
-    if unknown:
-        raise SettingsError(
-            f"settings file {str(path)!r} sets unknown attributes {sorted(unknown)}; "
-            f"known attributes: {sorted(BUILTIN_ATTRIBUTES)} (resources go in the resources table)"
-        )
 
 
 class JobScript:
@@ -168,10 +66,13 @@ class JobScript:
 
     @classmethod
     def read_defaults(cls, path: str | os.PathLike[str]) -> None:
-        """Load site defaults for every later JobScript from a settings file (TOML or INI)."""
-        attributes, resources = read_settings(path)
-        cls._default_attributes = {**cls._default_attributes, **attributes}
-        cls._default_resources = {**cls._default_resources, **resources}
+        """Load site defaults for every later JobScript from a settings file (TOML or INI).
+
+        Backends configured in the file (``[backends.NAME]`` tables) are registered too."""
+        settings = read_settings(path)
+        settings.register_backends()
+        cls._default_attributes = {**cls._default_attributes, **settings.attributes}
+        cls._default_resources = {**cls._default_resources, **settings.resources}
 
     @classmethod
     def clear_defaults(cls) -> None:

@@ -169,3 +169,48 @@ def test_bad_settings_files(tmp_path: Path, name: str, text: str, fragment: str)
 def test_missing_settings_file(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="cannot read"):
         JobScript.read_defaults(tmp_path / "nope.toml")
+
+
+def test_settings_configure_a_reference_backend(tmp_path: Path) -> None:
+    from clusterjob.backends import get_backend, register_backend
+    from clusterjob.backends.sge import SgeBackend
+
+    settings = tmp_path / "site.toml"
+    settings.write_text('[backends.sge]\npe = "orte"\npe_smp = "smp"\n')
+    try:
+        JobScript.read_defaults(settings)
+        text = JobScript("true", "j", backend="sge", nodes=2, ppn=4).render()
+        assert "#$ -pe orte 8" in text
+    finally:
+        register_backend(SgeBackend(), "sge")
+    assert "-pe" not in JobScript("true", "j", backend=get_backend("sge")).render()
+
+
+def test_settings_register_a_site_backend_class(tmp_path: Path) -> None:
+    from clusterjob.backends import get_backend, unregister_backend
+
+    settings = tmp_path / "site.toml"
+    settings.write_text(
+        '[backends.mysite]\nclass = "tests.dummy_backend:DummyBackend"\nname = "mysite"\n'
+    )
+    JobScript.read_defaults(settings)
+    try:
+        assert get_backend("mysite").name == "mysite"
+    finally:
+        unregister_backend("mysite")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[backends.sge]\nno_such_option = 1\n", "bad options"),
+        ('[backends.x]\nclass = "no.such.module:Cls"\n', "cannot import"),
+        ('[backends.x]\nclass = "pathlib:Path"\n', "not a ClusterjobBackend"),
+        ("[backends]\nsge = 1\n", "its own table"),
+    ],
+)
+def test_bad_backend_settings(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(text)
+    with pytest.raises(SettingsError, match=fragment):
+        JobScript.read_defaults(path)
