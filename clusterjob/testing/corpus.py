@@ -184,12 +184,12 @@ def _sacct_answers(argv: Sequence[str], job_id: str) -> list[RecordedAnswer]:
         cells = [values.get(f, "") for f in fields]
         if parsable:
             return "|".join(cells) + ("" if parsable2 else "|")
-        out = []
-        for f, cell in zip(fields, cells, strict=True):
+        out = ""
+        for f, cell in zip(fields, cells, strict=True):  # as real sacct pads: see docs/recorded
             width = _SACCT_WIDTHS[f]
             cell = cell if len(cell) <= width else cell[: width - 1] + "+"
-            out.append(cell.rjust(width) if f == "exitcode" else cell.ljust(width))
-        return " ".join(out).rstrip()
+            out += (cell.ljust(width) if f == "jobid" else cell.rjust(width)) + " "
+        return out
 
     head = ""
     if header:
@@ -197,14 +197,28 @@ def _sacct_answers(argv: Sequence[str], job_id: str) -> list[RecordedAnswer]:
         titles = {f: names.get(f, f) for f in fields}
         head = line(titles) + "\n"
         if not parsable:
-            head += " ".join("-" * _SACCT_WIDTHS[f] for f in fields) + "\n"
+            head += "".join("-" * _SACCT_WIDTHS[f] + " " for f in fields) + "\n"
     answers = []
     for state, exit_code, expected in _SACCT_ROWS:
         rows = [{"jobid": job_id, "state": state, "exitcode": exit_code, "jobname": "job"}]
         if steps and state not in ("PENDING",):
             step_state = "CANCELLED" if state.startswith("CANCELLED") else state
-            rows.append({"jobid": f"{job_id}.batch", "state": step_state, "exitcode": exit_code})
-            rows.append({"jobid": f"{job_id}.extern", "state": "COMPLETED", "exitcode": "0:0"})
+            rows.append(
+                {
+                    "jobid": f"{job_id}.batch",
+                    "state": step_state,
+                    "exitcode": exit_code,
+                    "jobname": "batch",
+                }
+            )
+            rows.append(
+                {
+                    "jobid": f"{job_id}.extern",
+                    "state": "COMPLETED",
+                    "exitcode": "0:0",
+                    "jobname": "extern",
+                }
+            )
         text = head + "".join(line(r) + "\n" for r in rows)
         answers.append(
             RecordedAnswer(
