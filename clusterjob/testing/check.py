@@ -12,6 +12,7 @@ and plugins), several at once; exit status 0 when nothing failed, 1 when a check
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -100,6 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = args_list.index("--")
         args_list, pytest_args = args_list[:cut], args_list[cut + 1 :]
     parser = _parser()
+    missing = [name for name in ("pytest", "hypothesis") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"clusterjob check needs {' and '.join(missing)}: pip install 'clusterjob[test]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:
