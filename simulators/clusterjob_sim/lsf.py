@@ -6,10 +6,10 @@ sources); the commands live in lsf_cmd, their texts in lsf_output. Kept import-l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import Any
 
     from clusterjob_sim.allocation import Allocation
     from clusterjob_sim.engine import Engine, Job, Launch

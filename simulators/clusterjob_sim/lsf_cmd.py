@@ -7,13 +7,15 @@ ctx.engine and writes the real tool's answers to ctx.out/ctx.err (texts in lsf_o
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim import lsf_output as out
 from clusterjob_sim.lsf_parse import EXIT_FAIL, NOT_SUBMITTED, LsfSite, Refused, is_digits
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
     from clusterjob_sim.engine import Engine, Job, Launch
     from clusterjob_sim.engine_cmd import Context
 
@@ -437,7 +439,7 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     if index:
         env["LSB_JOBINDEX_END"] = str(data.get("index_end", index))
         env["LSB_JOBINDEX_STEP"] = str(data.get("index_step", 1))
-    jobdir = os.path.join(os.fspath(engine.spool), "lsf_jobs", f"{job.job_id}.{index}")
+    jobdir = os.path.join(engine.spool_dir, "lsf_jobs", f"{job.job_id}.{index}")
     try:
         os.makedirs(jobdir, exist_ok=True)
         hostfile = os.path.join(jobdir, "hostfile")

@@ -7,9 +7,12 @@ and IBM's LSF 10.1 manual for `bjobs -o`; texts marked [unconfirmed] were not ch
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
 
 from clusterjob_sim.lsf_parse import Refused, is_digits
+
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
 EXIT_FAIL = 255
 

@@ -13,8 +13,11 @@ Stdlib only and no dataclasses/re/shlex: bsub imports this module on every call.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
 
 EXIT_FAIL = 255  # LSF commands exit(-1) on every refusal
 NOT_SUBMITTED = ". Job not submitted.\n"  # do_sub() appends this to every bsub refusal [source]

@@ -7,7 +7,6 @@ ctx.engine and writes the real tool's answers to ctx.out/ctx.err (texts in sge_o
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from clusterjob_sim import sge_output as out
 from clusterjob_sim.lsf_parse import is_digits
@@ -20,7 +19,10 @@ from clusterjob_sim.sge_parse import (
     unreadable_script,
 )
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.engine import Engine, Job, Launch
     from clusterjob_sim.engine_cmd import Context
 
@@ -65,7 +67,7 @@ def qsub_main(ctx: Context) -> int:
         positional = args[pos:]
         if binary:
             if not positional:
-                raise Refused("qsub: ERROR! -b y requires a command\n", EXIT_USAGE)  # [unconfirmed]
+                raise Refused("qsub: command required for a binary job\n", EXIT_USAGE)  # seen
             script = "#!/bin/sh\nexec " + " ".join(sh_quote(w) for w in positional) + "\n"
         elif positional:
             path = os.path.join(ctx.cwd, positional[0])
@@ -78,6 +80,10 @@ def qsub_main(ctx: Context) -> int:
                 raise unreadable_script(positional[0], e.strerror or str(e)) from None
         else:
             script = ctx.stdin.read()
+            if not script:
+                raise Refused(
+                    "Unable to read script file because of error: no input read from stdin\n", 4
+                )  # seen
         req = parse_qsub(script, args, site=site, cwd=ctx.cwd)
     except Refused as e:
         ctx.out.write(e.stdout)
@@ -96,7 +102,6 @@ def qsub_main(ctx: Context) -> int:
                 env[var] = value if eq else ctx.environ.get(var, "")
     sge_o = {
         "SGE_O_HOME": home,
-        "SGE_O_LOGNAME": ctx.environ.get("LOGNAME") or ctx.environ.get("USER") or "",
         "SGE_O_PATH": ctx.environ.get("PATH", ""),
         "SGE_O_SHELL": ctx.environ.get("SHELL", "/bin/sh"),
         "SGE_O_WORKDIR": ctx.cwd,
@@ -132,6 +137,8 @@ def qsub_main(ctx: Context) -> int:
         "binary": req.binary,
         "script_file": positional[0] if positional and not req.binary else "STDIN",
         "args": [] if req.binary else req.script_args,
+        "env_list": [f"{k}={v or 'NONE'}" for k, v in env.items()],
+        "pe_range_text": req.pe_range_text,
         "resources": req.resources,
         "queues": [str(q) for t in req.options.get("q", []) for q in str(t).split(",") if q],
         "sge_o": sge_o,
@@ -140,13 +147,13 @@ def qsub_main(ctx: Context) -> int:
     tasks = None
     array_text = None
     if req.array is not None:
-        indices, limit, _text = req.array
+        indices, limit, array_text = req.array  # array_text: first-last:step as qsub prints it
         tasks = list(indices)
         spec["array_limit"] = limit
-        spec["array_spec"] = _text
-        step = indices[1] - indices[0] if len(indices) > 1 else 1
-        data["task_first"], data["task_last"], data["task_step"] = indices[0], indices[-1], step
-        array_text = f"{indices[0]}-{indices[-1]}:{step}"
+        spec["array_spec"] = array_text
+        first, _, rest = array_text.partition("-")
+        last, _, step = rest.partition(":")
+        data["task_first"], data["task_last"], data["task_step"] = int(first), int(last), int(step)
     jobs = ctx.submit(spec, env=env, data=data, tasks=tasks, ids_per_task=False)
     ctx.out.write(out.qsub_submitted(jobs[0].job_id, req.job_name, array_text, terse=req.terse))
     if str(req.options.get("sync", "n")).lower().startswith("y"):
@@ -171,14 +178,14 @@ def _sync(ctx: Context, job_id: int) -> int:
             reported.add(t.rid)
             ident = f"{job_id}.{t.array_index}" if t.array_index is not None else str(job_id)
             if t.start_time is None:
-                ctx.out.write(f"Unable to run job {ident}\n")
+                ctx.err.write(f"Unable to run job {ident}\n")  # seen (stderr)
                 code = 0
             elif t.state in ("COMPLETED", "FAILED") and not t.signal:
                 code = int(t.exit_code or 0)
-                ctx.out.write(f"Job {ident} exited with exit code {code}.\n")
+                ctx.err.write(f"Job {ident} exited with exit code {code}.\n")  # seen (stderr)
             else:
                 sig = signal_name(KILL_SIGNAL if t.state in ("CANCELLED", "TIMEOUT") else t.signal)
-                ctx.out.write(f"Job {ident} exited because of signal {sig}.\n")
+                ctx.err.write(f"Job {ident} exited because of signal {sig}.\n")
                 code = 1
             if first or rc == 0:
                 rc = code
@@ -223,7 +230,6 @@ def rows_for(jobs: list[Job]) -> list[out.SgeJobView]:
                     start_time=j.start_time,
                     queue=f"{j.queue}@{node}",
                     slots=slots,
-                    priority=0.555,
                 )
             )
         elif j.state == "PENDING":
@@ -254,7 +260,13 @@ def rows_for(jobs: list[Job]) -> list[out.SgeJobView]:
                         slots=int(first.data.get("slots", 1)),
                     )
                 )
-    pending.sort(key=lambda v: v.job_id)
+    views = running + pending
+    sizes = [v.slots for v in views if v.state != "hqw"]
+    lo, hi = (min(sizes), max(sizes)) if sizes else (1, 1)
+    for v in views:  # seen: held 0; one size of job 0.5; mixed sizes 0.25 (fewest) to 0.75 (most)
+        if v.state != "hqw":
+            v.priority = 0.25 + 0.5 * (v.slots - lo) / (hi - lo) if hi > lo else 0.5
+    pending.sort(key=lambda v: (-v.priority, v.job_id))
     return running + pending
 
 
@@ -325,7 +337,8 @@ def _qstat_j(ctx: Context, engine: Engine, ids: list[str]) -> int:
         if not jobs:
             missing.append(text)
             continue
-        ctx.out.write(out.qstat_j(job_detail(jobs)))
+        first_node = engine.nodes[0]["name"] if engine.nodes else "node01"
+        ctx.out.write(out.qstat_j(job_detail(jobs, first_node)))
     if missing:
         ctx.err.write(out.qstat_unknown(missing))
         return EXIT_REJECTED
@@ -352,7 +365,7 @@ def _gid(uid: int) -> int:
         return os.getgid()
 
 
-def job_detail(tasks: list[Job]) -> out.SgeJobDetail:
+def job_detail(tasks: list[Job], first_node: str = "node01") -> out.SgeJobDetail:
     """The `qstat -j` record of a job from its records (all tasks of an array)."""
     j = tasks[0]
     data = j.data
@@ -362,6 +375,14 @@ def job_detail(tasks: list[Job]) -> out.SgeJobDetail:
     if j.array_index is not None:
         array_text = f"{data.get('task_first')}-{data.get('task_last')}:{data.get('task_step', 1)}"
     running = [t.array_index or 1 for t in tasks if t.state == "RUNNING"]
+    info: list[str] = []
+    if any(t.state == "PENDING" and t.held for t in tasks):
+        info = ["Job is in hold state"]  # seen
+    elif any(t.state == "PENDING" for t in tasks) and not running:
+        info = [
+            f'queue instance "{j.queue}@{first_node}" dropped because it is full',
+            "All queues dropped because of overload or full",
+        ]  # seen (the scheduler's note while every slot is taken)
     return out.SgeJobDetail(
         j.job_id,
         j.name,
@@ -388,6 +409,8 @@ def job_detail(tasks: list[Job]) -> out.SgeJobDetail:
         array_text=array_text,
         running_tasks=running,
         job_args=data.get("args") or [],
+        env_list=data.get("env_list") or [],
+        scheduling_info=info,
     )
 
 
@@ -411,17 +434,24 @@ def failed_and_status(job: Job) -> tuple[int, int]:
 
 
 def category(job: Job) -> str:
-    """The job category qacct shows: the requests that matter to the scheduler [unconfirmed form]."""
+    """The job category qacct shows (seen: `-q all.q -l h_rt=60,h_vmem=1G -pe mpi 1,2`, else NONE):
+    queues, resources with times in seconds, the PE and its range."""
+    from clusterjob_sim.sge_parse import TIME_COMPLEXES, parse_time
+
     data = job.data
     parts = []
-    for q in data.get("queues") or []:
-        parts.append(f"-q {q}")
+    if data.get("queues"):
+        parts.append("-q " + ",".join(data["queues"]))
     res = data.get("resources") or {}
     if res:
-        parts.append("-l " + ",".join(f"{k}={v}" for k, v in res.items()))
+        items = []
+        for k, v in res.items():
+            seconds = parse_time(v) if k in TIME_COMPLEXES else None
+            items.append(f"{k}={seconds if seconds is not None else v}")
+        parts.append("-l " + ",".join(items))
     if data.get("pe"):
-        parts.append(f"-pe {data['pe']} {data.get('pe_range')}")
-    return " ".join(parts)
+        parts.append(f"-pe {data['pe']} {data.get('pe_range_text') or data.get('pe_range')}")
+    return " ".join(parts) or "NONE"
 
 
 def accounting(job: Job) -> out.SgeAccounting:
@@ -600,18 +630,24 @@ def _delete(engine: Engine, jobs: list[Job], user: str) -> str:
     if not is_array:
         return out.qdel_registered(user, job_id) if running else out.qdel_deleted(user, job_id)
     lines = [out.qdel_registered_task(user, job_id, j.array_index or 0) for j in running]
-    if pending:
-        if running:
-            ids = [j.array_index for j in pending if j.array_index is not None]
-            lines.append(out.qdel_deleted_tasks(user, job_id, out.task_ranges(ids)))
-        else:
-            lines.append(out.qdel_deleted(user, job_id))
+    if pending:  # seen: the pending rest of an array is "deleted job N" after the running tasks
+        lines.append(out.qdel_deleted(user, job_id))
     return "".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------------
 # job start
 # ---------------------------------------------------------------------------------------------------
+
+
+def _login_shell(uid: int) -> str:
+    """The user's login shell (SHELL in a job without -V), /bin/sh if unknown."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_shell or "/bin/sh"
+    except (ImportError, KeyError):
+        return "/bin/sh"
 
 
 def slot_counts(job: Job) -> list[tuple[str, int]]:
@@ -665,8 +701,8 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     task = job.array_index
     task_text = str(task) if task is not None else "undefined"
     queue = job.queue
-    jobdir = os.path.join(os.fspath(engine.spool), "sge_active", f"{job.job_id}.{task or 1}")
-    tmpdir = os.path.join(os.fspath(engine.spool), "sge_tmp", f"{job.job_id}.{task or 1}.{queue}")
+    jobdir = os.path.join(engine.spool_dir, "sge_active", f"{job.job_id}.{task or 1}")
+    tmpdir = os.path.join(engine.spool_dir, "sge_tmp", f"{job.job_id}.{task or 1}.{queue}")
     pe_hostfile = os.path.join(jobdir, "pe_hostfile")
     try:
         os.makedirs(jobdir, exist_ok=True)
@@ -678,13 +714,14 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     shell = str(data.get("shell") or engine.config.get("shell") or "/bin/sh")
     if data.get("export"):
         env = dict(job.env)
-    else:
+    else:  # seen: the execd's own environment plus these (the simulator has no execd to inherit)
         env = {
             "HOME": home,
             "USER": job.user,
             "LOGNAME": job.user,
-            "SHELL": shell,
+            "SHELL": _login_shell(job.uid),
             "PATH": f"{tmpdir}:/usr/local/bin:/bin:/usr/bin",
+            "TERM": "",
         }
         env.update(job.env)  # -v variables
     env.update(sge_o)
@@ -695,6 +732,8 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
             "JOB_NAME": job.name,
             "JOB_SCRIPT": script_path,
             "REQUEST": job.name,
+            "REQNAME": job.name,
+            "SGE_ACCOUNT": "sge",
             "SGE_TASK_ID": task_text,
             "SGE_TASK_FIRST": str(data["task_first"]) if task is not None else "undefined",
             "SGE_TASK_LAST": str(data["task_last"]) if task is not None else "undefined",
@@ -705,14 +744,12 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
             "PE_HOSTFILE": pe_hostfile,
             "QUEUE": queue,
             "HOSTNAME": host,
-            "ENVIRONMENT": "BATCH",
             "RESTARTED": "0",
             "SGE_CELL": str(engine.config.get("cluster_name", "default")),
             "SGE_ARCH": "lx-amd64",
             "ARC": "lx-amd64",
             "SGE_JOB_SPOOL_DIR": jobdir,
-            "TMPDIR": tmpdir,
-            "TMP": tmpdir,
+            "TMP": tmpdir,  # seen: TMP but no TMPDIR on Debian's 8.1.9
             "SGE_STDIN_PATH": "/dev/null",
         }
     )

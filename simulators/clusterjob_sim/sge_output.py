@@ -1,15 +1,19 @@
 """What Grid Engine's qsub, qstat, qacct and qdel print: pure formatters over plain job records.
 
 Layouts are Son of Grid Engine 8.1.9's (source/clients/qstat/qstat.c job_stdout_job, common/show_job.c
-cull_show_job, qacct/qacct.c showjob) and answers seen on Debian's gridengine 8.1.9; texts marked
+cull_show_job, qacct/qacct.c showjob) and answers seen from Debian's gridengine 8.1.9 (which differ from
+the source in places: no period after "Unable to run job: <reason>", qacct's `mem ... Bs`); texts marked
 [unconfirmed] were not checked against a real installation.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
 
 QUEUE_WIDTH = 30  # qstat's queue column (longest_queue_length) unless SGE_LONG_QNAMES is set
 SEPARATOR = "=" * 62  # qacct / qstat -j record separator
@@ -93,7 +97,7 @@ def c_ctime(epoch: float) -> str:
 
 
 def task_ranges(ids: Iterable[int]) -> str:
-    """Task ids as Grid Engine prints them: runs of a constant step as `a-b:s`, joined by commas."""
+    """Task ids as Grid Engine prints them: runs of a constant step as `a-b:s` (two ids as `a,b`)."""
     nums = sorted(set(ids))
     parts: list[str] = []
     i = 0
@@ -105,7 +109,10 @@ def task_ranges(ids: Iterable[int]) -> str:
         j = i + 1
         while j + 1 < len(nums) and nums[j + 1] - nums[j] == step:
             j += 1
-        parts.append(f"{nums[i]}-{nums[j]}:{step}")
+        if j == i + 1:  # seen: two pending tasks print as `3,4`
+            parts.append(f"{nums[i]},{nums[j]}")
+        else:
+            parts.append(f"{nums[i]}-{nums[j]}:{step}")
         i = j + 1
     return ",".join(parts)
 
@@ -150,11 +157,6 @@ def qdel_registered(user: str, job_id: int) -> str:
 def qdel_registered_task(user: str, job_id: int, task: int) -> str:
     """qdel's line for a running array task it will kill."""
     return f"{user} has registered the job-array task {job_id}.{task} for deletion\n"
-
-
-def qdel_deleted_tasks(user: str, job_id: int, ranges: str) -> str:
-    """qdel's line for pending array tasks it removed while other tasks run [unconfirmed wording]."""
-    return f"{user} has deleted job-array tasks {ranges} of job {job_id}\n"
 
 
 def qdel_unknown(job_text: str) -> str:
@@ -250,6 +252,8 @@ class SgeJobDetail:
         self.array_text: str | None = optional.get("array_text")  # e.g. '1-10:1'
         self.running_tasks: list[int] = list(optional.get("running_tasks") or [])
         self.job_args: list[str] = list(optional.get("job_args") or [])
+        self.env_list: list[str] = list(optional.get("env_list") or [])  # -v NAME=value, after TERM
+        self.scheduling_info: list[str] = list(optional.get("scheduling_info") or [])
 
 
 def qstat_j(d: SgeJobDetail) -> str:
@@ -264,7 +268,6 @@ def qstat_j(d: SgeJobDetail) -> str:
         f"group:                      {d.group}\n",
         f"gid:                        {d.gid}\n",
         f"sge_o_home:                 {d.home}\n",
-        f"sge_o_log_name:             {d.owner}\n",
         f"sge_o_path:                 {d.path}\n",
         f"sge_o_shell:                {d.shell}\n",
         f"sge_o_workdir:              {d.workdir}\n",
@@ -290,7 +293,7 @@ def qstat_j(d: SgeJobDetail) -> str:
         out.append(f"hard_queue_list:            {' '.join(d.queues)}\n")
     if d.shell_list:
         out.append(f"shell_list:                 NONE:{d.shell_list}\n")
-    out.append("env_list:                   \n")
+    out.append(f"env_list:                   {','.join(['TERM=NONE', *d.env_list])}\n")
     if d.job_args:
         out.append(f"job_args:                   {','.join(d.job_args)}\n")
     out.append(f"script_file:                {d.script_file}\n")
@@ -298,16 +301,14 @@ def qstat_j(d: SgeJobDetail) -> str:
         out.append(f"parallel environment:  {d.pe} range: {d.pe_range}\n")
     if d.array_text:
         out.append(f"job-array tasks:            {d.array_text}\n")
-    for task in d.running_tasks:
-        out.append(
-            f"usage {task:>4}:                 cpu=00:00:00, mem=0.00000 GB s, io=0.00000 GB, "
-            "vmem=N/A, maxvmem=N/A\n"
-        )
     out.append("binding:                    NONE\n")
     out.append("job_type:                   NONE\n")
-    out.append(
-        "scheduling info:            (Collecting of scheduler job information is turned off)\n"
-    )
+    for task in d.running_tasks:
+        usage = "cpu=00:00:00, mem=0.00000 GB s, io=0.00000 GB, vmem=N/A, maxvmem=N/A"
+        out.append(f"{'usage ' + format(task, '>9') + ':':<28}{usage}\n")
+        out.append(f"{'binding ' + format(task, '>7') + ':':<28}NONE\n")
+    for k, line in enumerate(d.scheduling_info):
+        out.append(f"{'scheduling info:' if k == 0 else '':<28}{line}\n")
     return "".join(out)
 
 
@@ -434,12 +435,13 @@ def qacct_record(r: SgeAccounting) -> str:
         out.append(_kv(key, 0))
     out += [
         f"{'cpu':<13}{cpu:.3f}s\n",
-        f"{'mem':<13}{memory_text(0)}GBs\n",
-        f"{'io':<13}{memory_text(0)}GB\n",
+        f"{'mem':<13}{memory_text(0)}Bs\n",  # seen on 8.1.9 (the source prints GBs)
+        f"{'io':<13}{memory_text(0)}B\n",
         f"{'iow':<13}{0:.3f}s\n",
         f"{'maxvmem':<13}{memory_text(r.maxvmem_bytes)}B\n",
         f"{'arid':<13}undefined\n",
-        f"{'category':<13}{r.category}\n",
+        f"{'ar_sub_time':<13}undefined\n",
+        f"{'category':<13}{r.category or 'NONE'}\n",
     ]
     return "".join(out)
 

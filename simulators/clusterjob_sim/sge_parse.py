@@ -3,11 +3,13 @@
 `parse_qsub(script_text, argv)` answers like `qsub <argv> script`: every `#$` line at column 0 of the
 script is an option line (the whole file is scanned), the command line wins over the script, and `-b y`
 skips the script's directives. Sources: Son of Grid Engine 8.1.9 (source/clients/qsub, libs/sgeobj
-messages) and outputs seen on Debian's gridengine 8.1.9; texts marked [unconfirmed] were not checked.
+messages) and answers seen from Debian's gridengine 8.1.9 (docs/recorded/gridengine-8.1.9.txt and the
+installation on the development machine); texts marked [unconfirmed] were not checked.
 
 How slots map onto the Allocation (Grid Engine itself only counts slots, NSLOTS):
   no -pe          -> 1 node x 1 task
-  -pe NAME N      -> N slots placed by the PE's allocation_rule (from `pe_rules` or the config's
+  -pe NAME N      -> N slots (a range n-m: m, as the scheduler grants the most it can; n- : n),
+                     placed by the PE's allocation_rule (from `pe_rules` or the config's
                      parallel_environments; an unknown PE name without rules counts as $pe_slots):
                      integer R       nodes = ceil(N / R), tasks_per_node = R (at most N)
                      $pe_slots       1 node x N tasks
@@ -22,16 +24,26 @@ Stdlib only and no dataclasses/re/shlex: qsub imports this module on every call.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from clusterjob_sim.lsf_parse import Refused as Refused  # shared: a light exception, shell words
 from clusterjob_sim.lsf_parse import is_digits, split_words
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
 DIRECTIVE_PREFIX = "#$"
-EXIT_USAGE = 2  # seen: qsub's answer to an invalid option
+EXIT_USAGE = 2  # seen: an invalid option, a missing option argument
+EXIT_SYNTAX = 7  # seen: a malformed number, range or queue list
 EXIT_SCRIPT = 14  # seen: qsub's answer to an unreadable script
 EXIT_REJECTED = 1  # seen: "Unable to run job: ...", "Exiting."
+TIME_COMPLEXES = frozenset({"h_rt", "s_rt", "h_cpu", "s_cpu"})
+MEMORY_COMPLEXES = frozenset(
+    """h_vmem s_vmem h_rss s_rss h_data s_data h_stack s_stack h_core s_core h_fsize s_fsize
+    mem_free mem_total mem_used swap_free swap_total swap_used swap_rsvd virtual_free
+    virtual_total virtual_used""".split()
+)
 
 # qsub options (SGE 8.1.9) by number of values they take; anything else is an invalid option.
 OPTIONS_FLAG = frozenset("clear cwd h hard help notify soft terse verify V".split())
@@ -54,17 +66,16 @@ DEFAULT_COMPLEXES = frozenset(
 )
 SHORTCUTS = {"rt": "h_rt", "vmem": "h_vmem", "mf": "mem_free"}  # a few `qconf -sc` shortcuts
 
-# Characters Grid Engine refuses in a job name (verify_str_key, QSUB_TABLE) and their message names.
+# Characters the master refuses in a job name (verify_str_key, QSUB_TABLE) and their message names.
 NAME_FORBIDDEN = {
     "\n": "Return",
     "\t": "Tabulator",
     "\r": "Carriage return",
-    "/": "Slash",
     ":": "Colon",
     "@": "At",
     "\\": "Backslash",
     "*": "Asterisk",
-    "?": "Question mark",
+    "?": "Questionmark",
 }
 
 
@@ -78,12 +89,14 @@ class SgeSite:
         complexes: frozenset[str] | None = DEFAULT_COMPLEXES,
         slots_per_host: int | None = None,
         hosts: int | None = None,
+        host_names: Sequence[str] | None = None,
     ) -> None:
         self.queues = tuple(queues) if queues is not None else None
         self.pe_rules = pe_rules  # PE name -> allocation_rule
         self.complexes = complexes
         self.slots_per_host = slots_per_host
         self.hosts = hosts
+        self.host_names = tuple(host_names) if host_names is not None else None  # for -q queue@host
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SgeSite:
@@ -95,17 +108,20 @@ class SgeSite:
             per_host = [int(n.get("cores", config.get("cores_per_node", 1))) for n in nodes]
         pes = config.get("parallel_environments") or {}
         rules = {
-            name: (spec.get("allocation_rule", "$pe_slots") if isinstance(spec, Mapping) else spec)
+            name: (spec.get("allocation_rule", "$pe_slots") if isinstance(spec, dict) else spec)
             for name, spec in pes.items()
         }
         queues = config.get("queues")
         extra = config.get("complexes")
+        from clusterjob_sim.spool import normalize_nodes
+
         return cls(
             queues=tuple(queues) if queues else None,
             pe_rules=rules,
             complexes=DEFAULT_COMPLEXES | frozenset(extra or ()),
             slots_per_host=max(per_host) if per_host else None,
             hosts=len(per_host) or None,
+            host_names=[n["name"] for n in normalize_nodes(dict(config))],
         )
 
 
@@ -123,6 +139,7 @@ class SgeRequest:
             "STDIN"  # the name qsub records (-N, else the script's basename, else STDIN)
         )
         self.array: tuple[tuple[int, ...], int | None, str] | None = None  # ids, -tc, '1-10:2'
+        self.pe_range_text: str = ""  # the PE range as Grid Engine prints it in a job category
         self.stdout: str | None = None
         self.stderr: str | None = None
         self.workdir: str | None = None
@@ -150,8 +167,17 @@ def invalid_option(word: str) -> Refused:
 
 
 def rejected(reason: str) -> Refused:
-    """qsub's refusal of a job the master will not take: 'Unable to run job: <reason>.' + 'Exiting.'."""
-    return Refused(f"Unable to run job: {reason}.\nExiting.\n", EXIT_REJECTED)
+    """qsub's refusal of a job the master will not take (seen on 8.1.9: no period after the reason)."""
+    return Refused(f"Unable to run job: {reason}\nExiting.\n", EXIT_REJECTED)
+
+
+def not_a_number(text: str) -> Refused:
+    """qsub's answer to a range or count that does not start with a number (seen)."""
+    return Refused(
+        "qsub: Numerical value invalid!\n"
+        f'The initial portion of string "{text}" contains no decimal number\n',
+        EXIT_SYNTAX,
+    )
 
 
 def unreadable_script(path: str, why: str = "No such file or directory") -> Refused:
@@ -176,7 +202,7 @@ def split_options(
         arg = args[i]
         if not arg.startswith("-") or arg == "-":
             if in_script:
-                raise invalid_option(arg)  # [unconfirmed] a stray word in a #$ line
+                raise Refused("qsub: Unknown option \n\n", 5)  # seen: a stray word in a #$ line
             break
         name = arg[1:]
         if name in OPTIONS_FLAG:
@@ -184,16 +210,33 @@ def split_options(
         elif name in OPTIONS_ONE or name in OPTIONS_TWO:
             want = 2 if name in OPTIONS_TWO else 1
             if len(args) - 1 - i < want:
-                raise Refused(
-                    f'qsub: option "{arg}" requires an argument\n', EXIT_USAGE
-                )  # [unconfirmed]
+                raise missing_argument(arg, in_script)
             values = list(args[i + 1 : i + 1 + want])
             opts.append((name, values[0] if want == 1 else tuple(values)))
             i += want
+        elif in_script:
+            raise script_error(f'invalid option argument "{arg}"', EXIT_USAGE)  # seen
         else:
             raise invalid_option(arg)
         i += 1
     return opts, i
+
+
+def script_error(text: str, exit_code: int) -> Refused:
+    """qsub's answer to a bad option in a #$ line: the text after 'Unable to read script file ...'."""
+    return Refused(f"Unable to read script file because of error: {text}\n", exit_code)
+
+
+def missing_argument(option: str, in_script: bool = False) -> Refused:
+    """qsub's answer to an option without its value (seen for -N, -q and -pe on the command line)."""
+    what = {
+        "-pe": "range as 2nd argument",
+        "-q": "queue list argument",
+        "-masterq": "queue list argument",
+    }.get(option, "argument")
+    if in_script:
+        return script_error(f"{option} option must have {what}", EXIT_USAGE)  # [unconfirmed]
+    return Refused(f"qsub: {option} option must have {what}\n", EXIT_USAGE)
 
 
 def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[str]:
@@ -206,9 +249,13 @@ def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[st
             continue
         rest = line[len(prefix) :]
         try:
-            words.extend(split_words(rest))
+            line_words = split_words(rest)
         except ValueError:
-            words.extend(rest.split())
+            line_words = rest.split()
+        for w in line_words:
+            if w.startswith("#"):  # seen: `#$ -N x # a comment` names the job x
+                break
+            words.append(w)
     return words
 
 
@@ -246,6 +293,9 @@ def parse_time(text: str) -> int | None:
     t = text.strip()
     if t.isdigit() and t.isascii():
         return int(t)
+    whole, dot, frac = t.partition(".")
+    if dot and is_digits(whole or "0") and (not frac or is_digits(frac)):
+        return int(float(t) + 0.5)  # seen: h_rt=1.5 is accepted
     parts = t.split(":")
     if len(parts) > 3 or len(parts) < 2:
         return None
@@ -296,48 +346,95 @@ def parse_resources(values: Sequence[str], site: SgeSite) -> dict[str, str]:
             name = SHORTCUTS.get(name.strip(), name.strip())
             if site.complexes is not None and name not in site.complexes:
                 raise rejected(f'unknown resource "{name}"')  # seen
+            if name in TIME_COMPLEXES and parse_time(value) is None:
+                raise rejected(f'attribute "{name}" is not a time value')  # seen
+            if name in MEMORY_COMPLEXES and parse_memory(value) is None:
+                raise rejected(f'attribute "{name}" is not a memory value')  # seen
             out[name] = value if eq else "TRUE"
     return out
 
 
-def parse_task_range(text: str) -> tuple[int, ...] | None:
-    """-t n[-m[:s]] -> task ids, None if malformed (ids start at 1)."""
+def task_range(text: str) -> tuple[int, int, int]:
+    """-t n[-m][:s] -> (first, last, step) as qsub stores them; Refused as qsub refuses a bad one.
+
+    Seen on 8.1.9: `3-1` is read as 1-3, `3:5` as 3-5, a step of 0 and a non-number are refused (task
+    id 0 is refused later, by the master).
+    """
     rng, colon, step_s = text.partition(":")
     lo_s, dash, hi_s = rng.partition("-")
-    if not is_digits(lo_s) or (dash and not is_digits(hi_s)) or (colon and not is_digits(step_s)):
-        return None
+    if not dash and colon:  # `3:5` is the range 3-5
+        lo_s, hi_s, step_s, colon = rng, step_s, "", ""
+    for part in (lo_s, hi_s, step_s):
+        if part and not is_digits(part):
+            raise not_a_number(part)
+    if not lo_s:
+        raise not_a_number(text)
     lo = int(lo_s)
-    hi = int(hi_s) if dash else lo
-    step = int(step_s) if colon else 1
-    if lo < 1 or hi < lo or step < 1:
+    hi = int(hi_s) if hi_s else lo
+    step = int(step_s) if step_s else 1
+    if colon and step == 0:
+        raise Refused("qsub: Negative or zero step in range is not allowed\n", EXIT_SYNTAX)
+    return min(lo, hi), max(lo, hi), step
+
+
+def parse_task_range(text: str) -> tuple[int, ...] | None:
+    """-t n[-m[:s]] -> task ids, None if qsub would refuse it."""
+    try:
+        lo, hi, step = task_range(text)
+    except Refused:
         return None
-    return tuple(range(lo, hi + 1, step))
+    return tuple(range(lo, hi + 1, step)) if lo > 0 else None
+
+
+def pe_range(text: str) -> tuple[int, int | None]:
+    """-pe NAME n | n-m | n- | -m -> (min, max or None); Refused as qsub refuses a bad one."""
+    lo_s, dash, hi_s = text.partition("-")
+    for part in (lo_s, hi_s):
+        if part and not is_digits(part):
+            raise not_a_number(part)
+    if not lo_s and not hi_s:
+        raise not_a_number(text)
+    lo = int(lo_s) if lo_s else 1
+    hi = int(hi_s) if hi_s else (None if dash else lo)
+    if hi is not None:
+        lo, hi = min(lo, hi), max(lo, hi)
+    return lo, hi  # a 0 is refused later, by the master
 
 
 def parse_pe_range(text: str) -> int | None:
-    """-pe NAME n | n-m | n- | -m -> the slot count granted (the lowest of the range), None if invalid."""
-    lo_s, dash, hi_s = text.partition("-")
-    if (lo_s and not is_digits(lo_s)) or (hi_s and not is_digits(hi_s)) or not (lo_s or hi_s):
+    """The slots a -pe range gets: its maximum when bounded (the scheduler grants the most it can),
+    else its minimum; None if qsub would refuse it."""
+    try:
+        lo, hi = pe_range(text)
+    except Refused:
         return None
-    lo = int(lo_s) if lo_s else 1
-    hi = int(hi_s) if hi_s else lo
-    if lo < 1 or (dash and hi_s and hi < lo):
+    if lo == 0:
         return None
-    return lo
+    return hi if hi is not None else lo
+
+
+def range_text(lo: int, hi: int | None) -> str:
+    """A range as Grid Engine prints it in a job category: `2`, `1,2`, `2-4`, `4-` [seen 1,2]."""
+    if hi is None:
+        return f"{lo}-"
+    if hi == lo:
+        return str(lo)
+    if hi == lo + 1:
+        return f"{lo},{hi}"
+    return f"{lo}-{hi}"
 
 
 def check_job_name(name: str) -> None:
-    """Grid Engine's job-name rule (verify_str_key, qsub table); raise as qsub does."""
+    """Grid Engine's job-name rules: '/' refused by qsub itself, the rest by the master (all seen)."""
+    if "/" in name:
+        raise Refused("qsub: argument to -N option must not contain / \n", EXIT_USAGE)
     if not name:
-        raise Refused(
-            "qsub: ERROR! argument to -N option must not be empty\n", EXIT_USAGE
-        )  # [unconfirmed]
+        raise rejected("job rejected cause there is no job_name in the request")
     for ch, label in NAME_FORBIDDEN.items():
         if ch in name:
-            shown = ch if ch.isprintable() else repr(ch)[1:-1]
-            raise Refused(
-                f"qsub: {label} ('{shown}') not allowed in objectname\n", EXIT_USAGE
-            )  # [unconfirmed] message text from sgeobj msg_sgeobjlib.h; prefix and exit code assumed
+            raise rejected(f"{label} ('{ch}') not allowed in objectname")
+    if name[0].isdigit():
+        raise rejected(f'denied: "{name}" is not a valid object name (cannot start with a digit)')
 
 
 def place_slots(slots: int, rule: str | int, site: SgeSite) -> tuple[int, int]:
@@ -408,57 +505,62 @@ def build_request(
     req.options = opts
     req.script_path = positional[0] if positional else None
     req.script_args = positional[1:]
+    # qsub's own checks (exit codes 2 and 7), in the order it reads the options
+    if "N" in opts and "/" in str(opts["N"]):
+        check_job_name(str(opts["N"]))
+    bounds = task_range(str(opts["t"])) if "t" in opts else None
+    limit = None
+    if "tc" in opts:
+        if not is_digits(str(opts["tc"])):
+            raise Refused(
+                f'qsub: invalid task concurrency number "{opts["tc"]}". Must be an integer '
+                "greater or equal to 0.\n",
+                EXIT_SYNTAX,
+            )  # seen
+        limit = int(opts["tc"]) or None
+    pe_bounds = pe_range(str(opts["pe"][1])) if "pe" in opts else None
+    names: list[str] = []
+    for text in opts.get("q", []):
+        found = [q for q in str(text).split(",") if q]
+        if not found:
+            raise Refused(
+                f'qsub: Wrong queue list format "{text}" specified to -q option\n', EXIT_SYNTAX
+            )  # seen
+        names.extend(found)
+    # then the master's (exit code 1, "Unable to run job: ...")
     if "N" in opts:
         check_job_name(str(opts["N"]))
         req.name = str(opts["N"])
     default_name = os.path.basename(req.script_path) if req.script_path else "STDIN"
     req.job_name = req.name or default_name
-    if "t" in opts:
-        indices = parse_task_range(str(opts["t"]))
-        if indices is None:
-            raise invalid_option(f"-t {opts['t']}")  # [unconfirmed]
-        limit = None
-        if "tc" in opts:
-            if not is_digits(str(opts["tc"])):
-                raise invalid_option(f"-tc {opts['tc']}")  # [unconfirmed]
-            limit = int(opts["tc"]) or None
-        req.array = (indices, limit, str(opts["t"]))
     req.resources = parse_resources(opts.get("l", []), site)
-    if "pe" in opts:
-        pe_name, pe_range = opts["pe"]
-        n = parse_pe_range(str(pe_range))
-        if n is None:
-            raise invalid_option(f"-pe {pe_name} {pe_range}")  # [unconfirmed]
-        req.slots, req.pe, req.pe_range = n, str(pe_name), str(pe_range)
-    if "q" in opts:
-        for text in opts["q"]:
-            if not [q for q in str(text).split(",") if q]:
-                raise Refused(
-                    f'qsub: ERROR! Wrong queue list format "{text}" specified to -q option\n',
-                    EXIT_USAGE,
-                )  # [source] message; the exit code is assumed
-        names = [q for text in opts["q"] for q in str(text).split(",") if q]
-        for q in names:
-            cluster_queue = q.split("@", 1)[0]
-            if site.queues is not None and cluster_queue not in site.queues and "*" not in q:
-                raise rejected(f'Job was rejected because job requests unknown queue "{q}"')  # seen
-        req.queue = names[0] if names else None
-    if req.pe is not None:
-        req.rule = _pe_rule(req.pe, site)
+    for q in names:
+        cluster_queue, at, host = q.partition("@")
+        unknown = site.queues is not None and cluster_queue not in site.queues
+        if at and site.host_names is not None and not host.startswith("@"):
+            unknown = unknown or host not in site.host_names
+        if unknown and "*" not in q:
+            raise rejected(f'Job was rejected because job requests unknown queue "{q}"')  # seen
+    req.queue = names[0] if names else None
+    if bounds is not None:
+        lo, hi, step = bounds
+        if lo == 0:
+            raise rejected("job rejected: 0 is an invalid task id")  # seen
+        req.array = (tuple(range(lo, hi + 1, step)), limit, f"{lo}-{hi}:{step}")
+    if pe_bounds is not None:
+        pe_name = str(opts["pe"][0])
+        pe_lo, pe_hi = pe_bounds
+        if pe_lo == 0:
+            raise rejected('"job" rejected: pe range must be greater than zero')  # seen
+        req.slots = pe_hi if pe_hi is not None else pe_lo
+        req.pe, req.pe_range = pe_name, str(opts["pe"][1])
+        req.pe_range_text = range_text(pe_lo, pe_hi)
+        req.rule = _pe_rule(pe_name, site)
         req.nodes, req.tasks_per_node = place_slots(req.slots, req.rule, site)
     if "h_rt" in req.resources:
-        seconds = parse_time(req.resources["h_rt"])
-        if seconds is None:
-            raise rejected(
-                f'value for attribute h_rt "{req.resources["h_rt"]}" is not a time value'
-            )  # [unconfirmed]
-        req.walltime_s = seconds
+        req.walltime_s = parse_time(req.resources["h_rt"])
     if "h_vmem" in req.resources:
-        per_slot = parse_memory(req.resources["h_vmem"])
-        if per_slot is None:
-            raise rejected(
-                f'value for attribute h_vmem "{req.resources["h_vmem"]}" is not a memory value'
-            )  # [unconfirmed]
+        per_slot = parse_memory(req.resources["h_vmem"]) or 0.0
         mb = per_slot * req.tasks_per_node / 1024**2
         req.mem_mb_per_node = int(mb) if int(mb) == mb else int(mb) + 1
     if "o" in opts:

@@ -97,6 +97,10 @@ def test_qacct_record_layout() -> None:
     assert "ru_wallclock 60s" in lines
     assert "granted_pe   NONE                " in lines
     assert "arid         undefined" in lines
+    assert "ar_sub_time  undefined" in lines
+    assert "category     NONE" in lines
+    assert "mem          0.000Bs" in lines  # seen on 8.1.9
+    assert "io           0.000B" in lines
 
 
 def test_qacct_killed_and_failed_jobs() -> None:
@@ -157,4 +161,17 @@ def test_qstat_j_lines() -> None:
     assert "sge_o_workdir:              /home/alice/run" in lines
     assert "hard resource_list:         h_rt=60" in lines
     assert "parallel environment:  mpi range: 8" in lines
-    assert any(line.startswith("usage    1:") for line in lines)
+    usage = "cpu=00:00:00, mem=0.00000 GB s, io=0.00000 GB, vmem=N/A, maxvmem=N/A"
+    assert f"usage         1:            {usage}" in lines  # seen layout
+    assert "binding       1:            NONE" in lines
+    assert "env_list:                   TERM=NONE" in lines
+    assert lines.index("binding:                    NONE") < lines.index(
+        "job_type:                   NONE"
+    )
+
+
+def test_two_tasks_print_as_a_pair() -> None:
+    assert out.task_ranges([3, 4]) == "3,4"  # seen in qstat's ja-task-ID column
+    assert out.task_ranges([1, 2, 3]) == "1-3:1"
+    assert out.task_ranges([2, 5, 8]) == "2-8:3"
+    assert out.task_ranges([7]) == "7"

@@ -75,10 +75,11 @@ def test_named_allocation_rules(slots: int) -> None:
 def test_pe_wildcards_and_ranges() -> None:
     alloc = sge.parse_submission(script("-pe mpi* 8-16"), config=CONFIG)
     assert alloc.extra["pe"] == "mpi*"
-    assert alloc.total_tasks >= 8
+    assert alloc.total_tasks >= 16  # seen: -pe mpi 1-2 is granted 2 slots
     assert parse_pe_range("4") == 4
     assert parse_pe_range("4-") == 4
-    assert parse_pe_range("-6") == 1
+    assert parse_pe_range("-6") == 6
+    assert parse_pe_range("2-1") == 2
     assert parse_pe_range("x") is None
     assert parse_pe_range("0") is None
 
@@ -149,13 +150,17 @@ def test_h_rt_forms(h: int, m: int, s: int) -> None:
     assert parse_time(f"{h}::") == h * 3600
 
 
-def test_bad_times() -> None:
-    for bad in ("abc", "1:2:3:4", "1.5", "", ":x:"):
+def test_bad_times_and_memory() -> None:
+    for bad in ("abc", "1:2:3:4", "", ":x:"):
         assert parse_time(bad) is None
+    assert parse_time("1.5") == 2  # seen: accepted
     err = refusal(script("-l h_rt=abc"))
-    assert err.exit_code == 1
-    assert err.message.startswith("Unable to run job: ")
-    assert err.message.endswith(".\nExiting.\n")
+    assert (err.message, err.exit_code) == (
+        'Unable to run job: attribute "h_rt" is not a time value\nExiting.\n',
+        1,
+    )
+    err = refusal(script("-l h_vmem=4X"))
+    assert err.message == 'Unable to run job: attribute "h_vmem" is not a memory value\nExiting.\n'
 
 
 @given(value=st.integers(1, 10**5), unit=st.sampled_from(["", "k", "K", "m", "M", "g", "G"]))
@@ -181,9 +186,51 @@ def test_task_ranges(lo: int, span: int, step: int) -> None:
     assert parse_task_range(str(lo)) == (lo,)
 
 
-def test_bad_task_ranges() -> None:
-    for bad in ("0-3", "3-1", "a", "1-3:0", ""):
+def test_task_range_forms_qsub_accepts() -> None:
+    assert parse_task_range("3-1") == (1, 2, 3)  # seen: read as 1-3
+    assert parse_task_range("3:5") == (3, 4, 5)  # seen: read as 3-5
+    for bad in ("0-3", "a", "1-3:0", ""):
         assert parse_task_range(bad) is None
+    req = parse_qsub(script(), ["-t", "2-10:3"])
+    assert req.array == ((2, 5, 8), None, "2-10:3")  # qsub answers 'N.2-10:3'
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "rc"),
+    [
+        (
+            ("-t", "a"),
+            'qsub: Numerical value invalid!\nThe initial portion of string "a" contains no '
+            "decimal number\n",
+            7,
+        ),
+        (("-t", "1-3:0"), "qsub: Negative or zero step in range is not allowed\n", 7),
+        (("-t", "0-3"), "Unable to run job: job rejected: 0 is an invalid task id\nExiting.\n", 1),
+        (
+            ("-t", "1-2", "-tc", "x"),
+            'qsub: invalid task concurrency number "x". Must be an integer greater or equal to '
+            "0.\n",
+            7,
+        ),
+        (
+            ("-pe", "mpi", "x"),
+            'qsub: Numerical value invalid!\nThe initial portion of string "x" contains no '
+            "decimal number\n",
+            7,
+        ),
+        (
+            ("-pe", "mpi", "0"),
+            'Unable to run job: "job" rejected: pe range must be greater than zero\nExiting.\n',
+            1,
+        ),
+        (("-N",), "qsub: -N option must have argument\n", 2),
+        (("-pe", "mpi"), "qsub: -pe option must have range as 2nd argument\n", 2),
+        (("-q",), "qsub: -q option must have queue list argument\n", 2),
+    ],
+)
+def test_refusals_seen_on_grid_engine_8_1_9(args: tuple[str, ...], message: str, rc: int) -> None:
+    err = refusal(script(), args)
+    assert (err.message, err.exit_code) == (message, rc)
 
 
 def test_outputs_workdir_and_extras() -> None:
@@ -215,18 +262,23 @@ def test_invalid_option() -> None:
 def test_unknown_queue_pe_and_resource() -> None:
     err = refusal(script("-q nosuch.q"))
     assert err.message == (
-        'Unable to run job: Job was rejected because job requests unknown queue "nosuch.q".\n'
+        'Unable to run job: Job was rejected because job requests unknown queue "nosuch.q"\n'
         "Exiting.\n"
     )
     assert err.exit_code == 1
     err = refusal(script("-pe nosuch 2"))
     assert err.message == (
         'Unable to run job: job rejected: the requested parallel environment "nosuch" does not '
-        "exist.\nExiting.\n"
+        "exist\nExiting.\n"
     )
     err = refusal(script("-l mem=4G"))
-    assert err.message == 'Unable to run job: unknown resource "mem".\nExiting.\n'
+    assert err.message == 'Unable to run job: unknown resource "mem"\nExiting.\n'
     assert sge.parse_submission(script("-q long.q@node01"), config=CONFIG).queue == "long.q@node01"
+    err = refusal(script("-q all.q@nosuchhost"))
+    assert err.message == (
+        "Unable to run job: Job was rejected because job requests unknown queue "
+        '"all.q@nosuchhost"\nExiting.\n'
+    )
 
 
 def test_site_complexes_extend_the_defaults() -> None:
@@ -234,11 +286,31 @@ def test_site_complexes_extend_the_defaults() -> None:
     assert sge.parse_submission(script("-l mem=4G"), config=config).extra["mem"] == "4G"
 
 
-@pytest.mark.parametrize("name", ["a/b", "a:b", "a@b", "a*b", "a\\b"])
-def test_bad_job_names(name: str) -> None:
-    err = refusal(script(), ("-N", name))
-    assert "not allowed in objectname" in err.message
-    assert err.exit_code == 2
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [(":", "Colon"), ("@", "At"), ("*", "Asterisk"), ("?", "Questionmark"), ("\\", "Backslash")],
+)
+def test_characters_the_master_refuses_in_job_names(name: str, what: str) -> None:
+    err = refusal(script(), ("-N", f"a{name}b"))
+    assert (
+        err.message == f"Unable to run job: {what} ('{name}') not allowed in objectname\nExiting.\n"
+    )
+    assert err.exit_code == 1
+
+
+def test_other_job_name_refusals() -> None:
+    err = refusal(script(), ("-N", "a/b"))
+    assert (err.message, err.exit_code) == ("qsub: argument to -N option must not contain / \n", 2)
+    err = refusal(script(), ("-N", "1abc"))
+    assert err.message == (
+        'Unable to run job: denied: "1abc" is not a valid object name (cannot start with a digit)\n'
+        "Exiting.\n"
+    )
+    err = refusal(script(), ("-N", ""))
+    assert err.message == (
+        "Unable to run job: job rejected cause there is no job_name in the request\nExiting.\n"
+    )
+    assert sge.parse_submission(script(), ("-N", "a.b")).name == "a.b"
 
 
 @given(st.text(max_size=300))
@@ -246,7 +318,7 @@ def test_any_script_parses_or_is_refused(text: str) -> None:
     try:
         sge.parse_submission(text, config=CONFIG)
     except DirectiveError as e:
-        assert e.exit_code in (1, 2)
+        assert e.exit_code in (1, 2, 7)
         assert e.message.endswith("\n")
 
 
@@ -261,11 +333,23 @@ def test_non_ascii_digits_are_refused_not_crashed(value: str, option: str) -> No
     try:
         sge.parse_submission("hostname\n", argv, config=CONFIG)
     except DirectiveError as e:
-        assert e.exit_code in (1, 2)
+        assert e.exit_code in (1, 2, 7)
 
 
 @pytest.mark.parametrize("value", [",", ",,", ""])
 def test_an_empty_queue_list_is_refused(value: str) -> None:
     err = refusal(script(), ("-q", value))
-    assert err.message == f'qsub: ERROR! Wrong queue list format "{value}" specified to -q option\n'
+    assert err.message == f'qsub: Wrong queue list format "{value}" specified to -q option\n'
+    assert err.exit_code == 7
     assert sge.parse_submission(script(), ("-q", "all.q,,long.q"), config=CONFIG).queue == "all.q"
+
+
+def test_directive_lines_comments_stray_words_and_bad_options() -> None:
+    assert sge.parse_submission("#!/bin/sh\n#$ -N x # a comment\ntrue\n").name == "x"  # seen
+    err = refusal("#!/bin/sh\n#$ -N x stray\ntrue\n")
+    assert (err.message, err.exit_code) == ("qsub: Unknown option \n\n", 5)  # seen
+    err = refusal("#!/bin/sh\n#$ -l h_rt=10 -frob\ntrue\n")
+    assert (err.message, err.exit_code) == (
+        'Unable to read script file because of error: invalid option argument "-frob"\n',
+        2,
+    )  # seen
