@@ -294,7 +294,7 @@ def parse_time(text: str) -> int | None:
     if t.isdigit() and t.isascii():
         return int(t)
     whole, dot, frac = t.partition(".")
-    if dot and is_digits(whole or "0") and (not frac or is_digits(frac)):
+    if dot and (whole or frac) and is_digits(whole or "0") and is_digits(frac or "0"):
         return int(float(t) + 0.5)  # seen: h_rt=1.5 is accepted
     parts = t.split(":")
     if len(parts) > 3 or len(parts) < 2:

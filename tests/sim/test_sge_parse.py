@@ -151,7 +151,7 @@ def test_h_rt_forms(h: int, m: int, s: int) -> None:
 
 
 def test_bad_times_and_memory() -> None:
-    for bad in ("abc", "1:2:3:4", "", ":x:"):
+    for bad in ("abc", "1:2:3:4", "", ":x:", ".", "1.x", "²"):
         assert parse_time(bad) is None
     assert parse_time("1.5") == 2  # seen: accepted
     err = refusal(script("-l h_rt=abc"))
