@@ -71,6 +71,12 @@ def _positive_number(value: object) -> bool:
     )
 
 
+SILENT_POLLS_MEAN_CANCELLED = 3
+"""After cancel(), this many unanswered polls in a row mean the job is gone: CANCELLED. One is not enough:
+a garbled answer, or accounting that lags (Grid Engine writes qacct a moment after the end), would turn a
+job that really completed into CANCELLED."""
+
+
 class AsyncResult:
     """One submitted run: ask its status, wait for it, cancel it, and cache it as JSON.
 
@@ -168,11 +174,13 @@ class AsyncResult:
         """Record an answer of the scheduler (None: no answer); a final one triggers the epilogue once."""
         if is_finished(self._status):
             return
-        if status is None and self.cancel_requested:
-            status = CANCELLED  # the scheduler forgot the job after we cancelled it
         if status is None or status not in STATUS_CODES:
             self.unknown_count += 1
-            return
+            if self.cancel_requested and self.unknown_count >= SILENT_POLLS_MEAN_CANCELLED:
+                status = CANCELLED  # the scheduler forgot the job after we cancelled it
+            else:
+                self._save()
+                return
         self.unknown_count = 0
         changed = status != self._status
         self._status = status
@@ -254,7 +262,7 @@ class AsyncResult:
         return self._status
 
     def cancel(self) -> None:
-        """Ask the scheduler to cancel the run, then re-poll; if the scheduler forgot it, it is CANCELLED."""
+        """Ask the scheduler to cancel the run, then re-poll; once the scheduler has forgotten it, it is CANCELLED."""
         if is_finished(self._status):
             return
         self.runner.run(self.backend_instance.cmd_cancel(self))
