@@ -18,18 +18,22 @@ Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
 - ``unsupported(backend, key, reason)``: a ResourcesNotSupportedError with a uniform message.
 - ``check_job_id(job_id, pattern, forms)``: a job id safe to put in a command's argv.
 - ``combine_statuses(codes)``: one status for several rows (array tasks, duplicate records).
+- ``statuses_by_job(response, runs, rows, code, belongs)``: ``get_status_many``'s {job id: status}
+  from one batched answer, never raising.
 - ``parse_qstat_full(text)``: the ``Job Id:`` blocks of PBS ``qstat -f`` as attribute dicts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from clusterjob.backends import ClusterjobBackend, ResourcesNotSupportedError
 from clusterjob.errors import InvalidResourceError
+
+_V = TypeVar("_V")
 
 __all__ = [
     "COMMON_KEYS",
@@ -49,6 +53,7 @@ __all__ = [
     "replace_core_vars",
     "response_text",
     "search_job_id",
+    "statuses_by_job",
     "unsupported",
 ]
 
@@ -343,6 +348,42 @@ def combine_statuses(codes: Iterable[int | None]) -> int | None:
     if not known:
         return None
     return max(known, key=lambda code: _STATUS_RANK[code])
+
+
+def _same_id(row_id: str, job_id: str) -> bool:
+    return row_id == job_id
+
+
+def _status_itself(value: object) -> int | None:
+    return cast("int | None", value)
+
+
+def statuses_by_job(
+    response: object,
+    runs: Iterable[Any],
+    rows: Callable[[object], Sequence[tuple[str, _V]]],
+    code: Callable[[_V], int | None] | None = None,
+    belongs: Callable[[str, str], bool] = _same_id,
+) -> dict[str, int | None]:
+    """{job id: status} for the `runs` with rows in a batched `response` (``get_status_many``).
+
+    `rows` splits the answer into (row id, value) pairs, `code` turns a value into a status (by
+    default the value is the status) and `belongs` says whether a row id is the run's job (default:
+    the same id); several rows of one job are combined. Never raises: on an error, the statuses
+    found so far.
+    """
+    result: dict[str, int | None] = {}
+    status = code or _status_itself
+    try:
+        parsed = rows(response)
+        for run in runs:
+            job_id = str(run.job_id)
+            codes = [status(value) for row_id, value in parsed if belongs(row_id, job_id)]
+            if codes:
+                result[job_id] = combine_statuses(codes)
+    except Exception:  # never raise on an answer
+        return result
+    return result
 
 
 _QSTAT_JOB = re.compile(r"^Job Id:\s*(\S+)")

@@ -45,6 +45,7 @@ from clusterjob.backends._common import (
     replace_core_vars,
     response_text,
     search_job_id,
+    statuses_by_job,
 )
 from clusterjob.errors import InvalidResourceError
 from clusterjob.resources import normalize_resources
@@ -322,17 +323,7 @@ class LsfBackend(ClusterjobBackend):
         self, response: str, runs: Sequence[AsyncResult], finished: bool = False
     ) -> dict[str, int | None]:
         """{job id: status} for the runs with rows in the answer; never raises."""
-        result: dict[str, int | None] = {}
-        try:
-            rows = _rows(response)
-            for run in runs:
-                job_id = str(run.job_id)
-                codes = [status for row_id, status in rows if row_id == job_id]
-                if codes:
-                    result[job_id] = combine_statuses(codes)
-        except Exception:  # never raise on an answer
-            return result
-        return result
+        return statuses_by_job(response, runs, _rows)
 
     def __repr__(self) -> str:
         return (

@@ -11,7 +11,7 @@ longer key ``foo`` is written as the resource ``-l foo=value``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clusterjob.backends import ClusterjobBackend, Command
@@ -19,13 +19,13 @@ from clusterjob.backends._common import (
     OptionSyntax,
     check_directive_value,
     check_job_id,
-    combine_statuses,
     encode_extras,
     extra_items,
     parse_qstat_full,
     quote_escape,
     replace_core_vars,
     search_job_id,
+    statuses_by_job,
 )
 from clusterjob.errors import InvalidResourceError
 from clusterjob.resources import format_hms, normalize_resources
@@ -223,6 +223,43 @@ SYNTAX = OptionSyntax(
 )
 
 
+def pbs_headers(
+    res: Mapping[str, Any],
+    syntax: OptionSyntax,
+    allocation: Callable[[Mapping[str, Any]], list[str]],
+    name: Callable[[str], str] = pbs_name,
+) -> list[str]:
+    """The ``#PBS`` lines of both PBS flavours, in order: ``-N`` (checked by `name`), ``-q``,
+    ``-l walltime``, then the flavour's `allocation` lines, ``-o``, ``-e`` and the raw options."""
+    lines = []
+    if "name" in res:
+        lines.append(f"{PREFIX} -N {name(res['name'])}")
+    if "queue" in res:
+        lines.append(f"{PREFIX} -q {pbs_queue(res['queue'])}")
+    if "time" in res:
+        lines.append(f"{PREFIX} -l walltime={format_hms(res['time'])}")
+    lines.extend(allocation(res))
+    if "stdout" in res:
+        lines.append(f"{PREFIX} -o {pbs_path('stdout', res['stdout'])}")
+    if "stderr" in res:
+        lines.append(f"{PREFIX} -e {pbs_path('stderr', res['stderr'])}")
+    lines.extend(pbs_extras(res, syntax))
+    return lines
+
+
+def _torque_allocation(res: Mapping[str, Any]) -> list[str]:
+    """Torque's ``-l nodes=N:ppn=P*T`` and job-wide ``-l mem=<N*M>mb``."""
+    lines = []
+    if any(key in res for key in ("nodes", "ppn", "threads")):
+        spec = f"nodes={res.get('nodes', 1)}"
+        if "ppn" in res or "threads" in res:
+            spec += f":ppn={res.get('ppn', 1) * res.get('threads', 1)}"
+        lines.append(f"{PREFIX} -l {spec}")
+    if "mem" in res:
+        lines.append(f"{PREFIX} -l mem={res['mem'] * res.get('nodes', 1)}mb")
+    return lines
+
+
 class PbsBackend(ClusterjobBackend):
     """PBS/Torque: ``qsub`` script with ``#PBS`` directives; ``qstat -f`` shows finished jobs as
     state C with exit_status for keep_completed seconds."""
@@ -241,26 +278,7 @@ class PbsBackend(ClusterjobBackend):
         and not exact. time is ``-l walltime=HH:MM:SS``.
         """
         res: dict[str, Any] = normalize_resources(jobscript.resources)
-        lines = []
-        if "name" in res:
-            lines.append(f"{PREFIX} -N {pbs_name(res['name'])}")
-        if "queue" in res:
-            lines.append(f"{PREFIX} -q {pbs_queue(res['queue'])}")
-        if "time" in res:
-            lines.append(f"{PREFIX} -l walltime={format_hms(res['time'])}")
-        if any(key in res for key in ("nodes", "ppn", "threads")):
-            spec = f"nodes={res.get('nodes', 1)}"
-            if "ppn" in res or "threads" in res:
-                spec += f":ppn={res.get('ppn', 1) * res.get('threads', 1)}"
-            lines.append(f"{PREFIX} -l {spec}")
-        if "mem" in res:
-            lines.append(f"{PREFIX} -l mem={res['mem'] * res.get('nodes', 1)}mb")
-        if "stdout" in res:
-            lines.append(f"{PREFIX} -o {pbs_path('stdout', res['stdout'])}")
-        if "stderr" in res:
-            lines.append(f"{PREFIX} -e {pbs_path('stderr', res['stderr'])}")
-        lines.extend(pbs_extras(res, self.syntax))
-        return lines
+        return pbs_headers(res, self.syntax, _torque_allocation)
 
     def replace_body_vars(self, body: str) -> str:
         """``$CLUSTERJOB_*`` -> PBS_* variables; the node list from ``$PBS_NODEFILE``."""
@@ -309,14 +327,4 @@ class PbsBackend(ClusterjobBackend):
     ) -> dict[str, int | None]:
         """{job id: status} for the runs with a block in the answer (matched by sequence number,
         array sub-jobs combined); never raises."""
-        result: dict[str, int | None] = {}
-        try:
-            blocks = pbs_blocks(response)
-            for run in runs:
-                job_id = str(run.job_id)
-                codes = [self._status(attrs) for bid, attrs in blocks if same_job(bid, job_id)]
-                if codes:
-                    result[job_id] = combine_statuses(codes)
-        except Exception:  # never raise on an answer
-            return result
-        return result
+        return statuses_by_job(response, runs, pbs_blocks, self._status, same_job)

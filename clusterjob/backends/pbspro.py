@@ -24,13 +24,11 @@ from clusterjob.backends.pbs import (
     PbsBackend,
     exit_status_code,
     hit_walltime,
-    pbs_extras,
+    pbs_headers,
     pbs_name,
-    pbs_path,
-    pbs_queue,
 )
 from clusterjob.errors import InvalidResourceError
-from clusterjob.resources import format_hms, normalize_resources
+from clusterjob.resources import normalize_resources
 from clusterjob.status import PENDING, RUNNING
 
 if TYPE_CHECKING:
@@ -89,6 +87,35 @@ SYNTAX = OptionSyntax(
 """Raw options as for Torque; job-wide ncpus/mpiprocs/ompthreads would clash with select."""
 
 
+def _name(value: str) -> str:
+    """A Job_Name PBS Pro takes (longer than Torque's)."""
+    return pbs_name(value, NAME_MAX, NAME_FORMS)
+
+
+def _select_lines(res: Mapping[str, Any]) -> list[str]:
+    """One ``select`` chunk per node, and ``place=scatter`` when there are several nodes."""
+    lines = []
+    nodes = res.get("nodes", 1)
+    if any(key in res for key in ("nodes", "ppn", "threads", "mem")):
+        ppn, threads = res.get("ppn", 1), res.get("threads", 1)
+        chunk = f"select={nodes}:ncpus={ppn * threads}:mpiprocs={ppn}:ompthreads={threads}"
+        if "mem" in res:
+            chunk += f":mem={res['mem']}mb"
+        lines.append(f"{PREFIX} -l {chunk}")
+    place = res.get("place")
+    if nodes > 1:
+        if place is None or place is False:
+            lines.append(f"{PREFIX} -l place=scatter")
+        elif not _SCATTER & set(str(place).split(":")):
+            raise InvalidResourceError(
+                "place",
+                place,
+                "a placement with 'scatter' or 'vscatter', e.g. 'scatter:excl'",
+                f"nodes={nodes} needs each chunk on its own host",
+            )
+    return lines
+
+
 class PbsProBackend(PbsBackend):
     """PBS Pro / OpenPBS: ``-l select=`` chunks, one per node; ``qstat -fx`` for finished jobs."""
 
@@ -107,37 +134,7 @@ class PbsProBackend(PbsBackend):
         ``-l walltime=HH:MM:SS``.
         """
         res: dict[str, Any] = normalize_resources(jobscript.resources)
-        lines = []
-        if "name" in res:
-            lines.append(f"{PREFIX} -N {pbs_name(res['name'], NAME_MAX, NAME_FORMS)}")
-        if "queue" in res:
-            lines.append(f"{PREFIX} -q {pbs_queue(res['queue'])}")
-        if "time" in res:
-            lines.append(f"{PREFIX} -l walltime={format_hms(res['time'])}")
-        nodes = res.get("nodes", 1)
-        if any(key in res for key in ("nodes", "ppn", "threads", "mem")):
-            ppn, threads = res.get("ppn", 1), res.get("threads", 1)
-            chunk = f"select={nodes}:ncpus={ppn * threads}:mpiprocs={ppn}:ompthreads={threads}"
-            if "mem" in res:
-                chunk += f":mem={res['mem']}mb"
-            lines.append(f"{PREFIX} -l {chunk}")
-        place = res.get("place")
-        if nodes > 1:
-            if place is None or place is False:
-                lines.append(f"{PREFIX} -l place=scatter")
-            elif not _SCATTER & set(str(place).split(":")):
-                raise InvalidResourceError(
-                    "place",
-                    place,
-                    "a placement with 'scatter' or 'vscatter', e.g. 'scatter:excl'",
-                    f"nodes={nodes} needs each chunk on its own host",
-                )
-        if "stdout" in res:
-            lines.append(f"{PREFIX} -o {pbs_path('stdout', res['stdout'])}")
-        if "stderr" in res:
-            lines.append(f"{PREFIX} -e {pbs_path('stderr', res['stderr'])}")
-        lines.extend(pbs_extras(res, self.syntax))
-        return lines
+        return pbs_headers(res, self.syntax, _select_lines, _name)
 
     def cmd_status(self, run: AsyncResult, finished: bool = False) -> Command:
         """``qstat -f ID`` while queued/running; ``qstat -fx ID`` (history) once finished."""

@@ -39,6 +39,7 @@ from clusterjob.backends._common import (
     replace_core_vars,
     response_text,
     search_job_id,
+    statuses_by_job,
     unsupported,
 )
 from clusterjob.errors import InvalidResourceError
@@ -302,17 +303,7 @@ class SgeBackend(ClusterjobBackend):
         self, response: str, runs: Sequence[AsyncResult], finished: bool = False
     ) -> dict[str, int | None]:
         """{job id: status} for the runs listed in the qstat table; never raises."""
-        result: dict[str, int | None] = {}
-        try:
-            rows = _table_rows(response)
-            for run in runs:
-                job_id = str(run.job_id)
-                codes = [status for row_id, status in rows if row_id == job_id]
-                if codes:
-                    result[job_id] = combine_statuses(codes)
-        except Exception:  # never raise on an answer
-            return result
-        return result
+        return statuses_by_job(response, runs, _table_rows)
 
     def __repr__(self) -> str:
         return f"SgeBackend(pe={self.pe!r}, pe_smp={self.pe_smp!r}, mem_resource={self.mem_resource!r})"

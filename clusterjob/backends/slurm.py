@@ -23,6 +23,7 @@ from clusterjob.backends._common import (
     replace_core_vars,
     response_text,
     search_job_id,
+    statuses_by_job,
 )
 from clusterjob.errors import InvalidResourceError
 from clusterjob.resources import format_dhms, normalize_resources
@@ -291,17 +292,7 @@ class SlurmBackend(ClusterjobBackend):
         self, response: str, runs: Sequence[AsyncResult], finished: bool = False
     ) -> dict[str, int | None]:
         """{job id: status} for the runs whose rows are in the answer; never raises."""
-        result: dict[str, int | None] = {}
-        try:
-            rows = _rows(response)
-            for run in runs:
-                job_id = str(run.job_id)
-                codes = [_state_code(state) for row_id, state in rows if _belongs(row_id, job_id)]
-                if codes:
-                    result[job_id] = combine_statuses(codes)
-        except Exception:  # never raise on an answer
-            return result
-        return result
+        return statuses_by_job(response, runs, _rows, _state_code, _belongs)
 
 
 def _main_rows(response: object) -> list[tuple[str, str]]:
