@@ -7,10 +7,14 @@ command), splits options with glibc's getopt, reads sizes and times with the sam
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clusterjob_sim.engine import Job
 
 
 class QsubError(Exception):
@@ -128,6 +132,41 @@ def getopt(argv: Sequence[str], optstring: str, prog: str = "qsub") -> tuple[lis
 
 # ---------------------------------------------------------------------------------------------------------
 # Scanning a job script for directives
+
+
+def make_argv(line: str, keep_quotes: bool) -> list[str]:
+    """``make_argv``: split a directive at white space, quoted runs grouped, ``\\`` escapes; Torque
+    keeps the quotes in the words (``keep_quotes``), PBS Pro removes them."""
+    words: list[str] = []
+    buf: list[str] = []
+    n = len(line)
+    c = 0
+    while c < n and line[c].isspace():
+        c += 1
+    start = c
+    while c < n:
+        ch = line[c]
+        if ch in "\"'":
+            end = line.find(ch, c + 1)
+            if end < 0:
+                raise QsubError("qsub: unmatched \0\n", 1)
+            buf.append(line[c : end + 1] if keep_quotes else line[c + 1 : end])
+            c = end + 1
+        elif ch == "\\":
+            buf.append(line[c + 1 : c + 2])
+            c += 2
+        elif ch.isspace():
+            words.append("".join(buf))
+            buf = []
+            while c < n and line[c].isspace():
+                c += 1
+            start = c
+        else:
+            buf.append(ch)
+            c += 1
+    if c != start:
+        words.append("".join(buf))
+    return words
 
 
 def is_executable(line: str) -> bool:
@@ -345,6 +384,119 @@ class JobView:
             if not hasattr(self, key):
                 raise TypeError(f"JobView has no field {key!r}")
             setattr(self, key, value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The server's side of a job, kept alike by both flavours
+
+
+def server_name(config: dict[str, Any]) -> str:
+    """The server name in job ids."""
+    return str(config.get("server_name") or "simserver")
+
+
+def site_queue(
+    req: Request, config: dict[str, Any], unknown_queue: QsubError, over_walltime: QsubError
+) -> tuple[str, dict[str, Any], int | None]:
+    """The server's queue checks: the queue, its config and the walltime the job gets (the queue's
+    default if unset); `unknown_queue` / `over_walltime` are the flavour's refusals."""
+    queues = config.get("queues") or {}
+    queue = req.queue or str(config.get("default_queue") or "")
+    if queue not in queues:
+        raise unknown_queue
+    qconf = queues[queue] or {}
+    walltime = req.walltime_s
+    if walltime is None and qconf.get("default_time_s") is not None:
+        walltime = int(qconf["default_time_s"])
+    if walltime is not None and qconf.get("max_time_s") is not None:
+        if walltime > float(qconf["max_time_s"]):
+            raise over_walltime
+    return queue, qconf, walltime
+
+
+def output_path(path: str | None, cwd: str) -> str | None:
+    """``-o``/``-e`` as kept by the server: ``host:`` dropped, relative to the submit directory."""
+    if path is None:
+        return None
+    if ":" in path and not path.startswith("/"):
+        path = path.split(":", 1)[1]
+    full = os.path.normpath(os.path.join(cwd, path))
+    if path.endswith("/") or os.path.isdir(full):
+        return full + "/"
+    return full
+
+
+def job_id_text(job: Job, server: str) -> str:
+    """``12.srv`` or, for an array's sub-job, ``12[3].srv``."""
+    if job.array_index is None:
+        return f"{job.job_id}.{server}"
+    return f"{job.job_id}[{job.array_index}].{server}"
+
+
+def job_outputs(job: Job, index_sep: str) -> tuple[str, str | None]:
+    """Output files: ``<name>.o<seq>`` (a sub-job's ``<seq><index_sep><index>``) in the submit
+    directory unless -o/-e; joined streams (``-j oe``/``eo``) give one file and None."""
+    suffix = (
+        f"{job.job_id}" if job.array_index is None else f"{job.job_id}{index_sep}{job.array_index}"
+    )
+    out = default_file(job.stdout, job, f"{job.name}.o{suffix}")
+    err = default_file(job.stderr, job, f"{job.name}.e{suffix}")
+    join = job.data.get("join", "n")
+    if join == "oe":
+        return out, None
+    if join == "eo":
+        return err, None
+    return out, err
+
+
+def default_file(path: str | None, job: Job, default: str) -> str:
+    """An output path: the default name in the submit dir, or inside a given directory."""
+    if path is None:
+        return os.path.join(job.submit_dir, default)
+    if path.endswith("/"):
+        return path + default
+    return path
+
+
+def batch_env(
+    name: str, home: str, shell: str, variables: Sequence[Sequence[str]]
+) -> dict[str, str]:
+    """A batch job's environment before its ``PBS_*`` variables: the login basics, then the
+    submission's (``-v``/``-V``/``PBS_O_*``) variables."""
+    env = {
+        "HOME": home,
+        "LOGNAME": name,
+        "USER": name,
+        "SHELL": shell,
+        "PATH": "/bin:/usr/bin",
+        "ENVIRONMENT": "BATCH",
+    }
+    env.update(dict(variables or []))  # type: ignore[arg-type]
+    return env
+
+
+def base_view(job: Job, server: str, outputs: tuple[str, str | None], **fields: Any) -> JobView:
+    """The JobView fields both flavours fill alike (owner, queue, paths, variables, times), plus
+    `fields` (name, ...); `outputs` are the job's (stdout, stderr) files."""
+    data = job.data
+    view = JobView(
+        owner=f"{job.user}@{job.submit_host}",
+        queue=job.queue,
+        server=server,
+        join=str(data.get("join", "n")),
+        mail_points=str(data.get("mail", "a")),
+        submit_args=str(data.get("submit_args", "")),
+        submit_host=job.submit_host,
+        account=data.get("account"),
+        **fields,
+    )
+    view.resources = [(k, v) for k, v in data.get("resources", [])]
+    stdout, stderr = outputs
+    view.output_path = f"{job.submit_host}:{stdout}"
+    view.error_path = f"{job.submit_host}:{stderr or stdout}"
+    view.variable_list = variable_list_text(data.get("variables", []))
+    view.ctime = view.qtime = view.etime = job.submit_time
+    return view
 
 
 # ---------------------------------------------------------------------------------------------------------

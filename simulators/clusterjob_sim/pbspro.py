@@ -115,40 +115,6 @@ def illegal_option(letter: str) -> QsubError:
 # Reading a submission
 
 
-def make_argv(line: str) -> list[str]:
-    """PBS Pro's ``make_argv``: split at white space; quotes grouped and removed; ``\\`` escapes."""
-    words: list[str] = []
-    buf: list[str] = []
-    n = len(line)
-    c = 0
-    while c < n and line[c].isspace():
-        c += 1
-    start = c
-    while c < n:
-        ch = line[c]
-        if ch in "\"'":
-            end = line.find(ch, c + 1)
-            if end < 0:
-                raise QsubError("qsub: unmatched \0\n", 1)
-            buf.append(line[c + 1 : end])
-            c = end + 1
-        elif ch == "\\":
-            buf.append(line[c + 1 : c + 2])
-            c += 2
-        elif ch.isspace():
-            words.append("".join(buf))
-            buf = []
-            while c < n and line[c].isspace():
-                c += 1
-            start = c
-        else:
-            buf.append(ch)
-            c += 1
-    if c != start:
-        words.append("".join(buf))
-    return words
-
-
 def _split_resources(value: str) -> list[tuple[str, str]] | None:
     """``set_resources``: ``name=value[,name=value]``, quoted commas kept; None when malformed."""
     items: list[str] = []
@@ -300,7 +266,7 @@ def read_submission(script_text: str, argv: Sequence[str]) -> tuple[_State, Requ
             raise QsubError(CRLF_SCRIPT, 1)
         prefix = str(state.attrs.get("C", "#PBS"))
         for options in pc.scan_directives(script_text, prefix):
-            words = make_argv(options)
+            words = pc.make_argv(options, keep_quotes=False)
             opts, rest = pc.getopt(words, OPTSTRING)
             errors = _process(opts, state, 2)
             if errors or rest:
@@ -821,11 +787,6 @@ def qdel_finished(full_id: str) -> tuple[str, int]:
 # qsub
 
 
-def _server(config: dict[str, Any]) -> str:
-    """The server name in job ids."""
-    return str(config.get("server_name") or "simserver")
-
-
 def qsub(ctx: Context) -> int:
     """``qsub [options] [script | -- command args]``: print ``<seq>.<server>`` (``<seq>[].<server>``)."""
     if ctx.argv[:1] == ["--version"]:
@@ -870,7 +831,7 @@ def _qsub(ctx: Context) -> int:
     if "V" in attrs:
         variables += [[k, v] for k, v in ctx.environ.items() if not k.startswith("PBS_O_")]
     engine = ctx.engine
-    server = _server(config)
+    server = pc.server_name(config)
     host = engine.submit_host
     for pair in variables:
         if pair[0] == "PBS_O_HOST":
@@ -893,8 +854,8 @@ def _qsub(ctx: Context) -> int:
         "held": 1 if "h" in attrs else 0,
         "workdir": pc.user_home(),
         "submit_dir": ctx.cwd,
-        "stdout": _output_path(req.stdout, ctx.cwd),
-        "stderr": _output_path(req.stderr, ctx.cwd),
+        "stdout": pc.output_path(req.stdout, ctx.cwd),
+        "stderr": pc.output_path(req.stderr, ctx.cwd),
         "script": text,
     }
     tasks = None
@@ -920,17 +881,12 @@ def _qsub(ctx: Context) -> int:
 
 def check_site(req: Request, config: dict[str, Any]) -> tuple[str, int | None]:
     """The server's queue checks: the queue and the walltime the job gets (its default if unset)."""
-    queues = config.get("queues") or {}
-    queue = req.queue or str(config.get("default_queue") or "")
-    if queue not in queues:
-        raise server_error("Unknown queue", PBSE_UNKQUE)
-    qconf = queues[queue] or {}
-    walltime = req.walltime_s
-    if walltime is None and qconf.get("default_time_s") is not None:
-        walltime = int(qconf["default_time_s"])
-    if walltime is not None and qconf.get("max_time_s") is not None:
-        if walltime > float(qconf["max_time_s"]):
-            raise server_error("Job violates queue and/or server resource limits", PBSE_EXCQRESC)
+    queue, _, walltime = pc.site_queue(
+        req,
+        config,
+        server_error("Unknown queue", PBSE_UNKQUE),
+        server_error("Job violates queue and/or server resource limits", PBSE_EXCQRESC),
+    )
     return queue, walltime
 
 
@@ -939,18 +895,6 @@ def _shell_quote(word: str) -> str:
     import shlex
 
     return shlex.quote(word)
-
-
-def _output_path(path: str | None, cwd: str) -> str | None:
-    """``-o``/``-e`` as kept by the server: ``host:`` dropped, relative to the submit directory."""
-    if path is None:
-        return None
-    if ":" in path and not path.startswith("/"):
-        path = path.split(":", 1)[1]
-    full = os.path.normpath(os.path.join(cwd, path))
-    if path.endswith("/") or os.path.isdir(full):
-        return full + "/"
-    return full
 
 
 def _size_text(size: int) -> str:
@@ -988,8 +932,8 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     from clusterjob_sim.engine import Launch
 
     data = job.data
-    server = _server(engine.config)
-    full_id = job_id_text(job, server)
+    server = pc.server_name(engine.config)
+    full_id = pc.job_id_text(job, server)
     name, home, shell = pc.user_info(job.uid, job.user)
     chunks = [
         Chunk(int(c), tuple((str(k), str(v)) for k, v in r)) for c, r in data.get("chunks", [])
@@ -1005,15 +949,7 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     nodefile = pc.write_nodefile(engine.spool, full_id, lines)
     tmpdir = os.path.join(os.fspath(engine.spool), "tmp", f"pbs.{full_id}")
     os.makedirs(tmpdir, exist_ok=True)
-    env = {
-        "HOME": home,
-        "LOGNAME": name,
-        "USER": name,
-        "SHELL": shell,
-        "PATH": "/bin:/usr/bin",
-        "ENVIRONMENT": "BATCH",
-    }
-    env.update(dict(data.get("variables") or []))
+    env = pc.batch_env(name, home, shell, data.get("variables") or [])
     env.update(
         {
             "PBS_ENVIRONMENT": "PBS_BATCH",
@@ -1035,41 +971,12 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
         env["PBS_ARRAY_INDEX"] = str(job.array_index)
         env["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
     shell_path = str(data.get("shell") or shell).split(",")[0].split("@")[0]
-    stdout, stderr = _job_outputs(job)
+    stdout, stderr = pc.job_outputs(job, ".")
     return Launch([shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback="/")
-
-
-def _job_outputs(job: Job) -> tuple[str, str | None]:
-    """Output files: ``<name>.o<seq>`` (sub-jobs ``.<index>``) in the submit directory unless -o/-e."""
-    suffix = f"{job.job_id}" if job.array_index is None else f"{job.job_id}.{job.array_index}"
-    out = _default_file(job.stdout, job, f"{job.name}.o{suffix}")
-    err = _default_file(job.stderr, job, f"{job.name}.e{suffix}")
-    join = job.data.get("join", "n")
-    if join == "oe":
-        return out, None
-    if join == "eo":
-        return err, None
-    return out, err
-
-
-def _default_file(path: str | None, job: Job, default: str) -> str:
-    """An output path: the default name in the submit dir, or inside a given directory."""
-    if path is None:
-        return os.path.join(job.submit_dir, default)
-    if path.endswith("/"):
-        return path + default
-    return path
 
 
 # ---------------------------------------------------------------------------------------------------------
 # The server's view of a job
-
-
-def job_id_text(job: Job, server: str) -> str:
-    """``12.srv`` or, for a sub-job, ``12[3].srv``."""
-    if job.array_index is None:
-        return f"{job.job_id}.{server}"
-    return f"{job.job_id}[{job.array_index}].{server}"
 
 
 def state_letter(job: Job) -> str:
@@ -1140,28 +1047,12 @@ def _exec_vnode(job: Job, chunks: list[Chunk]) -> str:
 
 def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobView:
     """Everything qstat shows about one job (or, with ``tasks``, an array's parent ``12[].srv``)."""
-    server = _server(engine.config)
+    server = pc.server_name(engine.config)
     data = job.data
     chunks = [
         Chunk(int(c), tuple((str(k), str(v)) for k, v in r)) for c, r in data.get("chunks", [])
     ]
-    view = JobView(
-        name=job.name,
-        owner=f"{job.user}@{job.submit_host}",
-        queue=job.queue,
-        server=server,
-        join=str(data.get("join", "n")),
-        mail_points=str(data.get("mail", "a")),
-        submit_args=str(data.get("submit_args", "")),
-        submit_host=job.submit_host,
-        account=data.get("account"),
-    )
-    view.resources = [(k, v) for k, v in data.get("resources", [])]
-    stdout, stderr = _job_outputs(job)
-    view.output_path = f"{job.submit_host}:{stdout}"
-    view.error_path = f"{job.submit_host}:{stderr or stdout}"
-    view.variable_list = pc.variable_list_text(data.get("variables", []))
-    view.ctime = view.qtime = view.etime = job.submit_time
+    view = pc.base_view(job, server, pc.job_outputs(job, "."), name=job.name)
     if tasks is not None:
         view.job_id = f"{job.job_id}[].{server}"
         view.state = _array_state(tasks)
@@ -1176,7 +1067,7 @@ def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobVie
         view.array_remaining = _ranges([i for i in queued if i is not None]) or "-"
         view.comment = "Job Array Began" if view.state == "B" else None
         return view
-    view.job_id = job_id_text(job, server)
+    view.job_id = pc.job_id_text(job, server)
     view.state = state_letter(job)
     view.mtime = job.end_time or job.start_time or job.submit_time
     view.comment = _comment(job, chunks)
@@ -1266,7 +1157,7 @@ def qstat(ctx: Context) -> int:
     if "Q" in flags or "B" in flags or "q" in flags:
         return _qstat_queues(ctx, flags, operands)
     engine = ctx.engine
-    server = _server(ctx.config)
+    server = pc.server_name(ctx.config)
     history = bool(ctx.config.get("job_history_enable", True))
     show_done = ("x" in flags or "H" in flags) and history
     expand = "t" in flags
@@ -1434,7 +1325,7 @@ def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> i
         ctx.out.write(
             "Server             Max   Tot   Que   Run   Hld   Wat   Trn   Ext Status\n"
             "---------------- ----- ----- ----- ----- ----- ----- ----- ----- -----------\n"
-            f"{_trunc(_server(ctx.config), 16):<16} {0:>5} {len(live):>5} {c['Q']:>5} {c['R']:>5} "
+            f"{_trunc(pc.server_name(ctx.config), 16):<16} {0:>5} {len(live):>5} {c['Q']:>5} {c['R']:>5} "
             f"{c['H']:>5} {0:>5} {0:>5} {0:>5} {'Active':<10}\n"
         )
         return 0
@@ -1486,7 +1377,7 @@ def qdel(ctx: Context) -> int:
         ctx.err.write("".join(o.error + "\n" for o in opts if o.letter == "?") + QDEL_USAGE)
         return 2
     engine = ctx.engine
-    server = _server(ctx.config)
+    server = pc.server_name(ctx.config)
     history = bool(ctx.config.get("job_history_enable", True))
     rc = 0
     for operand in operands:

@@ -93,40 +93,6 @@ def bad_value(attribute: str) -> QsubError:
 # Reading a submission
 
 
-def make_argv(line: str) -> list[str]:
-    """Torque's ``make_argv``: split a directive at white space, quotes kept in the words, ``\\`` escapes."""
-    words: list[str] = []
-    buf: list[str] = []
-    n = len(line)
-    c = 0
-    while c < n and line[c].isspace():
-        c += 1
-    start = c
-    while c < n:
-        ch = line[c]
-        if ch in "\"'":
-            end = line.find(ch, c + 1)
-            if end < 0:
-                raise QsubError("qsub: unmatched \0\n", 1)
-            buf.append(line[c : end + 1])
-            c = end + 1
-        elif ch == "\\":
-            buf.append(line[c + 1 : c + 2])
-            c += 2
-        elif ch.isspace():
-            words.append("".join(buf))
-            buf = []
-            while c < n and line[c].isspace():
-                c += 1
-            start = c
-        else:
-            buf.append(ch)
-            c += 1
-    if c != start:
-        words.append("".join(buf))
-    return words
-
-
 def check_job_name(name: str) -> bool:
     """``check_job_name``: 1 to 256 visible characters (no white space)."""
     return re.fullmatch(r"[\x21-\x7e]{1,256}", name) is not None
@@ -325,7 +291,7 @@ def read_submission(script_text: str, argv: Sequence[str]) -> tuple[_State, Requ
     if "\r\n" in script_text:
         raise QsubError(DOS_SCRIPT, 1)
     for options in pc.scan_directives(script_text, prefix):
-        opts, _ = pc.getopt(make_argv(options), OPTSTRING)
+        opts, _ = pc.getopt(pc.make_argv(options, keep_quotes=True), OPTSTRING)
         _process(opts, state)
     _process(cmd_opts, state)
     if len(operands) > 1:
@@ -409,11 +375,6 @@ def _request(state: _State) -> Request:
 # qsub
 
 
-def _server(config: dict[str, Any]) -> str:
-    """The server name in job ids."""
-    return str(config.get("server_name") or "simserver")
-
-
 def qsub(ctx: Context) -> int:
     """``qsub [options] [script]``: submit, print ``<seq>.<server>`` (arrays ``<seq>[].<server>``)."""
     for word in ctx.argv:
@@ -464,7 +425,7 @@ def _qsub(ctx: Context) -> int:
                 f"qsub: cannot chdir to '{req.workdir}' errno: {errno} ({os.strerror(errno)})"
             )
     cores = req.tasks_per_node * req.cpus_per_task
-    server = _server(config)
+    server = pc.server_name(config)
     host = engine.submit_host
     submit_dir = os.path.join(ctx.cwd, str(attrs["w"])) if "w" in attrs else ctx.cwd
     spec: dict[str, Any] = {
@@ -478,8 +439,8 @@ def _qsub(ctx: Context) -> int:
         "held": 1 if "h" in attrs else 0,
         "workdir": workdir or pc.user_home(),
         "submit_dir": submit_dir,
-        "stdout": _output_path(req.stdout, ctx.cwd),
-        "stderr": _output_path(req.stderr, ctx.cwd),
+        "stdout": pc.output_path(req.stdout, ctx.cwd),
+        "stderr": pc.output_path(req.stderr, ctx.cwd),
         "script": text,
     }
     tasks = None
@@ -512,21 +473,15 @@ def check_site(
     req: Request, config: dict[str, Any], nodes: list[dict[str, Any]]
 ) -> tuple[str, int | None]:
     """The server's checks against its queues and nodes: the queue and the walltime the job gets."""
-    queues = config.get("queues") or {}
-    queue = req.queue or str(config.get("default_queue") or "")
-    if queue not in queues:
-        raise submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE)
-    qconf = queues[queue] or {}
-    walltime = req.walltime_s
-    if walltime is None and qconf.get("default_time_s") is not None:
-        walltime = int(qconf["default_time_s"])
-    if walltime is not None and qconf.get("max_time_s") is not None:
-        if walltime > float(qconf["max_time_s"]):
-            raise submit_error(
-                "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime "
-                "requirement",
-                PBSE_EXCQRESC,
-            )
+    queue, qconf, walltime = pc.site_queue(
+        req,
+        config,
+        submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE),
+        submit_error(
+            "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime requirement",
+            PBSE_EXCQRESC,
+        ),
+    )
     allowed = qconf.get("nodes")
     cores = req.tasks_per_node * req.cpus_per_task
     fit = [n for n in nodes if (allowed is None or n["name"] in allowed) and n["cores"] >= cores]
@@ -537,18 +492,6 @@ def check_site(
             PBSE_EXCQRESC,
         )
     return queue, walltime
-
-
-def _output_path(path: str | None, submit_dir: str) -> str | None:
-    """``-o``/``-e`` as Torque keeps it: ``host:`` dropped, relative to the submit directory."""
-    if path is None:
-        return None
-    if ":" in path and not path.startswith("/"):
-        path = path.split(":", 1)[1]
-    full = os.path.normpath(os.path.join(submit_dir, path))
-    if path.endswith("/") or os.path.isdir(full):
-        return full + "/"
-    return full
 
 
 def _resource_list(res: dict[str, str], req: Request, walltime: int | None) -> list[list[str]]:
@@ -573,21 +516,13 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     from clusterjob_sim.engine import Launch
 
     data = job.data
-    server = _server(engine.config)
-    full_id = job_id_text(job, server)
+    server = pc.server_name(engine.config)
+    full_id = pc.job_id_text(job, server)
     name, home, shell = pc.user_info(job.uid, job.user)
     ppn = int(data.get("ppn") or job.cores_per_node or 1)
     hosts = job.node_names or ["localhost"]
     nodefile = pc.write_nodefile(engine.spool, full_id, [h for h in hosts for _ in range(ppn)])
-    env = {
-        "HOME": home,
-        "LOGNAME": name,
-        "USER": name,
-        "SHELL": shell,
-        "PATH": "/bin:/usr/bin",
-        "ENVIRONMENT": "BATCH",
-    }
-    env.update(dict(data.get("variables") or []))
+    env = pc.batch_env(name, home, shell, data.get("variables") or [])
     env.update(
         {
             "PBS_ENVIRONMENT": "PBS_BATCH",
@@ -612,7 +547,7 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     if job.array_index is not None:
         env["PBS_ARRAYID"] = str(job.array_index)
     shell_path = str(data.get("shell") or shell).split(",")[0].split("@")[0]
-    stdout, stderr = _job_outputs(job, server)
+    stdout, stderr = pc.job_outputs(job, "-")
     return Launch([shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback=None)
 
 
@@ -621,37 +556,8 @@ def job_name(job: Job) -> str:
     return job.name if job.array_index is None else f"{job.name}-{job.array_index}"
 
 
-def _job_outputs(job: Job, server: str) -> tuple[str | None, str | None]:
-    """Output files: ``<name>.o<seq>`` (arrays ``-<index>``) in the submit directory unless -o/-e."""
-    suffix = f"{job.job_id}" if job.array_index is None else f"{job.job_id}-{job.array_index}"
-    out = _default_file(job.stdout, job, f"{job.name}.o{suffix}")
-    err = _default_file(job.stderr, job, f"{job.name}.e{suffix}")
-    join = job.data.get("join", "n")
-    if join == "oe":
-        return out, None
-    if join == "eo":
-        return err, None
-    return out, err
-
-
-def _default_file(path: str | None, job: Job, default: str) -> str:
-    """An output path: the default name in the submit dir, or inside a given directory."""
-    if path is None:
-        return os.path.join(job.submit_dir, default)
-    if path.endswith("/"):
-        return path + default
-    return path
-
-
 # ---------------------------------------------------------------------------------------------------------
 # qstat
-
-
-def job_id_text(job: Job, server: str) -> str:
-    """``12.srv`` or, for an array's sub-job, ``12[3].srv``."""
-    if job.array_index is None:
-        return f"{job.job_id}.{server}"
-    return f"{job.job_id}[{job.array_index}].{server}"
 
 
 def state_letter(job: Job) -> str:
@@ -690,34 +596,23 @@ def _array_state(tasks: list[Job]) -> str:
 
 def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobView:
     """Everything qstat shows about one job (or, with ``tasks``, an array's summary ``12[].srv``)."""
-    server = _server(engine.config)
+    server = pc.server_name(engine.config)
     data = job.data
     now = engine.now()
-    view = JobView(
+    view = pc.base_view(
+        job,
+        server,
+        pc.job_outputs(job, "-"),
         name=job_name(job) if tasks is None else job.name,
-        owner=f"{job.user}@{job.submit_host}",
-        queue=job.queue,
-        server=server,
-        join=str(data.get("join", "n")),
-        mail_points=str(data.get("mail", "a")),
-        submit_args=str(data.get("submit_args", "")),
-        submit_host=job.submit_host,
         init_work_dir=str(data.get("init_work_dir", job.submit_dir)),
-        account=data.get("account"),
     )
-    view.resources = [(k, v) for k, v in data.get("resources", [])]
-    stdout, stderr = _job_outputs(job, server)
-    view.output_path = f"{job.submit_host}:{stdout}"
-    view.error_path = f"{job.submit_host}:{stderr or stdout}"
-    view.variable_list = pc.variable_list_text(data.get("variables", []))
-    view.ctime = view.qtime = view.etime = job.submit_time
     if tasks is not None:
         view.job_id = f"{job.job_id}[].{server}"
         view.state = _array_state(tasks)
         view.array_request = job.array_spec
         view.mtime = max(t.end_time or t.start_time or t.submit_time for t in tasks)
         return view
-    view.job_id = job_id_text(job, server)
+    view.job_id = pc.job_id_text(job, server)
     view.state = state_letter(job)
     view.mtime = job.end_time or job.start_time or job.submit_time
     if job.array_index is not None:
@@ -966,7 +861,7 @@ def qstat(ctx: Context) -> int:
     if "Q" in flags or "q" in flags or "B" in flags:
         return _qstat_queues(ctx, flags, operands)
     engine = ctx.engine
-    server = _server(ctx.config)
+    server = pc.server_name(ctx.config)
     expand = "t" in flags
     hide_done = "c" in flags or "PBS_QSTAT_NO_COMPLETE" in ctx.environ
     views: list[JobView] = []
@@ -1067,7 +962,7 @@ def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> i
         ctx.out.write(
             "Server             Max   Tot   Que   Run   Hld   Wat   Trn   Ext   Com Status\n"
             "---------------- ----- ----- ----- ----- ----- ----- ----- ----- ----- ----------\n"
-            f"{_server(ctx.config)[:16]:<16} {0:>5} {len(live):>5} {counts['Q']:>5} "
+            f"{pc.server_name(ctx.config)[:16]:<16} {0:>5} {len(live):>5} {counts['Q']:>5} "
             f"{counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} {counts['C']:>5} "
             f"{'Active':<10}\n"
         )
@@ -1118,7 +1013,7 @@ def qdel(ctx: Context) -> int:
         ctx.err.write(QDEL_USAGE)
         return 2
     engine = ctx.engine
-    server = _server(ctx.config)
+    server = pc.server_name(ctx.config)
     rc = 0
     for operand in operands:
         if operand in ("all", "ALL"):
