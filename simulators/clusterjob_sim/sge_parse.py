@@ -483,6 +483,7 @@ def parse_qsub(
     site = site or SgeSite()
     args = _strip_program(argv)
     cmd_opts, pos = split_options(args)
+    check_syntax(cmd_opts, in_script=False)
     positional = args[pos:]
     cmd = _merge(cmd_opts)
     binary = str(cmd.get("b", "n")).lower().startswith("y")
@@ -491,10 +492,42 @@ def parse_qsub(
         prefix = str(cmd["C"]) if "C" in cmd else DIRECTIVE_PREFIX
         words = directive_words(script_text, prefix)
         script_opts, _ = split_options(words, in_script=True)
+        check_syntax(script_opts, in_script=True)
     opts = _merge(script_opts, cmd_opts)
     req = build_request(opts, positional, site, cwd)
     req.binary = binary
     return req
+
+
+def check_syntax(opts: list[tuple[str, Any]], in_script: bool) -> None:
+    """qsub's own checks of one source's options (exit codes 2 and 7), in the order it reads them.
+
+    On the command line the message starts with 'qsub: '; from a #$ line with 'Unable to read script
+    file because of error: ' (both seen), whether or not the command line overrides the option later.
+    """
+    try:
+        for name, value in opts:
+            if name == "N" and "/" in str(value):
+                raise Refused("qsub: argument to -N option must not contain / \n", EXIT_USAGE)
+            elif name == "t":
+                task_range(str(value))
+            elif name == "tc" and not is_digits(str(value)):
+                raise Refused(
+                    f'qsub: invalid task concurrency number "{value}". Must be an integer '
+                    "greater or equal to 0.\n",
+                    EXIT_SYNTAX,
+                )
+            elif name == "pe":
+                pe_range(str(value[1]))
+            elif name == "q" and not [q for q in str(value).split(",") if q]:
+                raise Refused(
+                    f'qsub: Wrong queue list format "{value}" specified to -q option\n',
+                    EXIT_SYNTAX,
+                )
+    except Refused as e:
+        if in_script and e.message.startswith("qsub: "):
+            raise script_error(e.message[len("qsub: ") :].rstrip("\n"), e.exit_code) from None
+        raise
 
 
 def build_request(
@@ -505,28 +538,11 @@ def build_request(
     req.options = opts
     req.script_path = positional[0] if positional else None
     req.script_args = positional[1:]
-    # qsub's own checks (exit codes 2 and 7), in the order it reads the options
-    if "N" in opts and "/" in str(opts["N"]):
-        check_job_name(str(opts["N"]))
+    # values qsub itself checked (check_syntax) before the master sees them
     bounds = task_range(str(opts["t"])) if "t" in opts else None
-    limit = None
-    if "tc" in opts:
-        if not is_digits(str(opts["tc"])):
-            raise Refused(
-                f'qsub: invalid task concurrency number "{opts["tc"]}". Must be an integer '
-                "greater or equal to 0.\n",
-                EXIT_SYNTAX,
-            )  # seen
-        limit = int(opts["tc"]) or None
+    limit = int(opts["tc"]) or None if "tc" in opts else None
     pe_bounds = pe_range(str(opts["pe"][1])) if "pe" in opts else None
-    names: list[str] = []
-    for text in opts.get("q", []):
-        found = [q for q in str(text).split(",") if q]
-        if not found:
-            raise Refused(
-                f'qsub: Wrong queue list format "{text}" specified to -q option\n', EXIT_SYNTAX
-            )  # seen
-        names.extend(found)
+    names = [q for text in opts.get("q", []) for q in str(text).split(",") if q]
     # then the master's (exit code 1, "Unable to run job: ...")
     if "N" in opts:
         check_job_name(str(opts["N"]))

@@ -353,3 +353,22 @@ def test_directive_lines_comments_stray_words_and_bad_options() -> None:
         'Unable to read script file because of error: invalid option argument "-frob"\n',
         2,
     )  # seen
+
+
+@pytest.mark.parametrize(
+    ("directive", "text", "rc"),
+    [
+        ("-q ,", 'Wrong queue list format "," specified to -q option', 7),
+        ("-t a", 'Numerical value invalid!\nThe initial portion of string "a" contains no decimal number', 7),
+        ("-tc x -t 1-2", 'invalid task concurrency number "x". Must be an integer greater or equal to 0.', 7),
+        ("-pe mpi x", 'Numerical value invalid!\nThe initial portion of string "x" contains no decimal number', 7),
+        ("-N a/b", "argument to -N option must not contain / ", 2),
+        ("-N", "-N option must have argument", 2),
+    ],
+)  # fmt: skip
+def test_syntax_errors_in_directives_name_the_script(directive: str, text: str, rc: int) -> None:
+    err = refusal(f"#!/bin/sh\n#$ {directive}\ntrue\n", ("-q", "all.q", "-N", "ok"))  # seen
+    assert (err.message, err.exit_code) == (
+        f"Unable to read script file because of error: {text}\n",
+        rc,
+    )
