@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import string
 
-from clusterjob_sim import pbspro
+from clusterjob_sim import pbspro_qstat
 from clusterjob_sim.pbs_common import JobView
 from hypothesis import given
 from hypothesis import strategies as st
@@ -34,16 +34,16 @@ def view(**fields: object) -> JobView:
 
 def test_table_matches_a_recorded_answer() -> None:
     """The row of a recorded ``qstat -x 436036`` on a real PBS Pro, padding included."""
-    assert pbspro.format_table([view()]) == (
+    assert pbspro_qstat.format_table([view()]) == (
         RECORDED_HEADER
         + "436036.sdb        coppertest       goerz             00:00:00 R debug           \n"
     )
-    assert pbspro.format_table([]) == ""
+    assert pbspro_qstat.format_table([]) == ""
 
 
 def test_table_truncation_marks() -> None:
     """Too long: job id cut after the first server part and to 16 + ``*``; name to 15 + ``*``."""
-    row = pbspro.summary_line(
+    row = pbspro_qstat.summary_line(
         view(
             job_id="12345678901234567.server.domain",
             name="abcdefghijklmnop",
@@ -59,13 +59,13 @@ def test_queued_job_time_use_is_zero() -> None:
     """No resources_used yet: the Time Use column shows ``0``."""
     job = view(state="Q")
     job.used = []
-    assert pbspro.summary_line(job).split()[3] == "0"
+    assert pbspro_qstat.summary_line(job).split()[3] == "0"
 
 
 @given(st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=40))
 def test_table_columns_stay_aligned(name: str) -> None:
     """Every row is the header's width (the Queue column padded to 16)."""
-    row = pbspro.summary_line(view(name=name))
+    row = pbspro_qstat.summary_line(view(name=name))
     assert len(row) == len(RECORDED_HEADER.split("\n")[1]) + 12
 
 
@@ -79,7 +79,7 @@ def full_job() -> JobView:
 
 def test_full_layout() -> None:
     """``Job Id:`` line, four-space ``name = value`` lines, Exit_status capitalised, blank line."""
-    text = pbspro.format_full(full_job())
+    text = pbspro_qstat.format_full(full_job())
     lines = text.split("\n")
     assert lines[0] == "Job Id: 436036.sdb"
     assert "    job_state = F" in lines
@@ -91,7 +91,7 @@ def test_full_layout() -> None:
 
 def test_json_is_pbs_json() -> None:
     """``-F json``: PBS's own pretty-printer; numbers unquoted, Variable_List an object."""
-    text = pbspro.format_json([full_job()], "sdb", 1700000000, "22.05.11")
+    text = pbspro_qstat.format_json([full_job()], "sdb", 1700000000, "22.05.11")
     assert text.startswith(
         '{\n    "timestamp":1700000000,\n    "pbs_version":"22.05.11",\n    "pbs_server":"sdb",\n'
         '    "Jobs":{\n        "436036.sdb":{\n            "Job_Name":"coppertest",\n'
@@ -107,7 +107,7 @@ def test_json_is_pbs_json() -> None:
 
 def test_json_without_jobs_has_no_final_newline() -> None:
     """No job: the top object closes without the trailing newline (pbs_json's indent check)."""
-    text = pbspro.format_json([], "sdb", 5, "22.05.11")
+    text = pbspro_qstat.format_json([], "sdb", 5, "22.05.11")
     assert text == '{\n    "timestamp":5,\n    "pbs_version":"22.05.11",\n    "pbs_server":"sdb"\n}'
 
 
@@ -117,28 +117,28 @@ json_values = st.text(alphabet=string.ascii_letters + string.digits + " -_/:@.",
 @given(json_values)
 def test_json_value_types(value: str) -> None:
     """A value is a number exactly when strtod reads all of it (no leading zero unless below 1)."""
-    node = pbspro._value_node("k", value)
+    node = pbspro_qstat._value_node("k", value)
     if node.quoted:
         assert node.value == value
     else:
-        number = pbspro._strtod_value(value)
+        number = pbspro_qstat._strtod_value(value)
         assert value[0] != "0" or number < 1
 
 
 def test_json_escapes() -> None:
     """Quotes escaped unless already escaped; ``\\,`` and ``\\'`` lose the backslash; controls escaped."""
-    assert pbspro._json_escape('say "hi"', False) == 'say \\"hi\\"'
-    assert pbspro._json_escape('\\"ok', False) == '\\"ok'
-    assert pbspro._json_escape("a\\,b\\'c", False) == "a,b'c"
-    assert pbspro._json_escape("tab\there\n", False) == "tab\\there\\n"
-    assert pbspro._json_escape('full "\\"', True) == 'full \\"\\\\\\"'
+    assert pbspro_qstat._json_escape('say "hi"', False) == 'say \\"hi\\"'
+    assert pbspro_qstat._json_escape('\\"ok', False) == '\\"ok'
+    assert pbspro_qstat._json_escape("a\\,b\\'c", False) == "a,b'c"
+    assert pbspro_qstat._json_escape("tab\there\n", False) == "tab\\there\\n"
+    assert pbspro_qstat._json_escape('full "\\"', True) == 'full \\"\\\\\\"'
 
 
 def test_dsv() -> None:
     """``-F dsv``: one line, ``|`` between ``name=value`` items, delimiters in values escaped."""
     job = full_job()
     job.comment = "a|b"
-    line = pbspro.format_dsv(job)
+    line = pbspro_qstat.format_dsv(job)
     assert line.startswith("Job Id: 436036.sdb|Job_Name=coppertest|Job_Owner=goerz@sdb|")
     assert "|comment=a\\|b|" in line
     assert line.endswith("\n") and line.count("\n") == 1
@@ -149,9 +149,9 @@ def test_alternative_display() -> None:
     job = view(name="averylongjobname", session_id=4242)
     job.resources = [("ncpus", "8"), ("nodect", "2"), ("walltime", "01:00:00"), ("mem", "4gb")]
     job.used = [("walltime", "00:05:00")]
-    assert pbspro.alt_line(job, False, False) == (
+    assert pbspro_qstat.alt_line(job, False, False) == (
         "436036.sdb      goerz    debug    averylong*   4242   2   8    4gb 01:00 R 00:05\n"
     )
-    header = pbspro.alt_header("sdb").split("\n")
+    header = pbspro_qstat.alt_header("sdb").split("\n")
     assert header[1] == "sdb: "
     assert header[3].startswith("Job ID          Username Queue    Jobname    SessID NDS TSK")
