@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pbs_helpers import SERVER, site_factory, submit, write
 
 pytestmark = pytest.mark.slow
-
-SERVER = "simserver"
 
 
 def attrs(c: Any, job: str, *flags: str) -> dict[str, str]:
@@ -29,42 +27,10 @@ def state(c: Any, job: str) -> str | None:
     return attrs(c, job).get("job_state")
 
 
-def write(c: Any, name: str, text: str) -> Path:
-    """A job script in the test's folder."""
-    path = Path(c.path) / name
-    path.write_text(text)
-    return path
-
-
-def submit(c: Any, *argv: str) -> str:
-    """qsub in the test folder; the printed job id."""
-    r = c.run(["qsub", *argv], cwd=c.path)
-    assert r.returncode == 0, r.stderr
-    assert re.fullmatch(rf"\d+(\[\])?\.{SERVER}\n", r.stdout), r.stdout
-    return r.stdout.strip()
-
-
-class Site:
-    """A simulated cluster plus the folder the test submits from (attributes pass through)."""
-
-    def __init__(self, cluster: Any, path: Path) -> None:
-        self.cluster = cluster
-        self.path = path
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.cluster, name)
-
-
 @pytest.fixture
 def make(sim_cluster: Any, tmp_path: Path) -> Any:
     """Factory: a PBS Pro cluster (config overrides as keywords) and the submit folder."""
-
-    def factory(**overrides: Any) -> Site:
-        folder = tmp_path / f"submit{len(list(tmp_path.glob('submit*')))}"
-        folder.mkdir()
-        return Site(sim_cluster("pbspro", **overrides), folder)
-
-    return factory
+    return site_factory(sim_cluster, tmp_path, "pbspro")
 
 
 @pytest.fixture
