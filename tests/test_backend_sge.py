@@ -203,6 +203,7 @@ def test_raw_options_single_dash_names_as_written() -> None:
         ("stdout", "host:path", "host name"),
         ("stderr", "a,b", "list of paths"),
         ("queue", 'a"b', "quote"),
+        ("queue", "all.q,", "list of queues"),
         ("stdout", "it's", "quote"),
         ("queue", "-x", "option"),
         ("queue", " q", "blanks"),

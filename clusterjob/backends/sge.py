@@ -129,6 +129,17 @@ def _check(key: str, value: object) -> str:
     return text
 
 
+def _queue(value: str) -> str:
+    """One queue (``name`` or ``name@host``): a ``,`` would make it a list (seen on 8.1.9: ``all.q,`` is
+    accepted as the list of all.q alone)."""
+    text = _check("queue", value)
+    if "," in text:
+        raise InvalidResourceError(
+            "queue", value, "a queue name without ','", "qsub reads a list of queues"
+        )
+    return text
+
+
 def _path(key: str, value: str) -> str:
     """An output path: ``host:path`` and ``a,b`` have other meanings for ``-o``/``-e``."""
     text = _check(key, value)
@@ -207,7 +218,7 @@ class SgeBackend(ClusterjobBackend):
                 )
             lines.append(f"{PREFIX} -N {_quote(name)}")
         if "queue" in res:
-            lines.append(f"{PREFIX} -q {_quote(_check('queue', res['queue']))}")
+            lines.append(f"{PREFIX} -q {_quote(_queue(res['queue']))}")
         if "time" in res:
             lines.append(f"{PREFIX} -l h_rt={format_hms(res['time'])}")
         nodes, ppn, threads = (res.get(key, 1) for key in ("nodes", "ppn", "threads"))

@@ -146,6 +146,16 @@ def _fail(text: str) -> Refused:
 # ---------------------------------------------------------------------------------------------------
 
 
+C_BLANKS = "\t\n\v\f\r"
+
+
+def c_split(text: str) -> list[str]:
+    """Words split at the blanks C's isspace() knows (not str.split's Unicode ones, such as U+00A0)."""
+    for ch in C_BLANKS:
+        text = text.replace(ch, " ")
+    return [word for word in text.split(" ") if word]
+
+
 def split_words(text: str) -> list[str]:
     """Shell-style words (blanks, '...', "...", backslash); ValueError on an unclosed quote.
 
@@ -243,7 +253,7 @@ def _directive_line_words(rest: str) -> list[str]:
     try:
         words = split_words(rest)
     except ValueError:
-        words = rest.split()
+        words = c_split(rest)
     out: list[str] = []
     for w in words:
         if w.startswith("#"):
@@ -607,7 +617,7 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
     if "J" in options:
         req.name, req.array = parse_job_name(str(options["J"]))
     if "q" in options:
-        names = str(options["q"]).split()
+        names = c_split(str(options["q"]))
         if not names:
             raise _fail("No such queue")
         for q in names:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 
 from clusterjob_sim.lsf_parse import Refused as Refused  # shared: a light exception, shell words
-from clusterjob_sim.lsf_parse import is_digits, split_words
+from clusterjob_sim.lsf_parse import is_digits
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -239,6 +239,44 @@ def missing_argument(option: str, in_script: bool = False) -> Refused:
     return Refused(f"qsub: {option} option must have {what}\n", EXIT_USAGE)
 
 
+_C_SPACE = " \t\n\v\f\r"
+
+
+def string_list(text: str, delimiters: str = " \t\n") -> list[str]:
+    """Grid Engine's string_list(): words at blanks; a quote keeps blanks in a word.
+
+    Ported step by step, quirk included: the closing quote is seen again as an opening one, so a quoted
+    word runs to the end of the line. Backslashes are ordinary characters (seen on 8.1.9:
+    `#$ -e /tmp/x\\0y` writes to `/tmp/x\\0y`)."""
+    words: list[str] = []
+    i, quote, n = 0, 0, len(text)
+    while True:
+        while i < n and text[i] in delimiters:
+            i += 1
+        if i >= n:
+            return words
+        start, at_blank = i, False
+        while i < n and not at_blank:
+            if quote == 0 and text[i] == '"':
+                quote = 2
+            elif quote == 0 and text[i] == "'":
+                quote = 1
+            i += 1
+            if quote == 0:
+                at_blank = i < n and text[i] in delimiters
+            if i < n and ((quote == 2 and text[i] == '"') or (quote == 1 and text[i] == "'")):
+                quote = 0
+        words.append(text[start:i])
+        if i >= n:
+            return words
+        i += 1
+
+
+def directive_line_words(rest: str) -> list[str]:
+    """The words of one `#$` line as qsub reads them: string_list, then every quote deleted."""
+    return [w.replace('"', "").replace("'", "") for w in string_list(rest.strip(_C_SPACE))]
+
+
 def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[str]:
     """The option words of every line that starts with the directive prefix (the whole file is read)."""
     words: list[str] = []
@@ -247,12 +285,7 @@ def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[st
     for line in script_text.splitlines():
         if not line.startswith(prefix):
             continue
-        rest = line[len(prefix) :]
-        try:
-            line_words = split_words(rest)
-        except ValueError:
-            line_words = rest.split()
-        for w in line_words:
+        for w in directive_line_words(line[len(prefix) :]):
             if w.startswith("#"):  # seen: `#$ -N x # a comment` names the job x
                 break
             words.append(w)

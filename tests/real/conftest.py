@@ -30,7 +30,9 @@ class RealScheduler:
 
 
 SCHEDULERS = {
-    "slurm": RealScheduler("slurm", "CLUSTERJOB_REAL_SLURM", ("sinfo", "-h", "-o", "%t"), SlurmBackend()),
+    "slurm": RealScheduler(
+        "slurm", "CLUSTERJOB_REAL_SLURM", ("sinfo", "-h", "-o", "%t"), SlurmBackend()
+    ),
     "sge": RealScheduler(
         "sge", "CLUSTERJOB_REAL_SGE", ("qstat", "-f"), SgeBackend(pe="mpi", pe_smp="smp")
     ),
@@ -42,10 +44,14 @@ def real_scheduler(request: pytest.FixtureRequest) -> RealScheduler:
     """Each real scheduler that was started here; skip the others (fail if announced but not answering)."""
     scheduler = SCHEDULERS[request.param]
     if os.environ.get(scheduler.env_var) != "1":
-        pytest.skip(f"real {scheduler.name} not started here (set {scheduler.env_var}=1 after its start script)")
+        pytest.skip(
+            f"real {scheduler.name} not started here (set {scheduler.env_var}=1 after its start script)"
+        )
     if shutil.which(scheduler.probe[0]) is None:
         pytest.fail(f"{scheduler.env_var}=1 but {scheduler.probe[0]} is not on PATH")
     out = subprocess.run(list(scheduler.probe), capture_output=True, text=True, timeout=60)
     if out.returncode != 0 or not out.stdout.strip():
-        pytest.fail(f"{scheduler.env_var}=1 but {scheduler.name} does not answer: {out.stderr.strip()}")
+        pytest.fail(
+            f"{scheduler.env_var}=1 but {scheduler.name} does not answer: {out.stderr.strip()}"
+        )
     return scheduler

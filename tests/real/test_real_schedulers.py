@@ -13,15 +13,21 @@ from tests.real.conftest import RealScheduler
 
 
 def _job(sched: RealScheduler, tmp_path: Path, body: str, name: str, **kwargs: object) -> JobScript:
-    return JobScript(body, name, backend=sched.backend, rootdir=str(tmp_path), workdir="run", **kwargs)
+    return JobScript(
+        body, name, backend=sched.backend, rootdir=str(tmp_path), workdir="run", **kwargs
+    )
 
 
-def test_completed_job_sees_the_scheduler_values(real_scheduler: RealScheduler, tmp_path: Path) -> None:
+def test_completed_job_sees_the_scheduler_values(
+    real_scheduler: RealScheduler, tmp_path: Path
+) -> None:
     body = (
         'echo "id=$CLUSTERJOB_ID name=$CLUSTERJOB_NAME dir=$CLUSTERJOB_WORKDIR '
         'host=$CLUSTERJOB_SUBMIT_HOST nodes=$CLUSTERJOB_NODELIST" > out.txt\n'
     )
-    run = _job(real_scheduler, tmp_path, body, "realok", time="5:00", nodes=1, ppn=1, mem=100).submit()
+    run = _job(
+        real_scheduler, tmp_path, body, "realok", time="5:00", nodes=1, ppn=1, mem=100
+    ).submit()
     assert run.get(timeout=180) == COMPLETED
     fields = dict(item.split("=", 1) for item in (tmp_path / "run" / "out.txt").read_text().split())
     assert fields["id"] == run.job_id
@@ -51,14 +57,18 @@ def test_cancelled_running_job_is_cancelled(real_scheduler: RealScheduler, tmp_p
     assert run.get(timeout=180) == CANCELLED
 
 
-def test_finished_job_status_from_the_accounting_view(real_scheduler: RealScheduler, tmp_path: Path) -> None:
+def test_finished_job_status_from_the_accounting_view(
+    real_scheduler: RealScheduler, tmp_path: Path
+) -> None:
     run = _job(real_scheduler, tmp_path, "exit 0\n", "realacct", time="5:00").submit()
     assert run.get(timeout=180) == COMPLETED
     fresh = AsyncResult(real_scheduler.backend, run.job_id)
     backend = fresh.backend_instance
     deadline = time.monotonic() + 60
     status = None
-    while status is None and time.monotonic() < deadline:  # accounting is written shortly after the end
+    while (
+        status is None and time.monotonic() < deadline
+    ):  # accounting is written shortly after the end
         answer = fresh.runner.run(backend.cmd_status(fresh, finished=True))
         status = backend.get_status(answer.stdout, finished=True)
         time.sleep(0.5)
