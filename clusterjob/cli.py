@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from clusterjob.backends import ResourcesNotSupportedError
 from clusterjob.errors import ClusterjobError, InvalidResourceError, UnknownBackendError
 from clusterjob.status import str_status
 
@@ -259,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command]()
-    except (InvalidResourceError, UnknownBackendError) as exc:
+    except (InvalidResourceError, UnknownBackendError, ResourcesNotSupportedError) as exc:
         print(f"clusterjob: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ClusterjobError as exc:
