@@ -173,9 +173,10 @@ def test_cli_env_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         [PY, "-m", "clusterjob_sim", "run", "slurm", "--", "sh", "-c", "sbatch --wrap true; sinfo -h"],
         capture_output=True, text=True, check=True, cwd=tmp_path,
     )  # fmt: skip  (cwd: the job's slurm-1.out lands there, not in the caller's folder)
-    submitted, node_line = r.stdout.splitlines()
+    submitted, *node_lines = r.stdout.splitlines()
     assert submitted == "Submitted batch job 1"
-    assert node_line.split()[:3] == ["debug*", "up", "1:00:00"]  # the job may already hold a node
+    partitions = {line.split()[0] for line in node_lines}  # node states vary: the job may hold one
+    assert partitions == {"batch", "debug*"}
     r = subprocess.run([PY, "-m", "clusterjob_sim", "run", "slurm", "--spool", str(spool), "--",
                         "squeue", "-h"], capture_output=True, text=True)  # fmt: skip
     assert (r.returncode, r.stdout) == (0, "")
