@@ -77,11 +77,39 @@ class Capabilities:
     core_variables: tuple[str, ...] = CORE_VARIABLES
     """Body placeholders the backend maps (the seed five at least)."""
 
+    # -- against a real scheduler (``--cj-real``): how the cluster behaves, so every wait is bounded
+    whole_cluster: bool = False
+    """``max_nodes`` x ``max_cores_per_node`` is all the real cluster has: a job asking for that much makes
+    the next one wait, so ``e2e_pending`` (and the pending half of ``e2e_cancel``) can run under
+    ``--cj-real``. Always true of the simulated cluster, which is sized from these capabilities."""
+    walltime_granularity_s: int | None = None
+    """The scheduler enforces wall times in steps of this many seconds (SLURM and LSF: whole minutes, 60;
+    Grid Engine's ``h_rt``: 1); None: the scheduler's own, from the suite's rules. Under ``--cj-real`` the
+    wall-time check asks for the shortest limit that is at least 10 s and a multiple of it."""
+    walltime_kill_delay_s: int = 150
+    """Under ``--cj-real``: how long past its wall time the scheduler may take to end a job (SLURM checks
+    limits about every 30 s, then waits KillWait; Grid Engine's execd at its load report interval)."""
+    queue_wait_s: int = 180
+    """Under ``--cj-real``: how long a job may wait in the queue (behind other users' jobs) and a finished job
+    for its accounting record, before a check gives up with a message."""
+
     def __post_init__(self) -> None:
-        for name in ("max_nodes", "max_cores_per_node", "max_mem_mb", "max_time_s"):
+        for name in (
+            "max_nodes",
+            "max_cores_per_node",
+            "max_mem_mb",
+            "max_time_s",
+            "walltime_kill_delay_s",
+            "queue_wait_s",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Capabilities.{name} must be a positive int, got {value!r}")
+        step = self.walltime_granularity_s
+        if step is not None and (isinstance(step, bool) or not isinstance(step, int) or step < 1):
+            raise ValueError(
+                f"Capabilities.walltime_granularity_s must be a positive int or None, got {step!r}"
+            )
         if not self.multi_node and self.max_nodes != 1:
             object.__setattr__(self, "max_nodes", 1)
         if not self.queues:

@@ -4,6 +4,8 @@ simulated scheduler and print a table of checks, with the first failing example 
     clusterjob check mypkg.backends:MyBackend --scheduler slurm [--capabilities mypkg.caps:CAPS]
     clusterjob check slurm                 # a registered backend (reference backends know their scheduler)
     clusterjob check --all --profile ci    # slurm, pbs, pbspro, lsf, sge
+    clusterjob check slurm --real          # against the real Slurm on PATH (no simulated cluster)
+    clusterjob check --all --real          # every reference backend whose real scheduler answers here
 
 Each backend runs in its own ``python -m pytest`` process (isolated from the caller's pytest configuration
 and plugins), several at once; exit status 0 when nothing failed, 1 when a check failed, 2 on a usage error.
@@ -45,10 +47,16 @@ class CheckRun:
     returncode: int | None = None
     seconds: float = 0.0
     log: str = ""
+    real: bool = False
+    """Against the real scheduler on PATH (``--real``)."""
+    skipped: str = ""
+    """Why the suite did not run at all for this backend (e.g. its real scheduler does not answer here)."""
 
     @property
     def failed(self) -> bool:
         """Whether any check failed or errored, or the run itself broke."""
+        if self.skipped:
+            return False
         if self.collection_errors or not self.results:
             return True
         if any(r["outcome"] in ("failed", "error") for r in self.results):
@@ -57,6 +65,8 @@ class CheckRun:
 
     def outcome(self, check: str) -> str:
         """The short outcome of `check` in this run ('' if it did not run)."""
+        if self.skipped:
+            return _SHORT["skipped"]
         outcomes = [r["outcome"] for r in self.results if r["check"] == check]
         for worst in ("error", "failed", "passed", "skipped"):
             if worst in outcomes:
@@ -85,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="clusterjob-default (quick), clusterjob-ci (derandomized), clusterjob-thorough; "
         "short names default/ci/thorough work too",
+    )
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="run the end-to-end checks against the REAL scheduler on PATH, not a simulated cluster "
+        "(with --all: every reference backend whose real scheduler answers here; the others skip)",
+    )
+    parser.add_argument(
+        "--workdir",
+        metavar="PATH",
+        help="with --real: folder for the jobs' files, seen by the compute nodes (default: a temporary "
+        "folder of this machine)",
     )
     parser.add_argument(
         "--jobs", type=int, default=None, help="backends checked at once (default: CPU count)"
@@ -122,30 +144,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.all == bool(args.backend):
         print("clusterjob check: give a BACKEND or --all (not both)", file=sys.stderr)
         return EXIT_USAGE
+    if args.workdir and not args.real:
+        print("clusterjob check: --workdir goes with --real", file=sys.stderr)
+        return EXIT_USAGE
     if args.all:
+        from clusterjob.testing.real import probe
         from clusterjob.testing.reference import REFERENCE_TARGETS
 
-        runs = [CheckRun(label=name, backend=name) for name in REFERENCE_TARGETS]
+        runs = [CheckRun(label=name, backend=name, real=args.real) for name in REFERENCE_TARGETS]
+        if args.real:
+            for run in runs:
+                run.skipped = probe(REFERENCE_TARGETS[run.backend].scheduler)
     else:
-        problem = preflight(args.backend, args.scheduler, args.capabilities)
+        problem = preflight(args.backend, args.scheduler, args.capabilities, real=args.real)
         if problem:
             print(f"clusterjob check: {problem}", file=sys.stderr)
             return EXIT_USAGE
         label = args.backend.rsplit(":", 1)[-1]
-        runs = [CheckRun(label, args.backend, args.scheduler, args.capabilities)]
+        runs = [CheckRun(label, args.backend, args.scheduler, args.capabilities, real=args.real)]
     started = time.monotonic()
-    run_checks(runs, profile, pytest_args, jobs=args.jobs)
+    run_checks(runs, profile, pytest_args, jobs=args.jobs, workdir=args.workdir)
     print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)
+    if runs and all(run.skipped for run in runs):
+        print(
+            "clusterjob check: no real scheduler answers here; nothing was checked", file=sys.stderr
+        )
+        return EXIT_USAGE
     return EXIT_FAILED if any(run.failed for run in runs) else EXIT_OK
 
 
-def preflight(backend: str, scheduler: str | None, capabilities: str | None) -> str:
+def preflight(
+    backend: str, scheduler: str | None, capabilities: str | None, real: bool = False
+) -> str:
     """Why the suite cannot run for these options ('' if it can): import the backend and capabilities,
-    and check the scheduler name, here and now rather than in a pytest process."""
+    and check the scheduler name (with `real`: that the real scheduler answers on PATH), here and now
+    rather than in a pytest process."""
     from clusterjob.testing.plugin import Target
+    from clusterjob.testing.real import probe
     from clusterjob.testing.rules import rules_for
 
-    target = Target(backend, scheduler, capabilities)
+    target = Target(backend, scheduler, capabilities, real=real)
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # as the pytest process will have it
     try:
@@ -154,11 +192,23 @@ def preflight(backend: str, scheduler: str | None, capabilities: str | None) -> 
         target.load_capabilities()
     except Exception as exc:  # any failure is reported, in one line
         return f"{type(exc).__name__}: {exc}"
+    if real:
+        problem = probe(target.scheduler_name())
+        if problem:
+            return (
+                f"--real: {problem} (start the scheduler, or drop --real to check against its "
+                "simulator)"
+            )
     return ""
 
 
 def _pytest_argv(
-    run: CheckRun, profile: str, report: Path, ini: Path, extra: Sequence[str]
+    run: CheckRun,
+    profile: str,
+    report: Path,
+    ini: Path,
+    extra: Sequence[str],
+    workdir: str | None = None,
 ) -> list[str]:
     argv = [
         sys.executable,
@@ -186,13 +236,22 @@ def _pytest_argv(
         argv += ["--cj-scheduler", run.scheduler]
     if run.capabilities:
         argv += ["--cj-capabilities", run.capabilities]
+    if run.real:
+        argv.append("--cj-real")
+        if workdir:
+            argv += ["--cj-workdir", str(Path(workdir).absolute())]
     return argv + list(extra)
 
 
 def run_checks(
-    runs: Sequence[CheckRun], profile: str, pytest_args: Sequence[str] = (), jobs: int | None = None
+    runs: Sequence[CheckRun],
+    profile: str,
+    pytest_args: Sequence[str] = (),
+    jobs: int | None = None,
+    workdir: str | None = None,
 ) -> None:
-    """Run the suite for each of `runs` (several at once), filling in their results."""
+    """Run the suite for each of `runs` (several at once; those `skipped` not at all), filling in their
+    results."""
     workers = max(1, jobs or os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="clusterjob-check-") as folder:
         base = Path(folder)
@@ -201,6 +260,8 @@ def run_checks(
 
         def one(index_run: tuple[int, CheckRun]) -> None:
             index, run = index_run
+            if run.skipped:
+                return
             report = base / f"report-{index}.json"
             env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
             if profile == "clusterjob-ci":
@@ -212,7 +273,7 @@ def run_checks(
             )
             start = time.monotonic()
             proc = subprocess.run(
-                _pytest_argv(run, profile, report, ini, pytest_args),
+                _pytest_argv(run, profile, report, ini, pytest_args, workdir),
                 capture_output=True,
                 text=True,
                 env=env,
@@ -241,7 +302,12 @@ def print_report(
                 checks.append(result["check"])
     width = max([len(c) for c in checks] + [len("check")]) + 2
     columns = [max(len(run.label), 6) + 2 for run in runs]
-    out.write(f"clusterjob conformance suite, profile {profile}\n\n")
+    where = (
+        "against the real schedulers on PATH"
+        if any(run.real for run in runs)
+        else "on simulated schedulers"
+    )
+    out.write(f"clusterjob conformance suite, profile {profile}, {where}\n\n")
     out.write(
         "check".ljust(width) + "".join(r.label.ljust(w) for r, w in zip(runs, columns, strict=True))
     )
@@ -263,6 +329,9 @@ def print_report(
 
 
 def _print_failures(run: CheckRun, out: TextIO, verbose: bool) -> None:
+    if run.skipped:
+        out.write(f"-- {run.label}: skipped: {run.skipped}\n")
+        return
     if run.collection_errors:
         out.write(f"== {run.label}: the suite could not be set up\n")
         from clusterjob.testing.plugin import failure_summary
@@ -282,7 +351,7 @@ def _print_failures(run: CheckRun, out: TextIO, verbose: bool) -> None:
             out.write(_indent(str(result["falsifying"])) + "\n")
         out.write("\n")
     skipped = [r for r in run.results if r["outcome"] == "skipped" and r.get("reason")]
-    if skipped and verbose:
+    if skipped and (verbose or run.real):  # against a real scheduler, say what could not be checked
         for result in skipped:
             out.write(f"-- {run.label}: {result['check']} skipped: {result['reason']}\n")
     if verbose:

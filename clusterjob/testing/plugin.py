@@ -26,10 +26,14 @@ __all__ = [
     "load_object",
     "pytest_addoption",
     "pytest_configure",
+    "real_mode",
+    "real_workdir",
 ]
 
 _TARGET_KEY = "_clusterjob_target"
 _target: Target | None = None
+_real: bool = False
+_workdir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,14 @@ class Target:
     backend: str
     scheduler: str | None = None
     capabilities: str | None = None
+    real: bool = False
+    """Against the real scheduler on PATH: a reference backend then takes its real-cluster settings."""
 
     def _reference(self) -> Any:
         from clusterjob.testing.reference import REFERENCE_TARGETS
 
-        return REFERENCE_TARGETS.get(self.backend) if ":" not in self.backend else None
+        reference = REFERENCE_TARGETS.get(self.backend) if ":" not in self.backend else None
+        return reference.for_real() if reference is not None and self.real else reference
 
     def load_backend(self) -> ClusterjobBackend:
         """The backend object named by `backend` (``module:attr``, or a registered backend name)."""
@@ -120,6 +127,16 @@ def configured_target() -> Target | None:
     return _target
 
 
+def real_mode() -> bool:
+    """Whether this pytest session runs against the real scheduler on PATH (``--cj-real``)."""
+    return _real
+
+
+def real_workdir() -> Path | None:
+    """``--cj-workdir``: where real-mode jobs keep their files (None: each check's tmp_path)."""
+    return _workdir
+
+
 # ------------------------------------------------------------------------------------------ hooks
 
 
@@ -149,6 +166,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(or default, ci, thorough); default $CLUSTERJOB_PROFILE or clusterjob-default",
     )
     group.addoption(
+        "--cj-real",
+        action="store_true",
+        default=False,
+        help="run the end-to-end checks against the REAL scheduler found on PATH (no simulated cluster): "
+        "short jobs, a unique job-name prefix, bounded waits, every job cancelled at the end; checks that "
+        "need the simulator are skipped with the reason",
+    )
+    group.addoption(
+        "--cj-workdir",
+        metavar="PATH",
+        help="with --cj-real: folder for the jobs' scripts and files, seen by the compute nodes (default: "
+        "pytest's tmp_path, fine when jobs run on this machine)",
+    )
+    group.addoption(
         "--cj-report",
         metavar="PATH",
         help="write a JSON summary of the conformance checks (used by `clusterjob check`)",
@@ -157,17 +188,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Remember the chosen target and profile; start collecting the report if asked."""
-    global _target
+    global _target, _real, _workdir
     config.addinivalue_line(
         "markers", "cj_check(name): a check of the clusterjob conformance suite (set by the suite)"
     )
+    _real = bool(config.getoption("cj_real", False))
+    workdir = config.getoption("cj_workdir", None)
+    _workdir = Path(str(workdir)).absolute() if workdir else None
     backend = config.getoption("cj_backend", None)
     if backend:
         _target = Target(
             backend=str(backend),
             scheduler=config.getoption("cj_scheduler", None),
             capabilities=config.getoption("cj_capabilities", None),
+            real=_real,
         )
+        if _real:
+            from clusterjob.testing.real import probe
+
+            try:
+                scheduler = _target.scheduler_name()
+            except ValueError as exc:
+                raise pytest.UsageError(f"--cj-real: {exc}") from None
+            problem = probe(scheduler)
+            if problem:
+                raise pytest.UsageError(
+                    f"--cj-real: {problem} (start the scheduler, or drop --cj-real to check "
+                    "against its simulator)"
+                )
     profile = config.getoption("cj_profile", None)
     if profile:
         os.environ["CLUSTERJOB_PROFILE"] = str(profile)
@@ -178,8 +226,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Forget the target (pytest.main may run again in the same process)."""
-    global _target
+    global _target, _real, _workdir
     _target = None
+    _real = False
+    _workdir = None
 
 
 # --------------------------------------------------------------------------------------- fixtures

@@ -10,16 +10,20 @@ Adoption is one subclass in a test module (never an edit of the tests)::
         capabilities = Capabilities(always_adds={"account": "proj1"})   # optional
 
 Each ``test_*`` method is one check; properties draw their examples from the active ``clusterjob-*``
-Hypothesis profile, end-to-end checks run real jobs on a fresh simulated cluster of ``scheduler``.
+Hypothesis profile, end-to-end checks run real jobs on a fresh simulated cluster of ``scheduler`` -- or,
+under ``--cj-real``, on the real scheduler found on PATH (see ``clusterjob.testing.real``).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import inspect
 import re
+import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,7 +51,9 @@ from clusterjob.status import (
 from clusterjob.testing import corpus
 from clusterjob.testing import strategies as cst
 from clusterjob.testing.capabilities import CORE_VARIABLES, OPTIONAL_CORE_VARIABLES, Capabilities
+from clusterjob.testing.plugin import real_mode, real_workdir
 from clusterjob.testing.profiles import property_settings, resolve_profile_name
+from clusterjob.testing.real import SIMULATOR_ONLY, RealCluster, probe, real_cluster
 from clusterjob.testing.rules import Mismatch, SchedulerRules, rules_for
 from clusterjob.testing.simulator import (
     cluster_config,
@@ -71,11 +77,26 @@ SEVEN_METHODS = (
 )
 """The methods of the seed contract."""
 
-CONFIG_ATTRIBUTES = ("backend", "scheduler", "capabilities", "cluster_overrides")
+CONFIG_ATTRIBUTES = (
+    "backend",
+    "scheduler",
+    "capabilities",
+    "real_capabilities",
+    "cluster_overrides",
+)
 """What a subclass may set (everything else it defines must not shadow the suite)."""
 
 E2E_TIMEOUT_S = 90.0
-"""Guard of every end-to-end wait (never a pass/fail criterion: a job that hangs fails with a clear message)."""
+"""Guard of every end-to-end wait (never a pass/fail criterion: a job that hangs fails with a clear message).
+Against a real scheduler the guards come from Capabilities (``queue_wait_s``, ``walltime_kill_delay_s``)."""
+
+REAL_JOB_TIME_S = 300
+"""Wall time of every job submitted to a real scheduler (unless a check sets one): a job a check leaves
+behind ends by itself. Jobs waiting on a gate give up after the same time."""
+
+REAL_STATUS_SETTLE_S = 30.0
+"""How long a real scheduler may take to report a job that has started as RUNNING (e.g. Grid Engine's
+transfer state)."""
 
 
 def replaces_check(function: Callable[..., T]) -> Callable[..., T]:
@@ -122,6 +143,9 @@ class BackendConformance:
     """Which simulated scheduler speaks to it: slurm, pbs (Torque), pbspro, lsf, sge."""
     capabilities: ClassVar[Capabilities | None] = None
     """What the backend supports beyond the seed contract (None: ``Capabilities()``)."""
+    real_capabilities: ClassVar[Capabilities | None] = None
+    """Under ``--cj-real``: the capabilities of the real cluster (its size, ``whole_cluster``, wall-time
+    granularity); None: ``capabilities``."""
     cluster_overrides: ClassVar[Mapping[str, Any]] = {}
     """Extra config.json keys of the simulated cluster (e.g. ``{"unit_for_limits": "KB"}``)."""
 
@@ -169,12 +193,13 @@ class BackendConformance:
                 rules_for(scheduler)
             except ValueError as exc:
                 raise TypeError(f"{cls.__name__}.scheduler: {exc}") from None
-            capabilities = getattr(cls, "capabilities", None)
-            if capabilities is not None and not isinstance(capabilities, Capabilities):
-                raise TypeError(
-                    f"{cls.__name__}.capabilities must be a clusterjob.testing.Capabilities, got "
-                    f"{type(capabilities).__name__}"
-                )
+            for setting in ("capabilities", "real_capabilities"):
+                capabilities = getattr(cls, setting, None)
+                if capabilities is not None and not isinstance(capabilities, Capabilities):
+                    raise TypeError(
+                        f"{cls.__name__}.{setting} must be a clusterjob.testing.Capabilities, got "
+                        f"{type(capabilities).__name__}"
+                    )
         if "__test__" not in vars(cls):
             cls.__test__ = backend is not None
 
@@ -189,7 +214,8 @@ class BackendConformance:
 
     @property
     def _cj_caps(self) -> Capabilities:
-        return type(self).capabilities or Capabilities()
+        real = type(self).real_capabilities if real_mode() else None
+        return real or type(self).capabilities or Capabilities()
 
     @property
     def _cj_rules(self) -> SchedulerRules:
@@ -219,7 +245,27 @@ class BackendConformance:
 
     @pytest.fixture
     def cj_cluster(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-        """A fresh simulated cluster sized from ``capabilities``, first on PATH for this test."""
+        """A fresh simulated cluster sized from ``capabilities``, first on PATH for this test; under
+        ``--cj-real`` the real scheduler on PATH instead (a RealCluster: a folder, a job-name prefix, and
+        every job the check submitted cancelled at the end)."""
+        if real_mode():
+            scheduler = str(type(self).scheduler)
+            problem = _real_probe(scheduler)
+            if problem:
+                pytest.fail(f"--cj-real: {problem}", pytrace=False)
+            base = real_workdir()
+            if base is None:
+                folder = tmp_path / "real"
+            else:
+                base.mkdir(parents=True, exist_ok=True)
+                folder = Path(tempfile.mkdtemp(prefix="clusterjob-check-", dir=base))
+            try:
+                with real_cluster(scheduler, folder) as real:
+                    yield real
+            finally:
+                if base is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+            return
         with simulated_cluster(
             str(type(self).scheduler), tmp_path / "spool", self._cj_cluster_config()
         ) as cluster:
@@ -669,29 +715,39 @@ class BackendConformance:
         return _E2E(self, cluster, tmp_path)
 
     def test_e2e_submit_runs_completes(self, cj_cluster: Any, tmp_path: Path) -> None:
-        """submit -> a job id -> PENDING or RUNNING -> COMPLETED, on the simulated scheduler."""
+        """submit -> a job id -> PENDING or RUNNING -> COMPLETED, on the scheduler."""
         e2e = self._cj_e2e(cj_cluster, tmp_path)
         gate = e2e.gate("go")
         result = e2e.submit(f"{gate.wait_line}\necho done\n", "cjcomplete")
         assert isinstance(result.job_id, str) and result.job_id
-        assert e2e.engine_job(result) is not None, (
-            f"get_job_id gave {result.job_id!r}, but the scheduler has no such job"
-        )
+        if e2e.real is None:
+            assert e2e.engine_job(result) is not None, (
+                f"get_job_id gave {result.job_id!r}, but the scheduler has no such job"
+            )
         first = e2e.status(result)
         assert first in (PENDING, RUNNING), (
             f"a job waiting for its gate reported {str_status(first)}"
+            + ("" if e2e.real is None else f" ({e2e.answers(result)})")
         )
-        e2e.wait_engine(result, "RUNNING")
-        assert e2e.status(result) == RUNNING, "a running job was not reported RUNNING"
+        e2e.wait_running(result)
+        assert e2e.settled_status(result, RUNNING) == RUNNING, (
+            "a running job was not reported RUNNING"
+            + ("" if e2e.real is None else f" ({e2e.answers(result)})")
+        )
         gate.open()
         e2e.expect_final(result, COMPLETED, "a job released from its gate")
 
     def test_e2e_pending(self, cj_cluster: Any, tmp_path: Path) -> None:
         """A job waiting for a full cluster is PENDING, runs when the cluster frees up, and completes."""
         e2e = self._cj_e2e(cj_cluster, tmp_path)
+        if e2e.real is not None and not self._cj_caps.whole_cluster:
+            pytest.skip(
+                "needs a full cluster: under --cj-real it runs only with Capabilities(whole_cluster="
+                "True), when max_nodes x max_cores_per_node is all the real cluster has"
+            )
         gate = e2e.gate("free")
         blocker = e2e.submit(gate.wait_line + "\n", "cjblocker", **e2e.whole_cluster())
-        e2e.wait_engine(blocker, "RUNNING")
+        e2e.wait_running(blocker)
         waiting = e2e.submit("echo waited\n", "cjwaiting")
         assert e2e.status(waiting) == PENDING, (
             "a job that cannot start yet was not reported PENDING"
@@ -705,9 +761,12 @@ class BackendConformance:
         e2e = self._cj_e2e(cj_cluster, tmp_path)
         gate = e2e.gate("never")
         running = e2e.submit(gate.wait_line + "\n", "cjrunning", **e2e.whole_cluster())
-        e2e.wait_engine(running, "RUNNING")
-        pending = e2e.submit("echo never\n", "cjpending")
-        assert e2e.status(pending) == PENDING
+        e2e.wait_running(running)
+        pending = e2e.submit(gate.wait_line + "\n", "cjpending")
+        if e2e.real is None or self._cj_caps.whole_cluster:
+            assert e2e.status(pending) == PENDING
+        else:  # a real cluster larger than the capabilities say may start it at once
+            assert e2e.status(pending) in (PENDING, RUNNING)
         pending.cancel()
         running.cancel()
         e2e.expect_final(pending, CANCELLED, "a cancelled pending job did not end CANCELLED")
@@ -722,9 +781,28 @@ class BackendConformance:
     def test_e2e_walltime_exceeded_failed(self, cj_cluster: Any, tmp_path: Path) -> None:
         """A job killed for exceeding its wall time ends FAILED."""
         e2e = self._cj_e2e(cj_cluster, tmp_path)
+        caps = self._cj_caps
+        if e2e.real is not None:
+            if not caps.time:
+                pytest.skip(
+                    "the backend encodes no wall time (Capabilities.time=False): a real scheduler "
+                    "cannot be told to stop the job"
+                )
+            step = caps.walltime_granularity_s or self._cj_rules.time_step_s
+            limit = step * -(-10 // step)  # the shortest limit >= 10 s the scheduler enforces
+            runs = limit + caps.walltime_kill_delay_s + 60
+            slow = e2e.submit(f"sleep {runs}\n", "cjslow", time=limit)
+            e2e.wait_running(slow)
+            e2e.expect_final(
+                slow,
+                FAILED,
+                f"a job killed at its wall time ({limit} s) did not end FAILED",
+                timeout=limit + caps.walltime_kill_delay_s,
+            )
+            return
         gate = e2e.gate("free")
         blocker = e2e.submit(gate.wait_line + "\n", "cjblocker", **e2e.whole_cluster())
-        e2e.wait_engine(blocker, "RUNNING")
+        e2e.wait_running(blocker)
         extra = {"time": 3600} if self._cj_caps.time else {}
         slow = e2e.submit("sleep 60\n", "cjslow", **extra)
         assert set_walltime(e2e.cluster, slow.job_id, 1.0) == 1, (
@@ -739,16 +817,27 @@ class BackendConformance:
         """Once a finished job has left the queue view, its status comes from the accounting view."""
         if not self._cj_caps.accounting:
             pytest.skip("the backend declares no accounting view (Capabilities.accounting=False)")
-        cj_cluster.configure(**self._cj_rules.forget_finished)
         e2e = self._cj_e2e(cj_cluster, tmp_path)
+        if e2e.real is None:
+            cj_cluster.configure(**self._cj_rules.forget_finished)
         good = e2e.submit("echo ok\n", "cjgood")
         bad = e2e.submit("exit 5\n", "cjbad")
-        e2e.wait_engine(good, "COMPLETED")
-        e2e.wait_engine(bad, "FAILED")
+        if e2e.real is None:
+            e2e.wait_engine(good, "COMPLETED")
+            e2e.wait_engine(bad, "FAILED")
+        else:  # the queue view may still know them: the accounting view must tell all the same
+            e2e.expect_final(good, COMPLETED, "a job that exits 0")
+            e2e.expect_final(bad, FAILED, "a job that exits 5")
         backend = self._cj_backend
         for result, expected in ((good, COMPLETED), (bad, FAILED)):
-            out = result.runner.run(backend.cmd_status(result, finished=True))
-            got = backend.get_status(out.stdout, finished=True)
+            # a real scheduler writes the accounting record shortly after the job's end
+            deadline = time.monotonic() + (self._cj_caps.queue_wait_s if e2e.real else 0)
+            while True:
+                out = result.runner.run(backend.cmd_status(result, finished=True))
+                got = backend.get_status(out.stdout, finished=True)
+                if got is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(1.0)
             assert got == expected, (
                 f"the accounting view of job {result.job_id} answered {out.stdout!r} "
                 f"(stderr {out.stderr!r}); get_status(finished=True) gave {str_status(got)}, "
@@ -770,6 +859,7 @@ class BackendConformance:
             resources["stdout"] = str(out_file)
         result = e2e.submit(body, "cjvars", **resources)
         e2e.expect_final(result, COMPLETED, "the job printing the core variables")
+        name = e2e.job_name("cjvars")
         text = e2e.job_output(result, out_file)
         values = dict(
             line.split("=", 1)
@@ -783,7 +873,9 @@ class BackendConformance:
             f"$CLUSTERJOB_ID is {values[labels['CLUSTERJOB_ID']]!r} in the job, but get_job_id "
             f"returned {result.job_id!r}"
         )
-        assert values[labels["CLUSTERJOB_NAME"]] == "cjvars"
+        assert values[labels["CLUSTERJOB_NAME"]] == name, (
+            f"$CLUSTERJOB_NAME is {values[labels['CLUSTERJOB_NAME']]!r}, the job is named {name!r}"
+        )
         assert _same_dir(values[labels["CLUSTERJOB_WORKDIR"]], e2e.submit_dir), (
             f"$CLUSTERJOB_WORKDIR is {values[labels['CLUSTERJOB_WORKDIR']]!r}, submitted from "
             f"{e2e.submit_dir}"
@@ -797,15 +889,21 @@ class BackendConformance:
             f"$CLUSTERJOB_NODELIST is {values[labels['CLUSTERJOB_NODELIST']]!r}: {len(node_names)} "
             f"distinct nodes, requested {nodes}"
         )
-        assert set(node_names) == set(e2e.engine_job(result).node_names), (
-            f"$CLUSTERJOB_NODELIST names {node_names}, the job ran on {e2e.engine_job(result).node_names}"
-        )
+        if e2e.real is None:  # a real scheduler's node names are checked by their count only
+            ran_on = e2e.engine_job(result).node_names
+            assert set(node_names) == set(ran_on), (
+                f"$CLUSTERJOB_NODELIST names {node_names}, the job ran on {ran_on}"
+            )
 
     # ====================================================================== (g) stateful, with faults
 
     def test_stateful_with_faults(self, tmp_path: Path, cj_profile_name: str) -> None:
         """Many jobs submitted, polled, cancelled and waited on while commands fail, print junk or lose
         answers: no job is lost and none ends in a wrong state."""
+        if real_mode():
+            pytest.skip(
+                f"fault injection (commands that fail, print junk, lose answers) {SIMULATOR_ONLY}"
+            )
         from clusterjob.testing.stateful import run_jobs_machine
 
         run_jobs_machine(self, tmp_path, cj_profile_name)
@@ -815,32 +913,55 @@ class BackendConformance:
 
 
 class _Gate:
-    """A file a job waits for: the job holds its cores until the test opens the gate."""
+    """A file a job waits for: the job holds its cores until the test opens the gate (on a real scheduler
+    for at most `limit_s`, so a job left behind ends by itself)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limit_s: int | None = None) -> None:
         self.path = path
+        self.limit_s = limit_s
 
     @property
     def wait_line(self) -> str:
-        return f"while [ ! -e '{self.path}' ]; do sleep 0.05; done"
+        if self.limit_s is None:
+            return f"while [ ! -e '{self.path}' ]; do sleep 0.05; done"
+        return (
+            f"cj_n=0; while [ ! -e '{self.path}' ] && [ $cj_n -lt {self.limit_s * 5} ]; "
+            "do sleep 0.2; cj_n=$((cj_n+1)); done"
+        )
 
     def open(self) -> None:
         self.path.touch()
 
 
 class _E2E:
-    """Jobs of one end-to-end check: submitted with JobScript.submit, tracked by AsyncResult."""
+    """Jobs of one end-to-end check: submitted with JobScript.submit, tracked by AsyncResult; on the
+    simulated cluster, or on a real scheduler (`real`)."""
 
     def __init__(self, suite: BackendConformance, cluster: Any, tmp_path: Path) -> None:
         self.suite = suite
         self.cluster = cluster
-        self.submit_dir = tmp_path / "submit"
-        self.submit_dir.mkdir(exist_ok=True)
-        self.gates = tmp_path / "gates"
+        self.real: RealCluster | None = cluster if isinstance(cluster, RealCluster) else None
+        base = self.real.folder if self.real is not None else tmp_path
+        self.submit_dir = base / "submit"
+        self.submit_dir.mkdir(parents=True, exist_ok=True)
+        self.gates = base / "gates"
         self.gates.mkdir(exist_ok=True)
+        self.names: dict[str, str] = {}
+
+    @property
+    def timeout(self) -> float:
+        """Guard of one wait: a real job may queue behind other users' jobs."""
+        return float(self.suite._cj_caps.queue_wait_s) if self.real else E2E_TIMEOUT_S
 
     def gate(self, name: str) -> _Gate:
-        return _Gate(self.gates / name)
+        return _Gate(self.gates / name, REAL_JOB_TIME_S if self.real else None)
+
+    def job_name(self, name: str) -> str:
+        """The name a job submitted as `name` carries (unique to this check on a real scheduler)."""
+        return self.real.job_name(name) if self.real is not None else name
+
+    def _started(self, name: str) -> Path:
+        return self.gates / f"started.{name}"
 
     def whole_cluster(self, nodes: int | None = None) -> dict[str, Any]:
         """Resources that take every core of `nodes` nodes (all nodes by default)."""
@@ -852,41 +973,39 @@ class _E2E:
         return resources
 
     def submit(self, body: str, name: str, **resources: Any) -> AsyncResult:
+        caps = self.suite._cj_caps
+        if self.real is not None:
+            body = f"touch '{self._started(name)}'\n{body}"  # the job's own word that it runs
+            if caps.time and "time" not in resources:
+                resources["time"] = min(REAL_JOB_TIME_S, caps.max_time_s)
         jobscript = self.suite._cj_jobscript(
             body,
-            {"name": name, **resources},
+            {"name": self.job_name(name), **resources},
             rootdir=str(self.submit_dir),
-            max_sleep_interval=0.2,
+            max_sleep_interval=0.2 if self.real is None else 1.0,
         )
-        return jobscript.submit()
+        result = jobscript.submit()
+        if self.real is not None:
+            self.real.track(result)
+        self.names[result.job_id] = name
+        return result
 
     def status(self, result: AsyncResult) -> int:
         return result.status
 
-    def final(self, result: AsyncResult) -> int:
-        try:
-            return result.get(timeout=E2E_TIMEOUT_S)
-        except TimeoutError:
-            job = self.engine_job(result)
-            state = job.state if job is not None else "unknown to the scheduler"
-            pytest.fail(
-                f"job {result.job_id} did not reach a final status through the backend within "
-                f"{E2E_TIMEOUT_S:.0f} s; last status {str_status(result.last_status)}, the simulated "
-                f"scheduler says {state}"
-            )
+    def settled_status(self, result: AsyncResult, expected: int) -> int:
+        """The run's status; on a real scheduler polled for a while until it is `expected`."""
+        status = self.status(result)
+        deadline = time.monotonic() + (REAL_STATUS_SETTLE_S if self.real else 0)
+        while status != expected and time.monotonic() < deadline:
+            time.sleep(0.5)
+            status = self.status(result)
+        return status
 
-    def expect_final(self, result: AsyncResult, expected: int, what: str) -> None:
-        """The run's final status is `expected`; else a failure that shows what the scheduler said."""
-        final = self.final(result)
-        if final == expected:
-            return
-        job = self.engine_job(result)
-        lines = [
-            f"{what}: job {result.job_id} ended {str_status(final)}, expected {str_status(expected)}",
-            f"the simulated scheduler holds it {job.state if job else 'nowhere'}"
-            + (f" (exit code {job.exit_code}, signal {job.signal})" if job else ""),
-        ]
+    def answers(self, result: AsyncResult) -> str:
+        """What the backend's status commands answer about `result` now, and what it made of them."""
         backend = self.suite._cj_backend
+        lines = []
         for finished in (False, True):
             command = backend.cmd_status(result, finished=finished)
             out = result.runner.run(command)
@@ -895,9 +1014,44 @@ class _E2E:
                 f"{command!r} -> rc {out.returncode}, stdout {_clip(out.stdout)}, stderr "
                 f"{_clip(out.stderr)}; get_status(finished={finished}) = {str_status(parsed)}"
             )
+        return "\n".join(lines)
+
+    def _held(self, result: AsyncResult) -> str:
+        if self.real is not None:
+            return f"the real {self.real.scheduler} scheduler answers:\n{self.answers(result)}"
+        job = self.engine_job(result)
+        return f"the simulated scheduler holds it {job.state if job is not None else 'nowhere'}" + (
+            f" (exit code {job.exit_code}, signal {job.signal})" if job is not None else ""
+        )
+
+    def final(self, result: AsyncResult, timeout: float | None = None) -> int:
+        limit = self.timeout if timeout is None else timeout
+        try:
+            return result.get(timeout=limit)
+        except TimeoutError:
+            pytest.fail(
+                f"job {result.job_id} did not reach a final status through the backend within "
+                f"{limit:.0f} s; last status {str_status(result.last_status)}; {self._held(result)}"
+            )
+
+    def expect_final(
+        self, result: AsyncResult, expected: int, what: str, timeout: float | None = None
+    ) -> None:
+        """The run's final status is `expected`; else a failure that shows what the scheduler said."""
+        final = self.final(result, timeout)
+        if final == expected:
+            return
+        lines = [
+            f"{what}: job {result.job_id} ended {str_status(final)}, expected {str_status(expected)}",
+            self._held(result),
+        ]
+        if self.real is None:
+            lines.append(self.answers(result))
         pytest.fail("\n".join(lines))
 
     def engine_job(self, result: AsyncResult) -> Any:
+        if self.real is not None:
+            return None
         digits = result.job_id.split(".", 1)[0].split("[", 1)[0]
         engine = self.cluster.engine
         try:
@@ -917,13 +1071,32 @@ class _E2E:
                 pytest.fail(f"job {result.job_id} never reached {state} in the simulator ({seen})")
             time.sleep(0.05)
 
+    def wait_running(self, result: AsyncResult) -> None:
+        """Until the job runs: as the simulator holds it, or, on a real scheduler, as the job itself says."""
+        if self.real is None:
+            self.wait_engine(result, "RUNNING")
+            return
+        started = self._started(self.names[result.job_id])
+        deadline = time.monotonic() + self.timeout
+        while not started.exists():
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"job {result.job_id} did not start within {self.timeout:.0f} s "
+                    f"(Capabilities.queue_wait_s); {self._held(result)}"
+                )
+            time.sleep(0.2)
+
     def submit_hosts(self) -> set[str]:
+        here = socket.gethostname()
+        hosts = {here, here.split(".", 1)[0]}
+        if self.real is not None:
+            return hosts | {socket.getfqdn()}
         engine = self.cluster.engine
         try:
-            hosts = {engine.submit_host}
+            hosts.add(engine.submit_host)
         finally:
             engine.close()
-        return hosts | {socket.gethostname()}
+        return hosts
 
     def job_output(self, result: AsyncResult, path: Path) -> str:
         if path.exists():
@@ -938,6 +1111,12 @@ class _E2E:
 
 
 # ========================================================================== small helpers
+
+
+@functools.cache
+def _real_probe(scheduler: str) -> str:
+    """Why no real `scheduler` answers here ('' if one does), asked once per process."""
+    return probe(scheduler)
 
 
 def _suite_members() -> dict[str, object]:

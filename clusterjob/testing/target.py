@@ -16,7 +16,8 @@ if _found is not None:
     _target: Target = _found
 
     class TestConformance(BackendConformance):
-        """The backend named on the command line, on its simulated scheduler."""
+        """The backend named on the command line, on its simulated scheduler (or, with --cj-real, the real
+        one on PATH)."""
 
         backend = _target.load_backend()
         scheduler = _target.scheduler_name()
