@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401  (fixture)
 
 from clusterjob.backends import ClusterjobBackend, get_backend
 from clusterjob.backends.sge import SgeBackend
@@ -14,7 +15,6 @@ from clusterjob.batch import refresh_statuses
 from clusterjob.result import AsyncResult
 from clusterjob.runners import CommandOutput, LocalRunner
 from clusterjob.status import PENDING
-from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401  (fixture)
 
 
 class CountingRunner(LocalRunner):
