@@ -43,7 +43,8 @@ class Allocation:
     stderr: str | None = None
     workdir: str | None = None
     array: ArraySpec | None = None
-    extra: dict[str, str | bool] = field(default_factory=dict)  # every other option, as the tool saw it
+    # every other option, as the tool saw it
+    extra: dict[str, str | bool] = field(default_factory=dict)
 
     @property
     def cores_per_node(self) -> int:

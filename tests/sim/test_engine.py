@@ -169,10 +169,11 @@ def test_cli_env_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     assert f"export CLUSTERJOB_SIM_SPOOL={spool}\n" in out
     assert f'export PATH={spool}/bin:"$PATH"\n' in out
+    # cwd: the job's slurm-1.out lands there, not in the caller's folder
     r = subprocess.run(
         [PY, "-m", "clusterjob_sim", "run", "slurm", "--", "sh", "-c", "sbatch --wrap true; sinfo -h"],
         capture_output=True, text=True, check=True, cwd=tmp_path,
-    )  # fmt: skip  (cwd: the job's slurm-1.out lands there, not in the caller's folder)
+    )  # fmt: skip
     submitted, *node_lines = r.stdout.splitlines()
     assert submitted == "Submitted batch job 1"
     partitions = {line.split()[0] for line in node_lines}  # node states vary: the job may hold one
