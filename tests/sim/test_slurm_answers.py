@@ -40,7 +40,7 @@ SBATCH_ERRORS = [
     (["--time=abc", "ok.sh"], 255, "sbatch: error: Invalid --time specification\n"),
     (["--mem=lots", "ok.sh"], 255, "sbatch: error: Invalid --mem specification\n"),
     (["--nodes=x", "ok.sh"], 255, 'sbatch: error: "x" is not a valid node count\n'),
-    (["-c", "0", "ok.sh"], 255, 'sbatch: error: Invalid numeric value "0" for --cpus-per-task.\n'),
+    (["-c", "0", "ok.sh"], 1, 'sbatch: error: Invalid numeric value "0" for --cpus-per-task.\n'),
     (["--array=3-1", "ok.sh"], 1, "sbatch: error: Invalid --array specification\n"),
     (["--array=0-5000", "ok.sh"], 1, f"{FAILED}Invalid job array specification\n"),
     (["noshebang.sh"], 1,

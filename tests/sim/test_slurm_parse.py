@@ -156,8 +156,8 @@ def test_round_trip(nodes, tpn, cpt, mem, seconds, queue, name, on_command_line)
         ),
         ("--time=abc", "sbatch: error: Invalid --time specification", 255),
         ("--mem=lots", "sbatch: error: Invalid --mem specification", 255),
-        ("-n 0", 'sbatch: error: Invalid numeric value "0" for --ntasks.', 255),
-        ('-J "open', 'sbatch: error: script: line 2: Unmatched `"` in [#SBATCH -J "open]', 1),
+        ("-n 0", 'sbatch: error: Invalid numeric value "0" for --ntasks.', 1),
+        ('-J "open', 'sbatch: fatal: stdin: line 2: Unmatched `"` in [ "open]', 1),
     ],
 )
 def test_rejections(directive: str, message: str, code: int) -> None:

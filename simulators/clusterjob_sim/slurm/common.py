@@ -72,7 +72,10 @@ def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
 def reason_text(job: Job, engine: Engine) -> str:
     """The pending reason as Slurm words it."""
     if job.reason == "held":
-        return str(job.data.get("hold_reason") or "JobHeldUser")
+        data = job.data
+        if data.get("user_hold"):
+            return "JobHeldUser"
+        return str(data.get("hold_reason") or "JobHeldUser")
     if job.reason == "never":
         queue = engine.config.get("queues", {}).get(job.queue) or {}
         names = queue.get("nodes") or [n["name"] for n in engine.nodes]
@@ -121,6 +124,39 @@ def sacct_limit(job: Job) -> str:
     """Timelimit as sacct prints it (mins2time_str)."""
     minutes = limit_minutes(job)
     return "UNLIMITED" if minutes is None else hms(minutes * 60)
+
+
+def mem_text(mb: int | None) -> str:
+    """A memory size in MB as squeue %m and scontrol print it (convert_num_unit, CONVERT_NUM_UNIT_EXACT:
+    scaled while it stays a multiple of 512; seen: 1024 -> 1G, 1536 -> 1.50G, 5000 -> 5000M)."""
+    if not mb:
+        return "0"
+    num, unit = float(mb), 0
+    while num >= 1024 and int(num) % 512 == 0:
+        num /= 1024
+        unit += 1
+    suffix = "MGTPE"[unit]
+    return f"{int(num)}{suffix}" if int(num) == num else f"{num:.2f}{suffix}"
+
+
+def min_cpus(job: Job) -> int:
+    """MinCPUsNode (squeue %c): cpus per task x --ntasks-per-node (1 when not given) (seen)."""
+    data = job.data
+    return int(data.get("cpus_per_task", 1)) * int(data.get("ntasks_per_node") or 1)
+
+
+def pending_nodes(job: Job, engine: Engine) -> int:
+    """The node count squeue shows for a pending job: the controller's estimate (node_cnt_wag) of how
+    many of the partition's nodes its tasks need, unless --ntasks-per-node fixes it (all seen)."""
+    data = job.data
+    if data.get("ntasks_per_node"):
+        return job.nodes
+    ntasks = int(data.get("ntasks") or job.nodes * int(data.get("tasks_per_node", 1)))
+    queue = engine.config.get("queues", {}).get(job.queue) or {}
+    names = queue.get("nodes")
+    cpus = max((n["cores"] for n in engine.nodes if not names or n["name"] in names), default=1)
+    per_node = max(1, cpus // int(data.get("cpus_per_task", 1)))
+    return max(job.nodes, -(-ntasks // per_node))
 
 
 def date(ts: float | None, missing: str = "Unknown") -> str:

@@ -15,41 +15,43 @@ if TYPE_CHECKING:
     from clusterjob_sim.allocation import Allocation
 
 REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
-# sbatch 22.05 long options: name -> (short letter or "", has_arg)
+# sbatch 22.05 long options: name -> (short letter or "", has_arg), in the order of Slurm's option table
+# (seen: getopt_long lists ambiguous abbreviations in this order, e.g. '--cluster-constraint' '--chdir')
 LONG: dict[str, tuple[str, int]] = {
     "account": ("A", REQ), "acctg-freq": ("", REQ), "array": ("a", REQ), "batch": ("", REQ),
-    "bb": ("", REQ), "bbf": ("", REQ), "begin": ("b", REQ), "chdir": ("D", REQ),
-    "cluster-constraint": ("", REQ), "clusters": ("M", REQ), "comment": ("", REQ),
-    "constraint": ("C", REQ), "container": ("", REQ), "contiguous": ("", NONE),
-    "core-spec": ("S", REQ), "cores-per-socket": ("", REQ), "cpu-freq": ("", REQ),
-    "cpus-per-gpu": ("", REQ), "cpus-per-task": ("c", REQ), "deadline": ("", REQ),
-    "delay-boot": ("", REQ), "dependency": ("d", REQ), "distribution": ("m", REQ),
-    "error": ("e", REQ), "exclude": ("x", REQ), "exclusive": ("", OPT), "export": ("", REQ),
-    "export-file": ("", REQ), "extra-node-info": ("B", REQ), "get-user-env": ("", OPT),
-    "gid": ("", REQ), "gpu-bind": ("", REQ), "gpu-freq": ("", REQ), "gpus": ("G", REQ),
-    "gpus-per-node": ("", REQ), "gpus-per-socket": ("", REQ), "gpus-per-task": ("", REQ),
-    "gres": ("", REQ), "gres-flags": ("", REQ), "help": ("h", NONE), "hint": ("", REQ),
-    "hold": ("H", NONE), "ignore-pbs": ("", NONE), "input": ("i", REQ), "job-name": ("J", REQ),
+    "begin": ("b", REQ), "bb": ("", REQ), "bbf": ("", REQ), "cluster-constraint": ("", REQ),
+    "chdir": ("D", REQ), "cluster": ("", REQ), "clusters": ("M", REQ), "comment": ("", REQ),
+    "container": ("", REQ), "context": ("", REQ), "contiguous": ("", NONE),
+    "constraint": ("C", REQ), "core-spec": ("S", REQ), "cores-per-socket": ("", REQ),
+    "cpu-freq": ("", REQ), "cpus-per-gpu": ("", REQ), "cpus-per-task": ("c", REQ),
+    "deadline": ("", REQ), "delay-boot": ("", REQ), "dependency": ("d", REQ),
+    "distribution": ("m", REQ), "error": ("e", REQ), "exclude": ("x", REQ),
+    "exclusive": ("", OPT), "export": ("", REQ), "export-file": ("", REQ),
+    "extra-node-info": ("B", REQ), "get-user-env": ("", OPT), "gid": ("", REQ),
+    "gpu-bind": ("", REQ), "gpu-freq": ("", REQ), "gpus": ("G", REQ), "gpus-per-node": ("", REQ),
+    "gpus-per-socket": ("", REQ), "gpus-per-task": ("", REQ), "gres": ("", REQ),
+    "gres-flags": ("", REQ), "help": ("h", NONE), "hint": ("", REQ), "hold": ("H", NONE),
+    "ignore-pbs": ("", NONE), "input": ("i", REQ), "job-name": ("J", REQ),
     "kill-on-invalid-dep": ("", REQ), "licenses": ("L", REQ), "mail-type": ("", REQ),
     "mail-user": ("", REQ), "mcs-label": ("", REQ), "mem": ("", REQ), "mem-bind": ("", REQ),
     "mem-per-cpu": ("", REQ), "mem-per-gpu": ("", REQ), "mincpus": ("", REQ),
     "network": ("", REQ), "nice": ("", OPT), "no-kill": ("k", OPT), "no-requeue": ("", NONE),
     "nodefile": ("F", REQ), "nodelist": ("w", REQ), "nodes": ("N", REQ), "ntasks": ("n", REQ),
     "ntasks-per-core": ("", REQ), "ntasks-per-gpu": ("", REQ), "ntasks-per-node": ("", REQ),
-    "ntasks-per-socket": ("", REQ), "open-mode": ("", REQ), "output": ("o", REQ),
-    "overcommit": ("O", NONE), "oversubscribe": ("s", NONE), "parsable": ("", NONE),
-    "partition": ("p", REQ), "power": ("", REQ), "prefer": ("", REQ), "priority": ("", REQ),
-    "profile": ("", REQ), "propagate": ("", OPT), "qos": ("q", REQ), "quiet": ("Q", NONE),
-    "reboot": ("", NONE), "requeue": ("", NONE), "reservation": ("", REQ), "signal": ("", REQ),
-    "sockets-per-node": ("", REQ), "spread-job": ("", NONE), "switches": ("", REQ),
-    "tasks-per-node": ("", REQ), "test-only": ("", NONE), "thread-spec": ("", REQ),
-    "threads-per-core": ("", REQ), "time": ("t", REQ), "time-min": ("", REQ), "tmp": ("", REQ),
-    "tres-per-task": ("", REQ), "uid": ("", REQ), "usage": ("", NONE),
-    "use-min-nodes": ("", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
-    "wait": ("W", NONE), "wait-all-nodes": ("", REQ), "wckey": ("", REQ), "wrap": ("", REQ),
+    "ntasks-per-socket": ("", REQ), "ntasks-per-tres": ("", REQ), "open-mode": ("", REQ),
+    "output": ("o", REQ), "overcommit": ("O", NONE), "oversubscribe": ("s", NONE),
+    "parsable": ("", NONE), "partition": ("p", REQ), "power": ("", REQ), "prefer": ("", REQ),
+    "priority": ("", REQ), "profile": ("", REQ), "propagate": ("", OPT), "qos": ("q", REQ),
+    "quiet": ("Q", NONE), "reboot": ("", NONE), "requeue": ("", NONE), "reservation": ("", REQ),
+    "signal": ("", REQ), "sockets-per-node": ("", REQ), "spread-job": ("", NONE),
+    "switches": ("", REQ), "tasks-per-node": ("", REQ), "test-only": ("", NONE),
+    "thread-spec": ("", REQ), "threads-per-core": ("", REQ), "time": ("t", REQ),
+    "time-min": ("", REQ), "tmp": ("", REQ), "uid": ("", REQ), "use-min-nodes": ("", NONE),
+    "usage": ("", NONE), "verbose": ("v", NONE), "version": ("V", NONE), "wait": ("W", NONE),
+    "wait-all-nodes": ("", REQ), "wckey": ("", REQ), "wrap": ("", REQ),
 }  # fmt: skip
 SHORT = {short: name for name, (short, _) in LONG.items() if short}
-ALIASES = {"tasks-per-node": "ntasks-per-node"}
+ALIASES = {"tasks-per-node": "ntasks-per-node", "cluster": "clusters"}
 MAX_ARRAY_SIZE = 1001  # MaxArraySize default: indices 0..1000
 
 
@@ -73,13 +75,16 @@ def getopt(
     *,
     permute: bool = False,
     exit_code: int = 255,
+    found: list[tuple[str, str | None]] | None = None,
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
     """Parse args like glibc getopt_long: (options, operands). Without `permute` (sbatch's leading '+'),
-    the first operand ends the options; with it (squeue, sacct), operands may sit anywhere."""
+    the first operand ends the options; with it (squeue, sacct), operands may sit anywhere. `found`
+    (if given) receives the options one by one, so a caller sees those before a refused one."""
     table = LONG if table is None else table
     short = {s: name for name, (s, _) in table.items() if s}
     try_help = f'Try "{prog} --help" for more information'
-    found: list[tuple[str, str | None]] = []
+    if found is None:
+        found = []
     operands: list[str] = []
     i = 0
     while i < len(args):
@@ -153,73 +158,107 @@ def _resolve_long(
     raise OptionError(f"{prog}: unrecognized option '{arg}'\n{try_help}", code)
 
 
-def directive_args(script: str) -> list[str]:
-    """The arguments of the #SBATCH lines before the first command (Slurm's _get_argument rules)."""
+C_SPACE = " \t\n\v\f\r"  # C isspace() in the C locale
+SLURM_PREFIX_WARNING = (
+    "sbatch: error: Change from #SLURM to #SBATCH in your script and verify the options are valid "
+    "in sbatch\n"
+)
+
+
+def directive_args(
+    script: str, file: str = "stdin", warnings: list[str] | None = None
+) -> list[str]:
+    """The arguments of the #SBATCH (and legacy #SLURM) lines before the first command, as Slurm 22.05's
+    _opt_batch_script reads them; `file` is the name its fatal errors cite (the script's basename, or
+    'stdin'). A `hetjob`/`packjob` word starts the next component of a heterogeneous job: only the first
+    component is read [simplification: the simulator submits no heterogeneous jobs]."""
     args: list[str] = []
     for lineno, line in enumerate(script.split("\n"), 1):
         if line.startswith("#SBATCH"):
-            args.extend(_split_directive(line[7:], lineno, line))
-        elif line.strip() and not line.lstrip().startswith("#"):
-            break
+            rest = line[7:]
+        elif line.startswith("#SLURM"):
+            rest = line[6:]
+            if warnings is not None and SLURM_PREFIX_WARNING not in warnings:
+                warnings.append(SLURM_PREFIX_WARNING)  # seen: printed once, the job is submitted
+        else:
+            stripped = line.lstrip(C_SPACE)
+            if stripped and not stripped.startswith("#"):
+                break
+            continue
+        for word in _split_directive(rest, lineno, file):
+            if word.lower() in ("hetjob", "packjob"):
+                return args
+            args.append(word)
     return args
 
 
-def _split_directive(text: str, lineno: int, line: str) -> list[str]:
-    """Split one directive shell-style: quotes, backslash escapes; an unquoted # ends the line."""
+def _fatal(message: str) -> OptionError:
+    return OptionError(f"sbatch: fatal: {message}", 1)
+
+
+def _split_directive(text: str, lineno: int, file: str) -> list[str]:
+    """The words of one directive line as Slurm's _get_argument cuts them: a backslash copies the next
+    character but cannot protect a blank, quotes group, an unquoted '#' or an empty word ends the line,
+    a word starting with ':' is fatal (all seen)."""
     out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i].isspace():
+    pos, n = 0, len(text)
+    while True:
+        i = pos
+        while i < n and text[i] in C_SPACE:
             i += 1
-        if i >= n:
-            break
+        if i < n and text[i] == ":":
+            raise _fatal(f"{file}: line {lineno}: Unexpected `:` in [{text[pos:]}]")
         word: list[str] = []
         quote = ""
         escape = False
-        while i < n and (quote or not text[i].isspace()):
+        while i < n and (quote or text[i] not in C_SPACE):
             ch = text[i]
-            i += 1
             if escape:
-                word.append(ch)
                 escape = False
             elif ch == "\\":
                 escape = True
+                i += 1
+                continue
             elif quote:
                 if ch == quote:
                     quote = ""
-                else:
-                    word.append(ch)
+                    i += 1
+                    continue
             elif ch in "\"'":
                 quote = ch
+                i += 1
+                continue
             elif ch == "#":
-                if word:
-                    out.append("".join(word))
-                return out
-            else:
-                word.append(ch)
+                break
+            word.append(ch)
+            i += 1
         if quote:
-            raise _err(f"script: line {lineno}: Unmatched `{quote}` in [{line}]", 1)
+            raise _fatal(f"{file}: line {lineno}: Unmatched `{quote}` in [{text[pos:]}]")
+        if not word:  # nothing copied: _get_argument returns NULL, the rest of the line is skipped
+            return out
         out.append("".join(word))
-    return out
+        pos = i
 
 
 def parse_time(value: str) -> int | None:
-    """Seconds of a SLURM time (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS); None: unlimited."""
-    text = value.strip()
-    if text.upper() in ("INFINITE", "UNLIMITED", "-1"):
+    """Seconds of a SLURM time (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, D-); None: unlimited.
+
+    As Slurm 22.05's time_str2mins (seen): no blanks or signs, every field a number, at most one '-'
+    before any ':', at most two ':'; 0 means no limit. [difference: Slurm reads '-5' as -5 days]
+    """
+    if value.upper() in ("INFINITE", "UNLIMITED", "-1"):
         return None
-    if not text or any(c not in "0123456789-:" for c in text):
-        raise ValueError(value)
     days = 0
+    text = value
     if "-" in text:
         day_text, _, text = text.partition("-")
-        if not digits(day_text) or not text:
+        if not digits(day_text):
             raise ValueError(value)
         days = int(day_text)
-        parts = text.split(":")
+        parts = text.split(":") if text else []
         if len(parts) > 3 or not all(digits(p) for p in parts):
             raise ValueError(value)
-        h, m, s = ([int(p) for p in parts] + [0, 0])[:3]
+        h, m, s = ([int(p) for p in parts] + [0, 0, 0])[:3]
     else:
         parts = text.split(":")
         if len(parts) > 3 or not all(digits(p) for p in parts):
@@ -231,18 +270,33 @@ def parse_time(value: str) -> int | None:
     return None if total == 0 else total
 
 
-def parse_mem(value: str) -> int:
-    """Megabytes of a SLURM memory size (number, optional K/M/G/T suffix; MB by default)."""
-    text = value.strip()
-    i = 0
-    while i < len(text) and digits(text[i]):
+def strtol(text: str) -> tuple[int | None, str]:
+    """C strtol(text, &end, 10): (value or None when no digits, the text left after it)."""
+    i, n = 0, len(text)
+    while i < n and text[i] in C_SPACE:
         i += 1
-    if i == 0:
+    sign = 1
+    if i < n and text[i] in "+-":
+        sign = -1 if text[i] == "-" else 1
+        i += 1
+    start = i
+    while i < n and "0" <= text[i] <= "9":
+        i += 1
+    if i == start:
+        return None, text
+    return sign * int(text[start:i]), text[i:]
+
+
+def parse_mem(value: str) -> int:
+    """Megabytes of a SLURM memory size, as str_to_mbytes reads it (seen): strtoll, then nothing or one
+    of K M G T (any case, an optional B after it); MB by default, K rounded up."""
+    number, rest = strtol(value)
+    unit = rest.upper()
+    if number is None or number < 0 or number >= 2**63 - 1:
         raise ValueError(value)
-    number, unit = int(text[:i]), text[i : i + 1].upper()
-    factor = {"": 1, "M": 1, "G": 1024, "T": 1024 * 1024}.get(unit)
-    if unit == "K":
+    if unit in ("K", "KB"):
         return (number + 1023) // 1024
+    factor = {"": 1, "M": 1, "MB": 1, "G": 1024, "GB": 1024, "T": 1024**2, "TB": 1024**2}.get(unit)
     if factor is None:
         raise ValueError(value)
     return number * factor
@@ -276,18 +330,45 @@ def digits(text: str) -> bool:
 
 
 def _int(name: str, value: str, positive: bool = True) -> int:
-    """A decimal option value as parse_int checks it."""
-    if not digits(value) or (positive and int(value) <= 0):
-        raise _err(f'Invalid numeric value "{value}" for {name}.')
-    return int(value)
+    """A decimal option value as Slurm's parse_int checks it: strtol, nothing after the number (exit 1)."""
+    number, rest = strtol(value)
+    if rest or number is None or number < 0 or (positive and number <= 0):
+        raise _err(f'Invalid numeric value "{value}" for {name}.', 1)
+    return number
+
+
+def _node_count(text: str) -> tuple[int, str]:
+    """_str_to_nodes: strtol with a k (x1024) then m (x1048576) suffix; -1 when no number."""
+    number, rest = strtol(text)
+    if number is None:
+        return -1, text
+    if rest[:1] in ("k", "K"):
+        number, rest = number * 1024, rest[1:]
+    if rest[:1] in ("m", "M"):
+        number, rest = number * 1024 * 1024, rest[1:]
+    return number, rest
 
 
 def _nodes(value: str) -> int:
-    """Minimum node count of -N N or N-M."""
-    lo, _, hi = value.partition("-")
-    if not digits(lo) or (hi and not digits(hi)) or int(lo) < 1:
-        raise _err(f'"{value}" is not a valid node count')
-    return int(lo)
+    """Minimum node count of -N N or N-M, as verify_node_count checks it (all seen)."""
+    if "-" in value:
+        lo_text, _, hi_text = value.partition("-")
+        lo, rest = _node_count(lo_text)
+        if rest.strip(C_SPACE):
+            raise _err(f'"{lo_text}" is not a valid node count')
+        if lo < 0:
+            lo = 1
+        hi, rest = _node_count(hi_text)
+        if rest.strip(C_SPACE):
+            raise _err(f'"{hi_text}" is not a valid node count')
+    else:
+        lo, rest = _node_count(value)
+        if rest.strip(C_SPACE) or lo < 0:
+            raise _err(f'"{value}" is not a valid node count')
+        hi = lo
+    if hi != 0 and hi < lo:
+        raise _err(f"Maximum node count {hi} is less than minimum node count {lo}")
+    return lo
 
 
 def apply(opts: dict[str, Any], found: list[tuple[str, str | None]]) -> None:
@@ -322,17 +403,43 @@ def apply(opts: dict[str, Any], found: list[tuple[str, str | None]]) -> None:
 
 
 def parse_options(
-    script: str, argv: list[str] | tuple[str, ...]
+    script: str,
+    argv: list[str] | tuple[str, ...],
+    file: str | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Options of a submission: #SBATCH lines, then the command line (which wins); plus the operands."""
+    """Options of a submission: #SBATCH lines, then the command line (which wins); plus the operands.
+
+    `file` names the script in fatal errors (default: the first operand's basename, else 'stdin');
+    `warnings` collects what sbatch prints on stderr for a job it still submits (an OptionError's text
+    starts with those printed before it)."""
     cmd_found, operands = getopt(list(argv))
+    if file is None:
+        file = os.path.basename(operands[0]) if operands else "stdin"
+    notes: list[str] = [] if warnings is None else warnings
     opts: dict[str, Any] = {}
-    directives = directive_args(script)
-    found, rest = getopt(directives)
-    if rest:
-        raise _err(f"Invalid directive found in batch script: {rest[0]}")
-    apply(opts, found)
-    apply(opts, cmd_found)
+    try:
+        # sbatch applies each option as getopt_long returns it: the first refusal wins (seen)
+        found: list[tuple[str, str | None]] = []
+        try:
+            _, rest = getopt(directive_args(script, file, notes), found=found)
+        except OptionError as e:
+            apply(opts, found)
+            raise e from None
+        apply(opts, found)
+        if rest:
+            raise _err(f"Invalid directive found in batch script: {rest[0]}")
+        apply(opts, cmd_found)
+    except OptionError as e:
+        if notes:
+            raise OptionError("".join(notes) + e.text, e.exit_code) from None
+        raise
+    if "ntasks" in opts and "nodes" in opts and opts["ntasks"] < opts["nodes"]:
+        notes.append(
+            f"sbatch: Warning: can't run {opts['ntasks']} processes on {opts['nodes']} nodes, "
+            f"setting nnodes to {opts['ntasks']}\n"
+        )  # seen
+        opts["nodes"] = opts["ntasks"]
     return opts, operands
 
 
@@ -345,6 +452,8 @@ def shape(opts: dict[str, Any]) -> dict[str, Any]:
     nodes = int(opts.get("nodes", 1))
     if "ntasks-per-node" in opts:
         tpn = int(opts["ntasks-per-node"])
+        if "ntasks" in opts and "nodes" not in opts:  # seen: -n 2 --ntasks-per-node=1 -> 2 nodes
+            nodes = max(1, int(opts["ntasks"]) // tpn)
     elif "ntasks" in opts:
         tpn = -(-int(opts["ntasks"]) // nodes)
     else:

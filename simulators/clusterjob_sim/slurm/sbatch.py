@@ -54,6 +54,7 @@ def _sbatch(ctx: Context) -> int:
     wrap = next((v for n, v in reversed(found) if n == "wrap"), None)
     if wrap is not None:
         script, script_name, args, command = WRAP.format(wrap), "wrap", operands, "(null)"
+        file = "wrap"
     elif operands:
         path = os.path.join(ctx.cwd, operands[0])
         try:
@@ -62,21 +63,44 @@ def _sbatch(ctx: Context) -> int:
         except OSError:
             raise OptionError(f"sbatch: error: Unable to open file {operands[0]}", 1) from None
         script_name, args, command = os.path.basename(path), operands[1:], os.path.abspath(path)
+        file = script_name
     else:
         script, script_name, args, command = ctx.stdin.read(), "sbatch", [], "(null)"
+        file = "stdin"
     check_script(script)
-    opts, _ = parse_options(script, ctx.argv)
+    warnings: list[str] = []
+    opts, _ = parse_options(script, ctx.argv, file=file, warnings=warnings)
+    ctx.err.write("".join(warnings))  # printed while the options are read, before any refusal
+    cluster = _cluster(ctx, opts)
     spec, data = _spec(ctx, opts, script, script_name, args, command)
     tasks = data.pop("tasks", None)
     env = _export(opts.get("export"), ctx.environ)
     jobs = ctx.submit(spec, env=env, data=data, tasks=tasks, ids_per_task="at_start")
     job_id = jobs[0].array_id if jobs[0].array_id is not None else jobs[0].job_id
     if "parsable" in opts:
-        cluster = f";{opts['clusters']}" if "clusters" in opts else ""
-        ctx.out.write(f"{job_id}{cluster}\n")
+        ctx.out.write(f"{job_id};{cluster}\n" if cluster else f"{job_id}\n")
     else:
         ctx.out.write(f"Submitted batch job {job_id}\n")
     return 0
+
+
+def _cluster(ctx: Context, opts: dict[str, Any]) -> str | None:
+    """The cluster of -M/--clusters (None when not given); names the database does not know are
+    reported, and refused when no known one is left (seen)."""
+    if "clusters" not in opts:
+        return None
+    known = str(ctx.config.get("cluster_name", "cluster"))
+    names = [n for n in str(opts["clusters"]).split(",") if n]
+    for name in names:
+        if name != known:
+            ctx.err.write(f"sbatch: error: No cluster '{name}' known by database.\n")
+    if known not in names:
+        raise OptionError(
+            f"sbatch: error: '{opts['clusters']}' can't be reached now, or it is an invalid entry "
+            "for --cluster.  Use 'sacctmgr list clusters' to see available clusters.",
+            1,
+        )
+    return known
 
 
 def _spec(
@@ -139,6 +163,7 @@ def _spec(
         "command": command,
         "cluster": cfg.get("cluster_name", "cluster"),
         "hold_reason": hold_reason,
+        "user_hold": "hold" in opts,  # seen: a held job shows JobHeldUser, whatever else keeps it
     }
     spec: dict[str, Any] = {
         "name": opts.get("job-name") or script_name,

@@ -89,7 +89,7 @@ def _record(job: Job, engine: Engine, now: float) -> str:
         f"NumNodes={len(job.node_names) or job.nodes} NumCPUs={cpus} "
         f"NumTasks={data.get('ntasks') or job.nodes * int(data.get('tasks_per_node', 1))} "
         f"CPUs/Task={data.get('cpus_per_task', 1)} ReqB:S:C:T=0:0:*:*",
-        f"MinCPUsNode={job.cores_per_node} MinMemoryNode={job.mem_mb_per_node or 0}M "
+        f"MinCPUsNode={c.min_cpus(job)} MinMemoryNode={c.mem_text(job.mem_mb_per_node)} "
         "MinTmpDiskNode=0",
         f"Command={data.get('command', '(null)')}",
         f"WorkDir={job.workdir}",

@@ -1,0 +1,243 @@
+"""Differential testing: the same command against a REAL scheduler and a simulated one, compared.
+
+Used by test_sim_vs_real_slurm.py and test_sim_vs_real_sge.py. A `Side` runs a scenario's commands (the real
+tools by absolute path with the environment this process started with, so a simulated cluster put on PATH
+by the `sim_cluster` fixture never shadows them; the fake ones through a SimCluster). Job ids are mirrored:
+before each submission the simulated cluster is told to hand out the id the real scheduler gave the same
+step, so answers can be compared byte for byte with only dates, elapsed times, usage figures and the two
+working folders normalised.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from clusterjob_sim import spool as sim_spool
+from clusterjob_sim.pytest_fixtures import SimCluster
+
+from tests.real.conftest import SCHEDULERS
+
+# The environment of this process before any fixture put a simulated cluster first on PATH.
+REAL_ENV: dict[str, str] = {
+    k: v for k, v in os.environ.items() if not k.startswith("CLUSTERJOB_SIM_")
+}
+REAL_ENV.setdefault("SGE_ROOT", "/var/lib/gridengine")
+REAL_ENV.setdefault("SGE_CELL", "default")
+
+UNKNOWN_ID = "999999"  # a job id neither the real nor the simulated scheduler ever handed out
+
+
+def real_tool(name: str) -> str:
+    """Absolute path of a real scheduler command (never a simulator's: REAL_ENV's PATH has none)."""
+    path = shutil.which(name, path=REAL_ENV.get("PATH"))
+    if path is None:
+        pytest.fail(f"real {name} is not on PATH")
+    return path
+
+
+def require_real(scheduler: str) -> None:
+    """Skip unless the real scheduler was announced (conftest's switch); fail if it does not answer."""
+    sched = SCHEDULERS[scheduler]
+    if os.environ.get(sched.env_var) != "1":
+        pytest.skip(
+            f"real {sched.name} not started here (set {sched.env_var}=1 after its start script)"
+        )
+    if shutil.which(sched.probe[0], path=REAL_ENV.get("PATH")) is None:
+        pytest.fail(f"{sched.env_var}=1 but {sched.probe[0]} is not on PATH")
+    try:
+        out = run_real(list(sched.probe), cwd=Path.cwd(), timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{sched.env_var}=1 but {sched.name} does not answer within 60 s")
+    if out.rc != 0 or not out.stdout.strip():
+        pytest.fail(f"{sched.env_var}=1 but {sched.name} does not answer: {out.stderr.strip()}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a command printed and returned."""
+
+    stdout: str
+    stderr: str
+    rc: int
+
+    def map(self, fn: Callable[[str], str]) -> Answer:
+        return Answer(fn(self.stdout), fn(self.stderr), self.rc)
+
+    def __str__(self) -> str:
+        return f"rc={self.rc}\n[stdout]\n{self.stdout}[stderr]\n{self.stderr}"
+
+
+def _answer(proc: subprocess.CompletedProcess[str]) -> Answer:
+    return Answer(proc.stdout, proc.stderr, proc.returncode)
+
+
+def run_real(argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 60) -> Answer:
+    """Run a real scheduler command (argv[0] a bare name, as a user types it: getopt's messages start
+    with it) with the original environment."""
+    proc = subprocess.run(
+        list(argv),
+        executable=real_tool(argv[0]),
+        cwd=cwd,
+        input=input,
+        env=REAL_ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return _answer(proc)
+
+
+def set_next_job_id(cluster: SimCluster, job_id: int) -> None:
+    """Make the simulated cluster hand out `job_id` next (ids only move forward, like a real one)."""
+    conn = sim_spool.connect(cluster.spool)
+    try:
+        with sim_spool.transaction(conn):
+            row = conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
+            current = int(row[0]) if row else int(cluster.config.get("first_job_id", 1))
+            if job_id >= current:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', ?)", (job_id,)
+                )
+    finally:
+        conn.close()
+
+
+@dataclass
+class Side:
+    """One side of a differential scenario: the real scheduler, or a simulated cluster."""
+
+    name: str  # "real" or "sim"
+    workdir: Path
+    cluster: SimCluster | None = None  # None: the real scheduler
+    submitted: list[str] = field(default_factory=list)  # ids of successful submissions, in order
+    mirror: list[str] = field(default_factory=list)  # sim: the real ids to hand out, in order
+    transcript: list[tuple[str, Answer]] = field(default_factory=list)
+
+    @property
+    def real(self) -> bool:
+        return self.cluster is None
+
+    def run(self, argv: Sequence[str], input: str = "", record: bool = True) -> Answer:
+        """Run a command on this side (in its work folder) and keep its answer in the transcript."""
+        if self.cluster is None:
+            answer = run_real(argv, self.workdir, input=input)
+        else:
+            answer = _answer(self.cluster.run(list(argv), input=input, cwd=self.workdir))
+        if record:
+            self.transcript.append((" ".join(argv), answer))
+        return answer
+
+    def submit(
+        self, argv: Sequence[str], id_of: Callable[[Answer], str | None], input: str = ""
+    ) -> tuple[Answer, str | None]:
+        """Run a submission; on the simulated side first mirror the id the real side got here."""
+        if self.cluster is not None and self.mirror:
+            set_next_job_id(self.cluster, int(self.mirror[0]))
+        answer = self.run(argv, input=input)
+        job_id = id_of(answer) if answer.rc == 0 else None
+        if job_id is not None:
+            self.submitted.append(job_id)
+            if self.cluster is not None and self.mirror:
+                self.mirror.pop(0)
+        return answer, job_id
+
+    def poll(
+        self,
+        argv: Sequence[str],
+        done: Callable[[Answer], bool],
+        timeout: float = 60.0,
+        interval: float = 0.3,
+    ) -> Answer:
+        """Repeat a command until `done(answer)`; record only the last answer. Fails after timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.run(argv, record=False)
+            if done(answer):
+                self.transcript.append((" ".join(argv), answer))
+                return answer
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"{self.name}: `{' '.join(argv)}` did not reach the expected answer within "
+                    f"{timeout} s; last answer:\n{answer}"
+                )
+            time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Normalisation: only what must differ between two runs of the same scenario
+# ---------------------------------------------------------------------------------------------------
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DAYS = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+DATE_PATTERNS = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"), "<DATE>"),  # Slurm
+    (re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d"), "<DATE>"),  # qstat
+    (re.compile(rf"(?:{_DAYS}) (?:{_MONTHS}) [ \d]\d \d\d:\d\d:\d\d \d{{4}}"), "<DATE>"),  # ctime
+]
+
+
+def normalise_dates(text: str) -> str:
+    """Dates and times of day to <DATE> (same width of text around them is kept)."""
+    for pattern, repl in DATE_PATTERNS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def normalise_paths(text: str, side: Side) -> str:
+    """The side's work folder (and its resolved form) to <DIR>."""
+    for path in sorted({str(side.workdir), os.path.realpath(side.workdir)}, key=len, reverse=True):
+        text = text.replace(path, "<DIR>")
+    return text
+
+
+def compare_transcripts(real: Side, sim: Side, normalise: Callable[[str, Side], str]) -> None:
+    """Assert both sides answered every step alike once `normalise` is applied to each text."""
+    assert [c for c, _ in real.transcript] == [c for c, _ in sim.transcript]
+    problems = []
+    for (command, r), (_, s) in zip(real.transcript, sim.transcript, strict=True):
+        rn = r.map(lambda t: normalise(t, real))
+        sn = s.map(lambda t: normalise(t, sim))
+        if rn != sn:
+            problems.append(f"$ {command}\n--- real\n{rn}--- simulated\n{sn}")
+    assert not problems, "simulator answers differ from the real tool:\n\n" + "\n\n".join(problems)
+
+
+class RealJobs:
+    """Ids of real jobs submitted by the tests, removed at teardown whatever happened."""
+
+    def __init__(self, cancel: Sequence[str]) -> None:
+        self.cancel = tuple(cancel)  # e.g. ("scancel",) or ("qdel",)
+        self.ids: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"RealJobs({len(self.ids)} to remove)"
+
+    def add(self, job_id: str | None) -> None:
+        if job_id:
+            self.ids.append(job_id)
+
+    def cleanup(self) -> None:
+        pending, self.ids = self.ids, []
+        for chunk in range(0, len(pending), 50):
+            ids = pending[chunk : chunk + 50]
+            try:
+                run_real([*self.cancel, *ids], cwd=Path("/"), timeout=60)
+            except (subprocess.TimeoutExpired, OSError):
+                pass
+
+
+def real_jobs_fixture(cancel: Sequence[str]) -> Iterator[RealJobs]:
+    """Body of a fixture yielding a RealJobs registry that removes its jobs at teardown."""
+    jobs = RealJobs(cancel)
+    try:
+        yield jobs
+    finally:
+        jobs.cleanup()
