@@ -155,6 +155,7 @@ def qsub_main(ctx: Context) -> int:
         last, _, step = rest.partition(":")
         data["task_first"], data["task_last"], data["task_step"] = int(first), int(last), int(step)
     jobs = ctx.submit(spec, env=env, data=data, tasks=tasks, ids_per_task=False)
+    ctx.out.write("".join(req.warnings))
     ctx.out.write(out.qsub_submitted(jobs[0].job_id, req.job_name, array_text, terse=req.terse))
     if str(req.options.get("sync", "n")).lower().startswith("y"):
         return _sync(ctx, jobs[0].job_id)
@@ -365,6 +366,25 @@ def _gid(uid: int) -> int:
         return os.getgid()
 
 
+def _seconds(resources: dict[str, str]) -> dict[str, str]:
+    """Resources as the master keeps them: times in seconds (seen: h_rt=1:00:00 -> 3600, 1.5 -> 2)."""
+    from clusterjob_sim.sge_parse import TIME_COMPLEXES, parse_time
+
+    shown = {}
+    for k, v in resources.items():
+        seconds = parse_time(v) if k in TIME_COMPLEXES else None
+        shown[k] = str(seconds) if seconds is not None else v
+    return shown
+
+
+def _shown_range(data: dict[str, Any]) -> str | None:
+    """A PE range as qstat -j prints it (seen: 2, 1,2, 1-4, and 2-9999999 for an open 2-)."""
+    text = data.get("pe_range_text") or data.get("pe_range")
+    if not text:
+        return None
+    return f"{text}9999999" if str(text).endswith("-") else str(text)
+
+
 def job_detail(tasks: list[Job], first_node: str = "node01") -> out.SgeJobDetail:
     """The `qstat -j` record of a job from its records (all tasks of an array)."""
     j = tasks[0]
@@ -401,11 +421,11 @@ def job_detail(tasks: list[Job], first_node: str = "node01") -> out.SgeJobDetail
         stdout_path=j.stdout,
         stderr_path=j.stderr,
         merge=bool(data.get("merge")),
-        resources=data.get("resources") or {},
+        resources=_seconds(data.get("resources") or {}),
         queues=data.get("queues") or [],
         shell_list=data.get("shell"),
         pe=data.get("pe"),
-        pe_range=data.get("pe_range"),
+        pe_range=_shown_range(data),
         array_text=array_text,
         running_tasks=running,
         job_args=data.get("args") or [],

@@ -256,6 +256,14 @@ class SgeJobDetail:
         self.scheduling_info: list[str] = list(optional.get("scheduling_info") or [])
 
 
+def path_list(text: str) -> str:
+    """An -o/-e path as qstat -j shows it: `host:NONE:path` (seen: `vm:NONE:/tmp/x`, `NONE:NONE:x`)."""
+    host, colon, path = text.partition(":")
+    if not colon:
+        host, path = "", text
+    return f"{host or 'NONE'}:NONE:{path}"
+
+
 def qstat_j(d: SgeJobDetail) -> str:
     """`qstat -j ID` (cull_show_job's layout, the common subset of its lines)."""
     out = [
@@ -277,7 +285,7 @@ def qstat_j(d: SgeJobDetail) -> str:
     if d.cwd:
         out.append(f"cwd:                        {d.cwd}\n")
     if d.stderr_path:
-        out.append(f"stderr_path_list:           NONE:NONE:{d.stderr_path}\n")
+        out.append(f"stderr_path_list:           {path_list(d.stderr_path)}\n")
     if d.merge:
         out.append("merge:                      y\n")
     if d.resources:
@@ -287,7 +295,7 @@ def qstat_j(d: SgeJobDetail) -> str:
     out.append("notify:                     FALSE\n")
     out.append(f"job_name:                   {d.name}\n")
     if d.stdout_path:
-        out.append(f"stdout_path_list:           NONE:NONE:{d.stdout_path}\n")
+        out.append(f"stdout_path_list:           {path_list(d.stdout_path)}\n")
     out.append("jobshare:                   0\n")
     if d.queues:
         out.append(f"hard_queue_list:            {' '.join(d.queues)}\n")

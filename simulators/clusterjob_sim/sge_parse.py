@@ -64,12 +64,22 @@ DEFAULT_COMPLEXES = frozenset(
     num_proc qname rerun s_core s_cpu s_data s_fsize s_rss s_rt s_stack s_vmem seq_no slots swap_free
     swap_rate swap_rsvd swap_total swap_used tmpdir virtual_free virtual_total virtual_used""".split()
 )
-SHORTCUTS = {"rt": "h_rt", "vmem": "h_vmem", "mf": "mem_free"}  # a few `qconf -sc` shortcuts
+# `qconf -sc` shortcuts of a fresh installation (seen on 8.1.9; h_rt and h_vmem have none)
+SHORTCUTS = {
+    "a": "arch", "c": "calendar", "dwg": "display_win_gui", "h": "hostname", "la": "load_avg",
+    "ll": "load_long", "lm": "load_medium", "ls": "load_short", "core": "m_core",
+    "socket": "m_socket", "thread": "m_thread", "topo": "m_topology", "utopo": "m_topology_inuse",
+    "mf": "mem_free", "mt": "mem_total", "mu": "mem_used", "mci": "min_cpu_interval",
+    "nla": "np_load_avg", "nll": "np_load_long", "nlm": "np_load_medium", "nls": "np_load_short",
+    "p": "num_proc", "q": "qname", "re": "rerun", "seq": "seq_no", "s": "slots", "sf": "swap_free",
+    "sr": "swap_rate", "srsv": "swap_rsvd", "st": "swap_total", "su": "swap_used", "tmp": "tmpdir",
+    "vf": "virtual_free", "vt": "virtual_total", "vu": "virtual_used",
+}  # fmt: skip
 
 # Characters the master refuses in a job name (verify_str_key, QSUB_TABLE) and their message names.
 NAME_FORBIDDEN = {
     "\n": "Return",
-    "\t": "Tabulator",
+    "\t": "Tab",
     "\r": "Carriage return",
     ":": "Colon",
     "@": "At",
@@ -159,6 +169,7 @@ class SgeRequest:
         self.resources: dict[str, str] = {}  # -l name=value, later wins
         self.options: dict[str, Any] = {}  # every option qsub kept, by name
         self.terse = False
+        self.warnings: list[str] = []  # qsub's stdout warnings (an option set twice)
 
 
 def invalid_option(word: str) -> Refused:
@@ -192,28 +203,53 @@ def unreadable_script(path: str, why: str = "No such file or directory") -> Refu
 # ---------------------------------------------------------------------------------------------------
 
 
+WARN_ON_REPEAT = frozenset("N pe j A P r a now b shell R dl".split())  # seen on 8.1.9
+
+
 def split_options(
-    args: Sequence[str], in_script: bool = False
+    args: Sequence[str],
+    in_script: bool = False,
+    *,
+    check: bool = False,
+    seen: set[str] | None = None,
+    warnings: list[str] | None = None,
+    strays: list[str] | None = None,
 ) -> tuple[list[tuple[str, Any]], int]:
-    """Options in order as (name, value) and the index of the script path (or len(args))."""
+    """Options in order as (name, value) and the index of the script path (or len(args)).
+
+    With `check`, each option's value is checked as it is read (check_syntax); `seen`/`warnings` collect
+    qsub's stdout warning for an option set twice in one source (seen: command line, then script)."""
     opts: list[tuple[str, Any]] = []
     i = 0
     while i < len(args):
         arg = args[i]
         if not arg.startswith("-") or arg == "-":
+            if in_script and strays is not None:  # seen: reported once every line was read
+                strays.append(arg)
+                i += 1
+                continue
             if in_script:
-                raise Refused("qsub: Unknown option \n\n", 5)  # seen: a stray word in a #$ line
+                raise stray_word()
             break
         name = arg[1:]
+        if seen is not None and warnings is not None and name in WARN_ON_REPEAT:
+            if name in seen:
+                warnings.append(
+                    f'{"" if in_script else "qsub: "}warning: "{arg}" option has already been set, '
+                    "overriding previous setting\n"
+                )
+            seen.add(name)
         if name in OPTIONS_FLAG:
             opts.append((name, True))
         elif name in OPTIONS_ONE or name in OPTIONS_TWO:
             want = 2 if name in OPTIONS_TWO else 1
             if len(args) - 1 - i < want:
-                raise missing_argument(arg, in_script)
+                raise missing_argument(arg, in_script, len(args) - 1 - i)
             values = list(args[i + 1 : i + 1 + want])
             opts.append((name, values[0] if want == 1 else tuple(values)))
             i += want
+            if check:
+                check_syntax(opts[-1:], in_script)
         elif in_script:
             raise script_error(f'invalid option argument "{arg}"', EXIT_USAGE)  # seen
         else:
@@ -222,21 +258,30 @@ def split_options(
     return opts, i
 
 
+def stray_word() -> Refused:
+    """qsub's answer to a word that is no option in a #$ line (seen), once all lines were read."""
+    return Refused("qsub: Unknown option \n\n", 5)
+
+
 def script_error(text: str, exit_code: int) -> Refused:
     """qsub's answer to a bad option in a #$ line: the text after 'Unable to read script file ...'."""
     return Refused(f"Unable to read script file because of error: {text}\n", exit_code)
 
 
-def missing_argument(option: str, in_script: bool = False) -> Refused:
-    """qsub's answer to an option without its value (seen for -N, -q and -pe on the command line)."""
+def missing_argument(option: str, in_script: bool = False, given: int = 0) -> Refused:
+    """qsub's answer to an option without its value(s) (all seen on 8.1.9), exit code 2."""
     what = {
-        "-pe": "range as 2nd argument",
+        "-pe": "range as 2nd argument" if given else "pe_name argument",
         "-q": "queue list argument",
         "-masterq": "queue list argument",
+        "-S": "path_name argument",
+        "-t": "a list of task id ranges",
+        "-v": "variable list argument",
     }.get(option, "argument")
+    text = f"{option} option must have {what}"
     if in_script:
-        return script_error(f"{option} option must have {what}", EXIT_USAGE)  # [unconfirmed]
-    return Refused(f"qsub: {option} option must have {what}\n", EXIT_USAGE)
+        return script_error(text, EXIT_USAGE)
+    return Refused(f"qsub: {text}\n", EXIT_USAGE)
 
 
 _C_SPACE = " \t\n\v\f\r"
@@ -277,19 +322,23 @@ def directive_line_words(rest: str) -> list[str]:
     return [w.replace('"', "").replace("'", "") for w in string_list(rest.strip(_C_SPACE))]
 
 
-def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[str]:
-    """The option words of every line that starts with the directive prefix (the whole file is read)."""
-    words: list[str] = []
+def directive_lines(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[list[str]]:
+    """The option words of each line that starts with the directive prefix (the whole file is read);
+    qsub parses every line on its own: an option's value must be on its line (seen)."""
+    lines: list[list[str]] = []
     if not prefix:
-        return words
+        return lines
     for line in script_text.splitlines():
         if not line.startswith(prefix):
             continue
-        for w in directive_line_words(line[len(prefix) :]):
-            if w.startswith("#"):  # seen: `#$ -N x # a comment` names the job x
-                break
-            words.append(w)
-    return words
+        # seen: the line ends at its first '#', even inside quotes (`-N "x # y" -j y` names the job x)
+        lines.append(directive_line_words(line[len(prefix) :].split("#", 1)[0]))
+    return lines
+
+
+def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[str]:
+    """The option words of every directive line, in order."""
+    return [w for words in directive_lines(script_text, prefix) for w in words]
 
 
 def _strip_program(argv: Sequence[str]) -> list[str]:
@@ -321,24 +370,43 @@ def _merge(*sources: list[tuple[str, Any]]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------
 
 
+def c_strtod(text: str) -> float | None:
+    """The number C's strtod reads from all of `text` (decimal, exponent, hex, inf/nan; trailing blanks
+    allowed), None if anything else is left."""
+    t = text.rstrip(" \t")
+    if not t or t[0] in " \t" or "_" in t or not t.isascii():
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    try:
+        return float.fromhex(t) if "x" in t.lower() else None
+    except ValueError:
+        return None
+
+
 def parse_time(text: str) -> int | None:
-    """A Grid Engine time: seconds, or [[h:]m:]s with empty parts meaning 0 (`48::`); None if invalid."""
-    t = text.strip()
-    if t.isdigit() and t.isascii():
-        return int(t)
-    whole, dot, frac = t.partition(".")
-    if dot and (whole or frac) and is_digits(whole or "0") and is_digits(frac or "0"):
-        return int(float(t) + 0.5)  # seen: h_rt=1.5 is accepted
-    parts = t.split(":")
-    if len(parts) > 3 or len(parts) < 2:
+    """A Grid Engine time in seconds, None if invalid (all seen on 8.1.9): one number (strtod; rounded
+    half to even: 1.5 -> 2, .5 -> 0) or h:m:s with every field a number or empty (`48::`, `::30`);
+    two fields (`5:30`) are not a time."""
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            return None
+        nums = [0.0 if p == "" else c_strtod(p) for p in parts]
+        if any(n is None for n in nums):
+            return None
+        h, m, s = (float(n or 0.0) for n in nums)
+        total = h * 3600 + m * 60 + s
+    else:
+        value = c_strtod(text)
+        if value is None:
+            return None
+        total = value
+    if total != total or total in (float("inf"), float("-inf")):
         return None
-    if not all((p.isdigit() and p.isascii()) or p == "" for p in parts):
-        return None
-    nums = [int(p) if p else 0 for p in parts]
-    while len(nums) < 3:
-        nums.insert(0, 0)
-    h, m, s = nums
-    return h * 3600 + m * 60 + s
+    return round(total)
 
 
 MEMORY_FACTORS = {
@@ -355,15 +423,11 @@ MEMORY_FACTORS = {
 
 
 def parse_memory(text: str) -> float | None:
-    """A Grid Engine memory value in bytes (`4G` = 4 * 1024^3, `4g` = 4 * 1000^3), None if invalid."""
-    t = text.strip()
-    suffix = t[-1:] if t[-1:] in MEMORY_FACTORS and t[-1:] else ""
-    num = t[: len(t) - len(suffix)]
-    try:
-        value = float(num)
-    except ValueError:
-        return None
-    if value < 0 or value != value or value == float("inf"):
+    """A Grid Engine memory value in bytes (`4G` = 4 * 1024^3, `4g` = 4 * 1000^3), None if invalid:
+    strtod's number then at most one of k K m M g G t T (seen: 1.5G, 0x10, -1G, inf are accepted)."""
+    suffix = text[-1:] if text[-1:] and text[-1:] in MEMORY_FACTORS else ""
+    value = c_strtod(text[: len(text) - len(suffix)])
+    if value is None:
         return None
     return value * MEMORY_FACTORS[suffix]
 
@@ -372,13 +436,17 @@ def parse_resources(values: Sequence[str], site: SgeSite) -> dict[str, str]:
     """All -l lists as {complex: value} (later wins); unknown complexes are refused like the master."""
     out: dict[str, str] = {}
     for text in values:
-        for item in text.split(","):
+        for item in (
+            text.replace("\t", ",").replace(" ", ",").split(",")
+        ):  # seen: blanks separate too
             if not item:
                 continue
             name, eq, value = item.partition("=")
             name = SHORTCUTS.get(name.strip(), name.strip())
             if site.complexes is not None and name not in site.complexes:
                 raise rejected(f'unknown resource "{name}"')  # seen
+            if eq and not value:
+                raise rejected(f'denied: missing value for resource "{name}"')  # seen
             if name in TIME_COMPLEXES and parse_time(value) is None:
                 raise rejected(f'attribute "{name}" is not a time value')  # seen
             if name in MEMORY_COMPLEXES and parse_memory(value) is None:
@@ -419,19 +487,44 @@ def parse_task_range(text: str) -> tuple[int, ...] | None:
     return tuple(range(lo, hi + 1, step)) if lo > 0 else None
 
 
+def _strtol(text: str) -> tuple[int | None, str]:
+    """C strtol(text, &end, 10): (value or None without digits, the rest)."""
+    i, n = 0, len(text)
+    while i < n and text[i] in " \t\n\v\f\r":
+        i += 1
+    start = i
+    if i < n and text[i] in "+-":
+        i += 1
+    digits_start = i
+    while i < n and "0" <= text[i] <= "9":
+        i += 1
+    if i == digits_start:
+        return None, text
+    return int(text[start:i]), text[i:]
+
+
 def pe_range(text: str) -> tuple[int, int | None]:
-    """-pe NAME n | n-m | n- | -m -> (min, max or None); Refused as qsub refuses a bad one."""
-    lo_s, dash, hi_s = text.partition("-")
-    for part in (lo_s, hi_s):
-        if part and not is_digits(part):
-            raise not_a_number(part)
-    if not lo_s and not hi_s:
-        raise not_a_number(text)
-    lo = int(lo_s) if lo_s else 1
-    hi = int(hi_s) if hi_s else (None if dash else lo)
-    if hi is not None:
-        lo, hi = min(lo, hi), max(lo, hi)
-    return lo, hi  # a 0 is refused later, by the master
+    """-pe NAME n | n-m | n- | -m -> (min, max or None); Refused as qsub refuses a bad one.
+
+    As Grid Engine's range parser reads it (seen on 8.1.9): a number (strtol), then any one character
+    and a second number; nothing after that one character is an open range (`2x`, `2 ` -> 2-), and
+    `2:1` or `1.5` are ranges too; a leading '-' means from 1."""
+    if text.startswith("-"):
+        lo, rest = 1, text
+    else:
+        first, rest = _strtol(text)
+        if first is None:
+            raise not_a_number(text)
+        lo = first
+        if not rest:
+            return lo, lo
+    rest = rest[1:]
+    if not rest:
+        return lo, None
+    second, _ = _strtol(rest)
+    if second is None:
+        raise not_a_number(rest)
+    return min(lo, second), max(lo, second)  # a 0 is refused later, by the master
 
 
 def parse_pe_range(text: str) -> int | None:
@@ -457,17 +550,49 @@ def range_text(lo: int, hi: int | None) -> str:
     return f"{lo}-{hi}"
 
 
+UNREADABLE = "Error reading answer list from qmaster"  # seen: the master's answer to some names
+
+
+def job_name_error(name: str) -> str | None:
+    """The master's refusal of a job name (None: accepted); UNREADABLE for a blank, control or non-ASCII
+    character, which qsub only reports when nothing else is wrong (all seen)."""
+    if not name:
+        return "job rejected cause there is no job_name in the request"
+    if (
+        "0" <= name[0] <= "9"
+    ):  # seen: checked before the characters ('1a:b' is refused for the digit)
+        return f'denied: "{name}" is not a valid object name (cannot start with a digit)'
+    for ch, label in NAME_FORBIDDEN.items():
+        if ch in name:
+            what = label if ch in "\n\t\r" else f"{label} ('{ch}')"  # seen: "Tab not allowed"
+            return f"{what} not allowed in objectname"
+    if any(not ("!" <= ch <= "~") for ch in name):
+        return UNREADABLE
+    return None
+
+
 def check_job_name(name: str) -> None:
     """Grid Engine's job-name rules: '/' refused by qsub itself, the rest by the master (all seen)."""
     if "/" in name:
         raise Refused("qsub: argument to -N option must not contain / \n", EXIT_USAGE)
-    if not name:
-        raise rejected("job rejected cause there is no job_name in the request")
-    for ch, label in NAME_FORBIDDEN.items():
-        if ch in name:
-            raise rejected(f"{label} ('{ch}') not allowed in objectname")
-    if name[0].isdigit():
-        raise rejected(f'denied: "{name}" is not a valid object name (cannot start with a digit)')
+    why = job_name_error(name)
+    if why:
+        raise rejected(why)
+
+
+def check_empty_path(text: str) -> None:
+    """An -o/-e `[host:]path` with nothing after the host: refused before anything else (seen)."""
+    _, colon, path = text.partition(":")
+    if not (path if colon else text):
+        raise rejected("paths may not be empty strings")
+
+
+def unknown_host(text: str, site: SgeSite) -> list[str]:
+    """The master's refusal of an -o/-e path on a host it does not know (seen), if any."""
+    host, colon, _ = text.partition(":")
+    if colon and host and site.host_names is not None and host not in site.host_names:
+        return [f'can\'t resolve hostname "{host}"']
+    return []
 
 
 def place_slots(slots: int, rule: str | int, site: SgeSite) -> tuple[int, int]:
@@ -515,20 +640,30 @@ def parse_qsub(
     """Read one submission as `qsub <argv>` does (script text given); raise Refused as qsub would."""
     site = site or SgeSite()
     args = _strip_program(argv)
-    cmd_opts, pos = split_options(args)
-    check_syntax(cmd_opts, in_script=False)
-    positional = args[pos:]
-    cmd = _merge(cmd_opts)
-    binary = str(cmd.get("b", "n")).lower().startswith("y")
-    script_opts: list[tuple[str, Any]] = []
-    if not binary:
-        prefix = str(cmd["C"]) if "C" in cmd else DIRECTIVE_PREFIX
-        words = directive_words(script_text, prefix)
-        script_opts, _ = split_options(words, in_script=True)
-        check_syntax(script_opts, in_script=True)
-    opts = _merge(script_opts, cmd_opts)
-    req = build_request(opts, positional, site, cwd)
+    warnings: list[str] = []  # qsub prints them on stdout, also when it then refuses the job
+    try:
+        cmd_opts, pos = split_options(args, check=True, seen=set(), warnings=warnings)
+        positional = args[pos:]
+        cmd = _merge(cmd_opts)
+        binary = str(cmd.get("b", "n")).lower().startswith("y")
+        script_opts: list[tuple[str, Any]] = []
+        if not binary:
+            prefix = str(cmd["C"]) if "C" in cmd else DIRECTIVE_PREFIX
+            seen: set[str] = set()
+            strays: list[str] = []
+            for words in directive_lines(script_text, prefix):  # line by line, as qsub reads them
+                line_opts, _ = split_options(
+                    words, in_script=True, check=True, seen=seen, warnings=warnings, strays=strays
+                )
+                script_opts.extend(line_opts)
+            if strays:
+                raise stray_word()
+        opts = _merge(script_opts, cmd_opts)
+        req = build_request(opts, positional, site, cwd)
+    except Refused as e:
+        raise Refused(e.message, e.exit_code, "".join(warnings) + e.stdout) from None
     req.binary = binary
+    req.warnings = warnings
     return req
 
 
@@ -563,6 +698,29 @@ def check_syntax(opts: list[tuple[str, Any]], in_script: bool) -> None:
         raise
 
 
+def master_checks(
+    req: SgeRequest,
+    opts: dict[str, Any],
+    names: list[str],
+    pe_bounds: tuple[int, int | None] | None,
+    site: SgeSite,
+) -> None:
+    """The master's checks that stop at the first refusal: resources, queues, the PE, its range."""
+    req.resources = parse_resources(opts.get("l", []), site)
+    for q in names:
+        cluster_queue, at, host = q.partition("@")
+        unknown = site.queues is not None and cluster_queue not in site.queues
+        if at and site.host_names is not None and not host.startswith("@"):
+            unknown = unknown or host not in site.host_names
+        if unknown and "*" not in q:
+            raise rejected(f'Job was rejected because job requests unknown queue "{q}"')  # seen
+    req.queue = names[0] if names else None
+    if pe_bounds is not None:
+        req.rule = _pe_rule(str(opts["pe"][0]), site)  # seen: an unknown PE before a 0 range
+        if pe_bounds[0] == 0:
+            raise rejected('"job" rejected: pe range must be greater than zero')  # seen
+
+
 def build_request(
     opts: dict[str, Any], positional: list[str], site: SgeSite, cwd: str | None
 ) -> SgeRequest:
@@ -576,40 +734,51 @@ def build_request(
     limit = int(opts["tc"]) or None if "tc" in opts else None
     pe_bounds = pe_range(str(opts["pe"][1])) if "pe" in opts else None
     names = [q for text in opts.get("q", []) for q in str(text).split(",") if q]
-    # then the master's (exit code 1, "Unable to run job: ...")
+    # then the master's (exit code 1, "Unable to run job: ..."), in the order seen on 8.1.9: an empty
+    # -o/-e path alone; then the first of: task id 0, unknown -o/-e hosts (both), the job name; then
+    # the first of: a resource, a queue, a PE, a PE range; every error found is listed
+    for key in ("o", "e"):
+        if key in opts:
+            check_empty_path(str(opts[key]))
+    errors: list[str] = []
+    hidden = False  # a name the master refuses with an answer qsub cannot read
+    if bounds is not None and bounds[0] == 0:
+        errors.append("job rejected: 0 is an invalid task id")
+    else:
+        errors = [
+            e for key in ("o", "e") if key in opts for e in unknown_host(str(opts[key]), site)
+        ]
+        if not errors and "N" in opts:
+            why = job_name_error(str(opts["N"]))
+            if why == UNREADABLE:
+                hidden = True
+            elif why:
+                errors.append(why)
+    try:
+        master_checks(req, opts, names, pe_bounds, site)
+    except Refused as e:
+        errors.append(e.message[len("Unable to run job: ") : -len("\nExiting.\n")])
+    if errors:
+        raise rejected("\n".join(errors))
+    if hidden:
+        raise rejected(UNREADABLE)
     if "N" in opts:
-        check_job_name(str(opts["N"]))
         req.name = str(opts["N"])
     default_name = os.path.basename(req.script_path) if req.script_path else "STDIN"
     req.job_name = req.name or default_name
-    req.resources = parse_resources(opts.get("l", []), site)
-    for q in names:
-        cluster_queue, at, host = q.partition("@")
-        unknown = site.queues is not None and cluster_queue not in site.queues
-        if at and site.host_names is not None and not host.startswith("@"):
-            unknown = unknown or host not in site.host_names
-        if unknown and "*" not in q:
-            raise rejected(f'Job was rejected because job requests unknown queue "{q}"')  # seen
-    req.queue = names[0] if names else None
     if bounds is not None:
         lo, hi, step = bounds
-        if lo == 0:
-            raise rejected("job rejected: 0 is an invalid task id")  # seen
         req.array = (tuple(range(lo, hi + 1, step)), limit, f"{lo}-{hi}:{step}")
     if pe_bounds is not None:
-        pe_name = str(opts["pe"][0])
         pe_lo, pe_hi = pe_bounds
-        if pe_lo == 0:
-            raise rejected('"job" rejected: pe range must be greater than zero')  # seen
         req.slots = pe_hi if pe_hi is not None else pe_lo
-        req.pe, req.pe_range = pe_name, str(opts["pe"][1])
+        req.pe, req.pe_range = str(opts["pe"][0]), str(opts["pe"][1])
         req.pe_range_text = range_text(pe_lo, pe_hi)
-        req.rule = _pe_rule(pe_name, site)
-        req.nodes, req.tasks_per_node = place_slots(req.slots, req.rule, site)
+        req.nodes, req.tasks_per_node = place_slots(req.slots, req.rule or "$pe_slots", site)
     if "h_rt" in req.resources:
         req.walltime_s = parse_time(req.resources["h_rt"])
-    if "h_vmem" in req.resources:
-        per_slot = parse_memory(req.resources["h_vmem"]) or 0.0
+    per_slot = parse_memory(req.resources["h_vmem"]) if "h_vmem" in req.resources else None
+    if per_slot is not None and 0 <= per_slot < float("inf"):  # (-1G, inf, nan are accepted too)
         mb = per_slot * req.tasks_per_node / 1024**2
         req.mem_mb_per_node = int(mb) if int(mb) == mb else int(mb) + 1
     if "o" in opts:

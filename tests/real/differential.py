@@ -75,6 +75,25 @@ class Answer:
         return f"rc={self.rc}\n[stdout]\n{self.stdout}[stderr]\n{self.stderr}"
 
 
+def assert_same(sim: Answer, real: Answer, what: str) -> None:
+    """Assert two answers are equal, showing a line diff of what differs."""
+    if sim == real:
+        return
+    import difflib
+
+    parts = [f"{what}: the simulator answers differently from the real tool"]
+    if sim.rc != real.rc:
+        parts.append(f"exit code: real {real.rc}, simulated {sim.rc}")
+    for stream in ("stdout", "stderr"):
+        r, s = getattr(real, stream), getattr(sim, stream)
+        if r != s:
+            diff = difflib.unified_diff(
+                r.splitlines(keepends=True), s.splitlines(keepends=True), "real", "simulated"
+            )
+            parts.append(f"{stream}:\n" + "".join(diff))
+    raise AssertionError("\n".join(parts))
+
+
 def _answer(proc: subprocess.CompletedProcess[str]) -> Answer:
     return Answer(proc.stdout, proc.stderr, proc.returncode)
 
@@ -88,6 +107,24 @@ def run_real(argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 6
         cwd=cwd,
         input=input,
         env=REAL_ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return _answer(proc)
+
+
+def run_sim(
+    cluster: SimCluster, argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 60
+) -> Answer:
+    """Run a simulated command (by its path in the spool's bin) with the real commands' environment, so
+    what a job records of its submitter (PATH, ...) is the same on both sides."""
+    env = {**cluster.env, "PATH": REAL_ENV.get("PATH", "")}
+    proc = subprocess.run(
+        [str(cluster.bin / argv[0]), *argv[1:]],
+        cwd=cwd,
+        input=input,
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,

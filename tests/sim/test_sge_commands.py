@@ -278,7 +278,7 @@ def test_qstat_j_of_a_running_job(sim_cluster: Any, tmp_path: Path) -> None:
     assert lines[1] == f"job_number:                 {jid}"
     assert "job_name:                   job.sh" in lines
     assert f"sge_o_workdir:              {tmp_path}" in lines
-    assert "hard resource_list:         h_rt=0:10:0" in lines
+    assert "hard resource_list:         h_rt=600" in lines  # seen: the master keeps seconds
     (tmp_path / "go").touch()
     c.wait_for(lambda: c.run(["qstat", "-j", jid]).returncode == 1)
 

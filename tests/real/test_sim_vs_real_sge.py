@@ -1,0 +1,364 @@
+"""The simulated Grid Engine against the REAL Grid Engine 8.1.9 on this machine: same scripts, same answers.
+
+1. Directive semantics (a Hypothesis property): generated job scripts with #$ lines are submitted held
+   (`qsub -h`) to the real Grid Engine; what it understood (`qstat -j`) is compared field by field with
+   `clusterjob_sim.sge.parse_submission` and line by line with the fake qsub/qstat; scripts the real qsub
+   refuses must be refused alike (message and exit code).
+2. Answers byte for byte: scenarios replayed against the real Grid Engine and a fresh simulated cluster
+   shaped like it, compared after normalising only what must differ (dates, usage figures, work folders).
+
+Runs only with CLUSTERJOB_REAL_SGE=1 (see conftest.py); every real job is deleted at teardown.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clusterjob_sim.allocation import Allocation, DirectiveError
+from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401 (fixture)
+from clusterjob_sim.sge import parse_submission
+from clusterjob_sim.sge_parse import parse_memory
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from tests.real.differential import (
+    Answer,
+    RealJobs,
+    assert_same,
+    normalise_dates,
+    real_jobs_fixture,
+    require_real,
+    run_real,
+    run_sim,
+    set_next_job_id,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# The real Grid Engine, and a simulated one shaped like it
+# ---------------------------------------------------------------------------------------------------
+
+
+class SgeSite:
+    """What the real Grid Engine here looks like: its queues, hosts and parallel environments."""
+
+    def __init__(self) -> None:
+        cwd = Path("/")
+        self.queues = run_real(["qconf", "-sql"], cwd).stdout.split()
+        self.hosts = run_real(["qconf", "-sel"], cwd).stdout.split()
+        queue = self._conf(["qconf", "-sq", self.queues[0]])
+        self.slots = int(queue["slots"].split(",")[0])
+        self.shell = queue["shell"]
+        self.shell_start_mode = queue["shell_start_mode"]
+        self.pe_rules: dict[str, str] = {}
+        for pe in run_real(["qconf", "-spl"], cwd).stdout.split():
+            self.pe_rules[pe] = self._conf(["qconf", "-sp", pe])["allocation_rule"]
+
+    def rule(self, pe: str) -> str:
+        """The allocation rule of a requested PE (a wildcard picks the first PE it matches)."""
+        return next(r for name, r in self.pe_rules.items() if fnmatch.fnmatchcase(name, pe))
+
+    @staticmethod
+    def _conf(argv: list[str]) -> dict[str, str]:
+        out = run_real(argv, Path("/")).stdout
+        return {k: v.strip() for k, _, v in (line.partition(" ") for line in out.splitlines())}
+
+    def sim_config(self) -> dict[str, Any]:
+        """create_spool overrides making a simulated Grid Engine like this one."""
+        return {
+            "nodes": [{"name": h, "cores": self.slots, "mem_mb": 4000} for h in self.hosts],
+            "queues": {
+                q: {"max_time_s": None, "default_time_s": None, "nodes": None} for q in self.queues
+            },
+            "default_queue": self.queues[0],
+            "parallel_environments": {
+                pe: {"slots": 9999, "allocation_rule": rule} for pe, rule in self.pe_rules.items()
+            },
+            "shell": self.shell,
+            "shell_start_mode": self.shell_start_mode,
+        }
+
+
+@pytest.fixture(scope="module")
+def site() -> SgeSite:
+    require_real("sge")
+    return SgeSite()
+
+
+@pytest.fixture(scope="module")
+def real_jobs(site: SgeSite) -> Iterator[RealJobs]:
+    yield from real_jobs_fixture(("qdel",))
+
+
+@pytest.fixture(scope="module")
+def module_cluster(site: SgeSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCluster]:
+    """One simulated Grid Engine like the real one, for the property (its jobs stay held)."""
+    cluster = SimCluster("sge", tmp_path_factory.mktemp("sim-spool"), **site.sim_config())
+    try:
+        yield cluster
+    finally:
+        cluster.kill_all()
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return tmp_path_factory.mktemp("real-directives"), tmp_path_factory.mktemp("sim-directives")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. Directive semantics
+# ---------------------------------------------------------------------------------------------------
+
+NAME_CHARS = st.sampled_from(
+    list("abcXYZ019") + list("-_.+=,%!~^()[]{}<>;&|$") + ["é", "€"]
+)  # legal in a job name; the master refuses \n \t \r : @ \ * ? and qsub '/'
+BAD_NAME_CHARS = st.sampled_from([":", "@", "\\", "*", "?", "/"])
+PATH_PIECES = st.one_of(
+    st.sampled_from(["$JOB_ID", "$USER", "$JOB_NAME", "$HOME", "$HOSTNAME", "$TASK_ID", "/"]),
+    st.text(alphabet="abcxyz019._-", min_size=1, max_size=6),
+)
+TIMES = st.one_of(
+    st.integers(0, 100000).map(str),
+    st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)).map(
+        lambda t: f"{t[0]}:{t[1]:02d}:{t[2]:02d}"
+    ),
+    st.tuples(st.integers(0, 200), st.integers(0, 59)).map(lambda t: f"{t[0]}:{t[1]}"),
+    st.sampled_from(
+        ["::30", "48::", "1.5", "0:0:0", "0", ":5:", "1:2:3:4", "abc", "5:30", "1e3", "1h"]
+    ),
+)
+MEMORIES = st.one_of(
+    st.tuples(st.integers(1, 4000), st.sampled_from(["M", "m", "K", "k", "G", "g", ""])).map(
+        lambda t: f"{t[0]}{t[1]}"
+    ),
+    st.sampled_from(["1.5G", "0.5g", "100", "lots", "1X", "1GB", "0x10", "1e3", "1M5"]),
+)
+PE_RANGES = st.sampled_from(
+    ["1", "2", "3", "4", "1-2", "2-", "-2", "2-1", "1-4", "0", "x", "2:1", "1.5", "2x", "+2", "1-x"]
+)
+
+
+def word(value: str, quote: str) -> str:
+    """A #$ word for `value`; Grid Engine deletes every quote character of the line's words."""
+    return f"{quote}{value}{quote}" if quote else value
+
+
+@st.composite
+def sge_scripts(draw: st.DrawFn) -> str:
+    """A job script with #$ option lines (anywhere in the file) asking for a random request; now and then
+    a value the real qsub or qmaster refuses."""
+    options: list[list[str]] = []
+    if draw(st.booleans()):
+        name = draw(st.text(NAME_CHARS, min_size=1, max_size=20))
+        if draw(st.integers(0, 5)) == 0:
+            name += draw(BAD_NAME_CHARS)
+        quote = draw(st.sampled_from(["", "", '"', "'"]))
+        options.append(["-N", word(name, quote)])
+    if draw(st.booleans()):
+        queue = draw(st.sampled_from(["all.q", "all.q", "all.q@vm", "*.q", "nosuchq"]))
+        options.append(["-q", queue])
+    resources = []
+    if draw(st.booleans()):
+        resources.append(f"h_rt={draw(TIMES)}")
+    if draw(st.booleans()):
+        resources.append(f"h_vmem={draw(MEMORIES)}")
+    if draw(st.integers(0, 9)) == 0:
+        resources.append(
+            draw(st.sampled_from(["rt=60", "vmem=1G", "mf=1G", "s_rt=60", "nosuch=1"]))
+        )
+    if resources:
+        if draw(st.booleans()):
+            options.append(["-l", ",".join(resources)])
+        else:
+            options.extend(["-l", r] for r in resources)
+    if draw(st.booleans()):
+        pe = draw(st.sampled_from(["mpi", "smp", "mpi", "smp", "nosuchpe", "m*"]))
+        options.append(["-pe", pe, draw(PE_RANGES)])
+    for flag in ("-o", "-e"):
+        if draw(st.booleans()):
+            path = "".join(draw(st.lists(PATH_PIECES, min_size=1, max_size=4)))
+            if draw(st.booleans()):
+                path = "/tmp/cj-diff/" + path
+            options.append([flag, path])
+    if draw(st.booleans()):
+        options.append(["-cwd"])
+    if draw(st.integers(0, 3)) == 0:
+        options.append(["-j", draw(st.sampled_from(["y", "n", "yes"]))])
+    if draw(st.integers(0, 5)) == 0:
+        options.append([draw(st.sampled_from(["-frobnicate", "-N", "-pe", "stray"]))])
+    draw(st.randoms()).shuffle(options)
+    body = ["echo start", "sleep 1", "exit 0"]
+    lines = ["#!/bin/bash"]
+    for opt in options:
+        sep = draw(st.sampled_from([" ", " ", "  ", "\t", ""]))
+        line = "#$" + sep + " ".join(opt)
+        if draw(st.integers(0, 6)) == 0:
+            line += " # a comment -N ignored"
+        where = draw(st.integers(0, 3))
+        if where == 0 and body:  # #$ lines are read anywhere in the file
+            lines.append(body.pop(0))
+        lines.append(line)
+        if draw(st.integers(0, 8)) == 0:
+            lines.append("  #$ -N indented-is-ignored")
+    lines.extend(body)
+    return "\n".join(lines) + "\n"
+
+
+def qstat_fields(text: str) -> dict[str, str]:
+    """`qstat -j` as {key: value} (first occurrence of each key)."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        found = re.match(r"^([a-z_][a-z_ ]*?):\s+(.*)$", line)
+        if found:
+            fields.setdefault(found.group(1), found.group(2))
+    return fields
+
+
+def expected_fields(
+    alloc: Allocation, script_name: str, workdir: str, site: SgeSite
+) -> dict[str, object]:
+    """What `qstat -j` must show for a job the simulator read as `alloc` (None: no such line)."""
+    return {
+        "job_name": alloc.name if alloc.name is not None else script_name,
+        "h_rt": alloc.walltime_s,
+        "h_vmem_mb_per_node": alloc.mem_mb_per_node,
+        "pe": alloc.extra.get("pe"),
+        "nodes x tasks": (alloc.nodes, alloc.tasks_per_node),
+        "stdout": alloc.stdout,
+        "stderr": alloc.stderr,
+        "queue": alloc.queue,
+        "cwd": alloc.workdir,
+    }
+
+
+def placement(slots: int, rule: str, slots_per_host: int) -> tuple[int, int]:
+    """Nodes x tasks per node of `slots` under a PE's allocation rule, as the Allocation states them
+    (one tasks_per_node for all: $fill_up's 3 slots on 2-slot hosts are 2 nodes x 2)."""
+    if rule == "$fill_up":
+        return -(-slots // slots_per_host), min(slots, slots_per_host)
+    if rule == "$pe_slots":
+        return 1, slots
+    per = int(rule)
+    return -(-slots // per), min(per, slots)
+
+
+def actual_fields(fields: dict[str, str], tasks_per_node: int, site: SgeSite) -> dict[str, object]:
+    """The same facts read from the real `qstat -j` (a PE range's slots: its upper end if bounded)."""
+    resources = dict(
+        item.split("=", 1) for item in fields.get("hard resource_list", "").split(",") if item
+    )
+    pe = slots = None
+    if "parallel environment" in fields:
+        found = re.match(r"(\S+) range: (\d+)(?:[-,](\d+))?", fields["parallel environment"])
+        assert found, fields["parallel environment"]
+        pe, lo, hi = found.groups()
+        slots = int(hi) if hi and int(hi) < 9999999 else int(lo)
+    mem = None
+    if "h_vmem" in resources:
+        per_slot = parse_memory(resources["h_vmem"]) or 0.0
+        mb = per_slot * tasks_per_node / 1024**2
+        mem = int(mb) if int(mb) == mb else int(mb) + 1
+
+    def path(key: str) -> str | None:
+        text = fields.get(key)
+        if text is None:
+            return None
+        host, _, rest = text.partition(":")
+        _, _, where = rest.partition(":")
+        return where if host == "NONE" else f"{host}:{where}"
+
+    return {
+        "job_name": fields["job_name"],
+        "h_rt": int(resources["h_rt"]) if "h_rt" in resources else None,
+        "h_vmem_mb_per_node": mem,
+        "pe": pe,
+        "nodes x tasks": placement(slots, site.rule(pe), site.slots) if pe and slots else (1, 1),
+        "stdout": path("stdout_path_list"),
+        "stderr": path("stderr_path_list"),
+        "queue": fields.get("hard_queue_list"),
+        "cwd": fields.get("cwd"),
+    }
+
+
+QSUB_ARGS = ["qsub", "-h", "-terse", "job.sh"]
+REAL_EXAMPLES = int(os.environ.get("CLUSTERJOB_REAL_EXAMPLES", "60"))
+
+
+def _submitted_id(answer: Answer) -> str | None:
+    text = answer.stdout.strip()
+    return text if answer.rc == 0 and text.isdigit() else None
+
+
+def normalise_detail(text: str, real_dir: Path, sim_dir: Path) -> str:
+    """A `qstat -j` answer with its date and the side's work folder made comparable."""
+    return normalise_dates(text).replace(str(sim_dir), str(real_dir))
+
+
+# Each example submits a real held job and reads it back (~0.1 s of real scheduler calls). The project's
+# profiles (100 examples by default, 500 under HYPOTHESIS_PROFILE=ci) would put hundreds of jobs through
+# the real qmaster on every run, so this property sets its own count: 60 by default, more with
+# CLUSTERJOB_REAL_EXAMPLES=N for a thorough run.
+@settings(
+    max_examples=REAL_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(script=sge_scripts())
+@example(
+    script="#!/bin/bash\n#$ -N myjob\n#$ -q all.q\n#$ -l h_rt=1:00:00,h_vmem=100M\n#$ -pe mpi 2\n"
+    "#$ -o out.$JOB_ID -e /tmp/err\n#$ -cwd\necho hi\n"
+)
+@example(script="#!/bin/bash\necho first\n#$ -pe smp 1-2 -l h_rt=1.5\n#$ -N 'x y'\n")
+@example(script="#!/bin/bash\n#$ -N a:b\n")
+def test_directives_are_read_as_the_real_qsub_reads_them(
+    script: str,
+    site: SgeSite,
+    real_jobs: RealJobs,
+    module_cluster: SimCluster,
+    dirs: tuple[Path, Path],
+) -> None:
+    real_dir, sim_dir = dirs
+    for folder in dirs:
+        (folder / "job.sh").write_text(script)
+    real = run_real(QSUB_ARGS, real_dir)
+    job_id = _submitted_id(real)
+    real_jobs.add(job_id)
+    real_detail = None
+    if job_id is not None:
+        real_detail = run_real(["qstat", "-j", job_id], real_dir)
+        run_real(["qdel", job_id], real_dir)
+        set_next_job_id(module_cluster, int(job_id))
+    sim = run_sim(module_cluster, QSUB_ARGS, sim_dir)
+    assert_same(sim, real, "qsub")
+    try:
+        alloc: Allocation | None = parse_submission(
+            script,
+            QSUB_ARGS[1:],
+            pe_rules=site.pe_rules,
+            config=module_cluster.config,  # the queues and hosts it checks
+            cwd=str(real_dir),
+        )
+        refusal = None
+    except DirectiveError as e:
+        alloc, refusal = None, e
+    if job_id is None:
+        assert refusal is not None, f"real qsub refused this script:\n{real}"
+        assert (refusal.message, refusal.exit_code) == (real.stderr, real.rc)
+        return
+    assert refusal is None, f"real qsub accepted what the simulator refuses: {refusal.message}"
+    assert alloc is not None and real_detail is not None
+    fields = qstat_fields(real_detail.stdout)
+    assert actual_fields(fields, alloc.tasks_per_node, site) == expected_fields(
+        alloc, "job.sh", str(real_dir), site
+    )
+    sim_detail = run_sim(module_cluster, ["qstat", "-j", job_id], sim_dir)
+    assert_same(
+        sim_detail.map(lambda t: normalise_detail(t, real_dir, sim_dir)),
+        real_detail.map(normalise_dates),
+        "qstat -j",
+    )
