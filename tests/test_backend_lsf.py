@@ -24,7 +24,6 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -39,9 +38,8 @@ from clusterjob.backends.lsf import STATES, LsfBackend, check_body
 from clusterjob.errors import ClusterjobError, InvalidResourceError
 from clusterjob.jobscript import BUILTIN_ATTRIBUTES, JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.golden_helpers import assert_golden
 
-GOLDEN = Path(__file__).parent / "golden" / "lsf"
-REGEN = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
 BODY = 'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
 COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
 PARADIGMS = {
@@ -141,11 +139,7 @@ def test_reader_follows_openlava() -> None:
 @pytest.mark.parametrize("paradigm", sorted(PARADIGMS))
 def test_golden(paradigm: str) -> None:
     text = script(body=BODY, **COMMON, **PARADIGMS[paradigm])  # type: ignore[arg-type]
-    path = GOLDEN / f"{paradigm}.sh"
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    assert text == path.read_text()
+    assert_golden(text, "lsf", paradigm)
 
 
 # ---------------------------------------------------------------------- resource encoding

@@ -8,8 +8,6 @@ Regenerate the golden files with
 from __future__ import annotations
 
 import importlib
-import os
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,10 +20,9 @@ from clusterjob.backends.pbspro import STATES, PbsProBackend
 from clusterjob.errors import InvalidResourceError
 from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.golden_helpers import PARADIGMS, assert_golden, paradigm_script
 
 BACKEND = PbsProBackend()
-GOLDEN = Path(__file__).parent / "golden" / "pbspro"
-REGENERATE = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
 
 
 def run(job_id: str) -> Any:
@@ -115,40 +112,10 @@ def option_values(directives: list[list[str]], option: str) -> list[str]:
 #   -o / -e PATH            stdout/stderr paths (PBS reads "host:path" when there is a ':')
 # Every line is '#PBS' right after the shebang, before the first command, where qsub stops reading.
 
-PARADIGMS: dict[str, dict[str, Any]] = {
-    "mpi": dict(nodes=2, ppn=32, threads=1, time="1:00:00", mem="4G", queue="normal"),
-    "openmp": dict(nodes=1, ppn=1, threads=32, time="1:00:00", mem="16G", queue="normal"),
-    "hybrid": dict(nodes=4, ppn=2, threads=16, time="2-00:00:00", mem="32G", queue="long"),
-    "serial": dict(nodes=1, ppn=1, threads=1, time="1:00:00", mem="1G", queue="short"),
-}
-BODY = (
-    'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) from $CLUSTERJOB_SUBMIT_HOST on '
-    '$CLUSTERJOB_NODELIST"\n'
-    'cd "${CLUSTERJOB_WORKDIR}"\n'
-    "./app\n"
-)
-
-
-def paradigm_script(paradigm: str, backend: Any) -> JobScript:
-    name = f"{paradigm}_job"
-    return JobScript(
-        BODY,
-        name,
-        backend=backend,
-        stdout=f"{name}.out",
-        stderr=f"{name}.err",
-        **PARADIGMS[paradigm],
-    )
-
 
 @pytest.mark.parametrize("paradigm", sorted(PARADIGMS))
 def test_golden(paradigm: str) -> None:
-    rendered = paradigm_script(paradigm, BACKEND).render()
-    path = GOLDEN / f"{paradigm}.sh"
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(rendered, encoding="utf-8")
-    assert rendered == path.read_text(encoding="utf-8")
+    assert_golden(paradigm_script(paradigm, BACKEND).render(), "pbspro", paradigm)
 
 
 def test_golden_hybrid_reads_back_as_requested() -> None:

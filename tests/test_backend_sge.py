@@ -22,7 +22,6 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +35,8 @@ from clusterjob.backends.sge import STATE_LETTERS, SgeBackend, check_body, state
 from clusterjob.errors import InvalidResourceError
 from clusterjob.jobscript import BUILTIN_ATTRIBUTES, JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.golden_helpers import assert_golden
 
-GOLDEN = Path(__file__).parent / "golden" / "sge"
-REGEN = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
 BODY = 'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
 COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
 PARADIGMS = {
@@ -122,11 +120,7 @@ def test_reader_follows_grid_engine() -> None:
 def test_golden(paradigm: str) -> None:
     backend = SgeBackend(pe="mpi", pe_smp="smp")
     text = script(backend, body=BODY, **COMMON, **PARADIGMS[paradigm])  # type: ignore[arg-type]
-    path = GOLDEN / f"{paradigm}.sh"
-    if REGEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    assert text == path.read_text()
+    assert_golden(text, "sge", paradigm)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,6 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 from __future__ import annotations
 
 import importlib
-import os
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,10 +19,9 @@ from clusterjob.backends.slurm import STATES, SlurmBackend
 from clusterjob.errors import InvalidResourceError
 from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.golden_helpers import PARADIGMS, assert_golden, paradigm_script
 
 BACKEND = SlurmBackend()
-GOLDEN = Path(__file__).parent / "golden" / "slurm"
-REGENERATE = os.environ.get("CLUSTERJOB_REGENERATE_GOLDEN", "") not in ("", "0")
 
 
 def run(job_id: str) -> Any:
@@ -127,40 +124,10 @@ def option_value(directives: list[list[str]], long: str | None, short: str | Non
 # Every line is '#SBATCH' at column 0 right after the shebang, before the first command, which is
 # where sbatch stops reading directives.
 
-PARADIGMS: dict[str, dict[str, Any]] = {
-    "mpi": dict(nodes=2, ppn=32, threads=1, time="1:00:00", mem="4G", queue="normal"),
-    "openmp": dict(nodes=1, ppn=1, threads=32, time="1:00:00", mem="16G", queue="normal"),
-    "hybrid": dict(nodes=4, ppn=2, threads=16, time="2-00:00:00", mem="32G", queue="long"),
-    "serial": dict(nodes=1, ppn=1, threads=1, time="1:00:00", mem="1G", queue="short"),
-}
-BODY = (
-    'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) from $CLUSTERJOB_SUBMIT_HOST on '
-    '$CLUSTERJOB_NODELIST"\n'
-    'cd "${CLUSTERJOB_WORKDIR}"\n'
-    "./app\n"
-)
-
-
-def paradigm_script(paradigm: str, backend: Any) -> JobScript:
-    name = f"{paradigm}_job"
-    return JobScript(
-        BODY,
-        name,
-        backend=backend,
-        stdout=f"{name}.out",
-        stderr=f"{name}.err",
-        **PARADIGMS[paradigm],
-    )
-
 
 @pytest.mark.parametrize("paradigm", sorted(PARADIGMS))
 def test_golden(paradigm: str) -> None:
-    rendered = paradigm_script(paradigm, BACKEND).render()
-    path = GOLDEN / f"{paradigm}.sh"
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(rendered, encoding="utf-8")
-    assert rendered == path.read_text(encoding="utf-8")
+    assert_golden(paradigm_script(paradigm, BACKEND).render(), "slurm", paradigm)
 
 
 def test_golden_hybrid_reads_back_as_requested() -> None:
