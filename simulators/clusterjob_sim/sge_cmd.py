@@ -327,23 +327,34 @@ def qstat_main(ctx: Context) -> int:
 
 
 def _qstat_j(ctx: Context, engine: Engine, ids: list[str]) -> int:
-    """qstat -j: details of active jobs; the unknown ones named on stderr (exit 1)."""
-    missing: list[str] = []
+    """qstat -j: details of the active jobs named; only when none is known, the ids on stderr (exit 1;
+    seen: `qstat -j 12,99999` shows 12 and says nothing of 99999)."""
+    found: list[list[Job]] = []
     for text in ids:
         jobs = (
             [j for j in engine.jobs([int(text)], view="live") if j.state in ACTIVE]
             if is_digits(text)
             else []
         )
-        if not jobs:
-            missing.append(text)
-            continue
-        first_node = engine.nodes[0]["name"] if engine.nodes else "node01"
-        ctx.out.write(out.qstat_j(job_detail(jobs, first_node)))
-    if missing:
-        ctx.err.write(out.qstat_unknown(missing))
+        if jobs:
+            found.append(jobs)
+    if not found:
+        ctx.err.write(out.qstat_unknown(ids))
         return EXIT_REJECTED
+    first_node = engine.nodes[0]["name"] if engine.nodes else "node01"
+    full = _queue_full(engine)
+    for jobs in found:
+        ctx.out.write(out.qstat_j(job_detail(jobs, first_node, full)))
     return 0
+
+
+def _queue_full(engine: Engine) -> bool:
+    """Every slot of every host taken by running jobs (the scheduler then drops the queue instance)."""
+    used: dict[str, int] = {}
+    for j in engine.jobs(states=("RUNNING",), view="live"):
+        for host, n in slot_counts(j):
+            used[host] = used.get(host, 0) + n
+    return all(used.get(n["name"], 0) >= int(n["cores"]) for n in engine.nodes)
 
 
 def _group(gid: int) -> str:
@@ -385,7 +396,7 @@ def _shown_range(data: dict[str, Any]) -> str | None:
     return f"{text}9999999" if str(text).endswith("-") else str(text)
 
 
-def job_detail(tasks: list[Job], first_node: str = "node01") -> out.SgeJobDetail:
+def job_detail(tasks: list[Job], first_node: str = "node01", full: bool = True) -> out.SgeJobDetail:
     """The `qstat -j` record of a job from its records (all tasks of an array)."""
     j = tasks[0]
     data = j.data
@@ -396,13 +407,12 @@ def job_detail(tasks: list[Job], first_node: str = "node01") -> out.SgeJobDetail
         array_text = f"{data.get('task_first')}-{data.get('task_last')}:{data.get('task_step', 1)}"
     running = [t.array_index or 1 for t in tasks if t.state == "RUNNING"]
     info: list[str] = []
+    pending = any(t.state == "PENDING" for t in tasks) and not running
+    if pending and full:  # seen: the scheduler's notes while every slot is taken
+        info.append(f'queue instance "{j.queue}@{first_node}" dropped because it is full')
+        info.append("All queues dropped because of overload or full")
     if any(t.state == "PENDING" and t.held for t in tasks):
-        info = ["Job is in hold state"]  # seen
-    elif any(t.state == "PENDING" for t in tasks) and not running:
-        info = [
-            f'queue instance "{j.queue}@{first_node}" dropped because it is full',
-            "All queues dropped because of overload or full",
-        ]  # seen (the scheduler's note while every slot is taken)
+        info.append("Job is in hold state")  # seen: after the scheduler's notes
     return out.SgeJobDetail(
         j.job_id,
         j.name,

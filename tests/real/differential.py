@@ -154,6 +154,7 @@ class Side:
     name: str  # "real" or "sim"
     workdir: Path
     cluster: SimCluster | None = None  # None: the real scheduler
+    jobs: RealJobs | None = None  # where the real side registers its jobs for removal
     submitted: list[str] = field(default_factory=list)  # ids of successful submissions, in order
     mirror: list[str] = field(default_factory=list)  # sim: the real ids to hand out, in order
     transcript: list[tuple[str, Answer]] = field(default_factory=list)
@@ -167,7 +168,7 @@ class Side:
         if self.cluster is None:
             answer = run_real(argv, self.workdir, input=input)
         else:
-            answer = _answer(self.cluster.run(list(argv), input=input, cwd=self.workdir))
+            answer = run_sim(self.cluster, argv, self.workdir, input=input)
         if record:
             self.transcript.append((" ".join(argv), answer))
         return answer
@@ -182,6 +183,8 @@ class Side:
         job_id = id_of(answer) if answer.rc == 0 else None
         if job_id is not None:
             self.submitted.append(job_id)
+            if self.jobs is not None:
+                self.jobs.add(job_id)
             if self.cluster is not None and self.mirror:
                 self.mirror.pop(0)
         return answer, job_id
@@ -238,13 +241,18 @@ def normalise_paths(text: str, side: Side) -> str:
 def compare_transcripts(real: Side, sim: Side, normalise: Callable[[str, Side], str]) -> None:
     """Assert both sides answered every step alike once `normalise` is applied to each text."""
     assert [c for c, _ in real.transcript] == [c for c, _ in sim.transcript]
+    if os.environ.get("CLUSTERJOB_DIFF_SHOW"):  # print what was compared (pytest -s)
+        for command, answer in real.transcript:
+            print(f"$ {command}\n{answer}")
     problems = []
     for (command, r), (_, s) in zip(real.transcript, sim.transcript, strict=True):
-        rn = r.map(lambda t: normalise(t, real))
-        sn = s.map(lambda t: normalise(t, sim))
-        if rn != sn:
-            problems.append(f"$ {command}\n--- real\n{rn}--- simulated\n{sn}")
-    assert not problems, "simulator answers differ from the real tool:\n\n" + "\n\n".join(problems)
+        try:
+            assert_same(
+                s.map(lambda t: normalise(t, sim)), r.map(lambda t: normalise(t, real)), command
+            )
+        except AssertionError as e:
+            problems.append(f"$ {e}")
+    assert not problems, "\n\n".join(problems)
 
 
 class RealJobs:

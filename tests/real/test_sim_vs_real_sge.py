@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.real.differential import (
+    UNKNOWN_ID,
     Answer,
     RealJobs,
+    Side,
     assert_same,
+    compare_transcripts,
     normalise_dates,
+    normalise_paths,
     real_jobs_fixture,
     require_real,
     run_real,
@@ -294,9 +298,34 @@ def _submitted_id(answer: Answer) -> str | None:
     return text if answer.rc == 0 and text.isdigit() else None
 
 
+LOAD_NOTES = ("dropped because it is full", "All queues dropped because of overload or full")
+INFO = "scheduling info:"
+
+
+def drop_load_notes(text: str) -> str:
+    """`qstat -j` without the scheduler's notes on the cluster's load (other users of the real Grid
+    Engine share it); the job's own notes (on hold, ...) stay."""
+    out: list[str] = []
+    notes: list[str] = []
+
+    def flush() -> None:
+        kept = [n for n in notes if not any(k in n for k in LOAD_NOTES)]
+        out.extend(f"{INFO if i == 0 else '':<28}{n}" for i, n in enumerate(kept))
+        notes.clear()
+
+    for line in text.split("\n"):
+        if line.startswith(INFO) or (notes and line.startswith(" " * 28)):
+            notes.append(line[28:])
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out)
+
+
 def normalise_detail(text: str, real_dir: Path, sim_dir: Path) -> str:
-    """A `qstat -j` answer with its date and the side's work folder made comparable."""
-    return normalise_dates(text).replace(str(sim_dir), str(real_dir))
+    """A `qstat -j` answer with its date, the side's work folder and the load notes made comparable."""
+    return drop_load_notes(normalise_dates(text)).replace(str(sim_dir), str(real_dir))
 
 
 # Each example submits a real held job and reads it back (~0.1 s of real scheduler calls). The project's
@@ -359,6 +388,201 @@ def test_directives_are_read_as_the_real_qsub_reads_them(
     sim_detail = run_sim(module_cluster, ["qstat", "-j", job_id], sim_dir)
     assert_same(
         sim_detail.map(lambda t: normalise_detail(t, real_dir, sim_dir)),
-        real_detail.map(normalise_dates),
+        real_detail.map(lambda t: normalise_detail(t, real_dir, real_dir)),
         "qstat -j",
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Answers, byte for byte
+# ---------------------------------------------------------------------------------------------------
+
+SCRIPTS = {
+    "ok.sh": "#!/bin/bash\nsleep 1\n",
+    "fail.sh": "#!/bin/bash\nexit 3\n",
+    "long.sh": "#!/bin/bash\nsleep 300\n",
+    "timeout.sh": "#!/bin/bash\n#$ -l h_rt=0:0:5\nsleep 300\n",
+    "bad.sh": "#!/bin/bash\n#$ -frobnicate\n",
+    "stray.sh": "#!/bin/bash\n#$ -N a -N b stray\n",
+}
+
+
+def write_scripts(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in SCRIPTS.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def sge_id(answer: Answer) -> str | None:
+    """The job id of qsub's answer (plain, job-array or -terse)."""
+    found = re.search(r"(?:^Your job(?:-array)? |^)(\d+)(?:\.\S+)?(?: \(.*\) has been submitted)?$",
+                      answer.stdout, re.M)  # fmt: skip
+    return found.group(1) if found else None
+
+
+def sides(
+    real_dir: Path, sim_dir: Path, cluster: SimCluster, real_jobs: RealJobs
+) -> tuple[Side, Side]:
+    return (
+        Side("real", write_scripts(real_dir), jobs=real_jobs),
+        Side("sim", write_scripts(sim_dir), cluster=cluster),
+    )
+
+
+def replay(
+    scenario: Callable[[Side], None], real: Side, sim: Side, normalise: Callable[[str, Side], str]
+) -> None:
+    """Play a scenario on the real Grid Engine, then on the simulated one (handing out the same job
+    ids), and compare every answer."""
+    scenario(real)
+    sim.mirror = list(real.submitted)
+    scenario(sim)
+    compare_transcripts(real, sim, normalise)
+
+
+USAGE_LINE = re.compile(
+    r"^(ru_wallclock|ru_\w+|cpu|mem|io|iow|maxvmem)( +)\S.*$", re.M
+)  # measured by the kernel: different in every run
+PRIORITY = re.compile(r"^( *\d+ )[01]\.\d{5}(?= )", re.M)  # qstat's prior: relative to every job
+# of the cluster, other users' too
+
+
+def sge_normalise(text: str, side: Side) -> str:
+    """What must differ between two runs: dates, usage figures, priorities, the work folder."""
+    text = USAGE_LINE.sub(r"\1\2<USAGE>", normalise_dates(text))
+    return normalise_paths(PRIORITY.sub(r"\1<PRIO>.", text), side)
+
+
+def my_rows(side: Side) -> Callable[[Answer], Answer]:
+    """Plain qstat limited to this side's jobs (other users of the real Grid Engine may have some)."""
+
+    def keep(answer: Answer) -> Answer:
+        lines = answer.stdout.splitlines(keepends=True)
+        rows = [ln for ln in lines[2:] if ln.split() and ln.split()[0] in side.submitted]
+        return Answer("".join(lines[:2] + rows) if rows else "", answer.stderr, answer.rc)
+
+    return keep
+
+
+QSUB_CASES = [
+    ["-h", "ok.sh"],
+    ["-h", "-terse", "ok.sh"],
+    ["-h", "-N", "named", "-cwd", "ok.sh"],
+    ["-h", "-t", "1-3:1", "ok.sh"],
+    ["-h", "-N", "a", "-N", "b", "ok.sh"],
+    ["-h", "stray.sh"],
+    ["-frobnicate", "ok.sh"],
+    ["bad.sh"],
+    ["missing.sh"],
+    ["-q", "nosuchq", "ok.sh"],
+    ["-pe", "nosuchpe", "2", "ok.sh"],
+    ["-pe", "mpi", "0", "ok.sh"],
+    ["-l", "h_rt=abc", "ok.sh"],
+    ["-l", "h_rt=5:30", "ok.sh"],
+    ["-l", "rt=5", "-N", "1x", "ok.sh"],
+    ["-N", "a/b", "ok.sh"],
+    ["-N", "a b", "ok.sh"],
+    ["-N", "a:b", "-q", "nosuchq", "ok.sh"],
+    ["-t", "0", "ok.sh"],
+    ["-o", "nosuchhost:/tmp/x", "ok.sh"],
+    ["-pe", "mpi"],
+    ["-N"],
+    [],  # the script from stdin, which is empty
+]
+
+
+def test_qsub_answers(
+    site: SgeSite,
+    real_jobs: RealJobs,
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    def scenario(side: Side) -> None:
+        for case in QSUB_CASES:
+            side.submit(["qsub", *case], sge_id)
+        for job_id in side.submitted:
+            side.run(["qdel", job_id])
+
+    real, sim = sides(
+        tmp_path / "real", tmp_path / "sim", sim_cluster("sge", **site.sim_config()), real_jobs
+    )
+    replay(scenario, real, sim, sge_normalise)
+
+
+def test_qstat_and_qdel_answers_while_pending_and_running(
+    site: SgeSite,
+    real_jobs: RealJobs,
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    def scenario(side: Side) -> None:
+        _, held = side.submit(["qsub", "-h", "-terse", "-cwd", "ok.sh"], sge_id)
+        running = [side.submit(["qsub", "-terse", "-cwd", "long.sh"], sge_id)[1] for _ in "12"]
+        assert held and all(running), side.transcript
+
+        def table(answer: Answer) -> bool:  # both slots taken by this side's two jobs
+            rows = my_rows(side)(answer).stdout.splitlines()[2:]
+            return [r.split()[4] for r in rows] == ["r", "r", "hqw"]
+
+        side.poll(["qstat"], table, timeout=90)
+        side.transcript[-1] = ("qstat", my_rows(side)(side.transcript[-1][1]))
+        side.run(["qstat", "-j", held])  # on hold, in a full queue
+        side.run(["qstat", "-j", UNKNOWN_ID])
+        side.run(["qstat", "-j", f"{held},{UNKNOWN_ID}"])
+        side.run(["qstat", "-j", f"{UNKNOWN_ID},999998"])
+        side.run(["qdel", held])
+        side.run(["qdel", *running])
+        side.run(["qdel", UNKNOWN_ID])
+
+    real, sim = sides(
+        tmp_path / "real", tmp_path / "sim", sim_cluster("sge", **site.sim_config()), real_jobs
+    )
+    replay(scenario, real, sim, sge_normalise)
+
+
+FINISHED = ("ok.sh", "fail.sh", "timeout.sh", "long.sh")  # the last one is deleted while running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def finished_jobs(
+    site: SgeSite, real_jobs: RealJobs, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Side, Side]]:
+    """Jobs that end completed, failed (exit 3), deleted while running and killed by h_rt, on both
+    sides; started when the module starts so their accounting is written by the time it is read."""
+    cluster = SimCluster("sge", tmp_path_factory.mktemp("finished-spool"), **site.sim_config())
+    try:
+        real, sim = sides(
+            tmp_path_factory.mktemp("real-finished"),
+            tmp_path_factory.mktemp("sim-finished"),
+            cluster,
+            real_jobs,
+        )
+        for side in (real, sim):
+            sim.mirror = list(real.submitted)
+            for script in FINISHED:
+                side.submit(["qsub", "-terse", "-cwd", script], sge_id)
+        for side in (real, sim):
+            long = side.submitted[-1]
+
+            def running(answer: Answer, long: str = long) -> bool:
+                return any(
+                    r.split()[:1] == [long] and " r " in r for r in answer.stdout.splitlines()
+                )
+
+            side.poll(["qstat"], running, timeout=90)
+            side.transcript.pop()  # the whole table: other jobs may be listed on the real side
+            side.run(["qdel", long])
+        yield real, sim
+    finally:
+        cluster.kill_all()
+
+
+def test_qacct_answers_for_finished_jobs(finished_jobs: tuple[Side, Side]) -> None:
+    real, sim = finished_jobs
+    for side in (real, sim):
+        for job_id in side.submitted:  # real accounting records appear a few seconds after the end
+            side.poll(["qacct", "-j", job_id], lambda a: a.rc == 0, timeout=90, interval=1)
+        side.run(["qacct", "-j", UNKNOWN_ID])
+        side.run(["qstat", "-j", side.submitted[0]])  # finished: unknown to qstat
+    compare_transcripts(real, sim, sge_normalise)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.real.differential import (
+    UNKNOWN_ID,
     Answer,
     RealJobs,
+    Side,
+    compare_transcripts,
+    normalise_dates,
+    normalise_paths,
     real_jobs_fixture,
     require_real,
     run_real,
@@ -545,3 +550,186 @@ def test_cpu_count_of_a_node_range_with_tasks_per_node(
     _run(module_cluster, SBATCH_ARGS, sim_dir)
     sim = Answer(*_run(module_cluster, ["squeue", "-h", "-o", "%C", "-j", job_id], sim_dir))
     assert sim == real
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Answers, byte for byte
+# ---------------------------------------------------------------------------------------------------
+
+SCRIPTS = {
+    "ok.sh": "#!/bin/bash\ntrue\n",
+    "fail.sh": "#!/bin/bash\nexit 3\n",
+    "long.sh": "#!/bin/bash\nsleep 300\n",
+    "timeout.sh": "#!/bin/bash\n#SBATCH --time=1\nsleep 300\n",
+    "noshebang.sh": "echo no shebang\n",
+    "empty.sh": "",
+    "blank.sh": "  \n\n",
+    "dos.sh": "#!/bin/bash\r\necho dos\r\n",
+    "nul.sh": "#!/bin/bash\necho \0\n",
+    "quote.sh": '#!/bin/bash\n#SBATCH -J "open\ntrue\n',
+    "colon.sh": "#!/bin/bash\n#SBATCH -J :x\ntrue\n",
+    "legacy.sh": "#!/bin/bash\n#SLURM -J legacy\ntrue\n",
+}
+
+
+def write_scripts(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in SCRIPTS.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def slurm_id(answer: Answer) -> str | None:
+    """The job id of sbatch's answer (plain or --parsable)."""
+    found = re.search(r"(?:^Submitted batch job |^)(\d+)(?:;\S+)?$", answer.stdout, re.M)
+    return found.group(1) if found else None
+
+
+def sides(
+    real_dir: Path, sim_dir: Path, cluster: SimCluster, real_jobs: RealJobs
+) -> tuple[Side, Side]:
+    return (
+        Side("real", write_scripts(real_dir), jobs=real_jobs),
+        Side("sim", write_scripts(sim_dir), cluster=cluster),
+    )
+
+
+def replay(
+    scenario: Callable[[Side], None], real: Side, sim: Side, normalise: Callable[[str, Side], str]
+) -> None:
+    """Play a scenario on the real Slurm, then on the simulated one (handing out the same job ids),
+    and compare every answer."""
+    scenario(real)
+    sim.mirror = list(real.submitted)
+    scenario(sim)
+    compare_transcripts(real, sim, normalise)
+
+
+def slurm_normalise(text: str, side: Side) -> str:
+    """What must differ between the two runs: dates and the work folder."""
+    return normalise_paths(normalise_dates(text), side)
+
+
+def new_sim(factory: Callable[..., SimCluster], site: SlurmSite) -> SimCluster:
+    return factory("slurm", **site.sim_config())
+
+
+SBATCH_CASES = [
+    ["--hold", "ok.sh"],
+    ["--hold", "--parsable", "ok.sh"],
+    ["--hold", "--parsable", "-M", "{cluster}", "ok.sh"],
+    ["--hold", "-p", "short", "--time=20:00", "ok.sh"],
+    ["--hold", "-N", "2", "-n", "1", "ok.sh"],
+    ["--hold", "legacy.sh"],
+    ["-p", "nopart", "ok.sh"],
+    ["--foo", "ok.sh"],
+    ["--time=abc", "ok.sh"],
+    ["--mem=lots", "ok.sh"],
+    ["-c", "0", "ok.sh"],
+    ["-N", "2-1", "ok.sh"],
+    ["noshebang.sh"],
+    ["empty.sh"],
+    ["blank.sh"],
+    ["dos.sh"],
+    ["nul.sh"],
+    ["missing.sh"],
+    ["quote.sh"],
+    ["colon.sh"],
+    ["-J"],
+]
+
+
+def test_sbatch_answers(
+    site: SlurmSite,
+    real_jobs: RealJobs,
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    def scenario(side: Side) -> None:
+        for case in SBATCH_CASES:
+            argv = [a.format(cluster=site.cluster_name) for a in case]
+            side.submit(["sbatch", *argv], slurm_id)
+        side.run(["scancel", *side.submitted])
+
+    real, sim = sides(tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs)
+    replay(scenario, real, sim, slurm_normalise)
+
+
+def test_squeue_and_scancel_answers_while_pending_and_running(
+    site: SlurmSite,
+    real_jobs: RealJobs,
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    def scenario(side: Side) -> None:
+        _, held = side.submit(["sbatch", "--hold", "--parsable", "ok.sh"], slurm_id)
+        _, running = side.submit(["sbatch", "--parsable", "long.sh"], slurm_id)
+        assert held and running, side.transcript
+        side.run(["squeue", "-h", "-o", "%T", "-j", held])
+        side.poll(["squeue", "-h", "-o", "%T", "-j", running], lambda a: a.stdout == "RUNNING\n")
+        side.run(["squeue", "-h", "-o", "%i %T", "-j", f"{held},{running},{UNKNOWN_ID}"])
+        side.run(["squeue", "-h", "-o", "%i %P %j %u %t %D %R", "-j", f"{held},{running}"])
+        side.run(["squeue", "-h", "-o", "%T", "-j", UNKNOWN_ID])
+        side.run(["squeue", "-j", "abc"])
+        side.run(["scancel", running])
+        side.run(["scancel", held])
+        side.poll(["squeue", "-h", "-o", "%T", "-j", running], lambda a: a == Answer("", "", 0))
+        side.run(["squeue", "-h", "-o", "%T", "-j", held])
+        side.run(["scancel", UNKNOWN_ID])
+        side.run(["scancel", "abc"])
+
+    real, sim = sides(tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs)
+    replay(scenario, real, sim, slurm_normalise)
+
+
+FINISHED = ("timeout.sh", "ok.sh", "fail.sh", "long.sh")  # the last one is cancelled while running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def finished_jobs(
+    site: SlurmSite, real_jobs: RealJobs, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Side, Side]]:
+    """Jobs that end completed, failed (exit 3), cancelled while running and by their time limit, on
+    both sides; started when the module starts, since Slurm's time-limit kill takes a minute or more."""
+    cluster = SimCluster("slurm", tmp_path_factory.mktemp("finished-spool"), **site.sim_config())
+    try:
+        real, sim = sides(
+            tmp_path_factory.mktemp("real-finished"),
+            tmp_path_factory.mktemp("sim-finished"),
+            cluster,
+            real_jobs,
+        )
+        for side in (real, sim):
+            sim.mirror = list(real.submitted)
+            for script in FINISHED:
+                side.submit(["sbatch", "--parsable", script], slurm_id)
+        for side in (real, sim):
+            long = side.submitted[-1]
+            side.poll(["squeue", "-h", "-o", "%T", "-j", long], lambda a: a.stdout == "RUNNING\n")
+            side.run(["scancel", long])
+        yield real, sim
+    finally:
+        cluster.kill_all()
+
+
+def _all_ended(answer: Answer) -> bool:
+    states = [line.split("|")[1] for line in answer.stdout.splitlines() if "|" in line]
+    return len(states) == len(FINISHED) and not {"PENDING", "RUNNING"} & set(states)
+
+
+def test_sacct_and_squeue_answers_for_finished_jobs(finished_jobs: tuple[Side, Side]) -> None:
+    real, sim = finished_jobs
+    ids = ",".join(real.submitted)
+    for side in (real, sim):
+        side.poll(
+            ["sacct", "-n", "-X", "-P", "-j", ids, "--format=JobID,State,ExitCode"],
+            _all_ended,
+            timeout=200,  # Slurm checks time limits every 30 s or so and then signals the job
+        )
+        side.run(
+            ["sacct", "-j", ids, "--format=JobID,JobName,State,ExitCode"]
+        )  # padded, with steps
+        side.run(["sacct", "-n", "-X", "-j", ids, "-o", "JobID,State,ExitCode"])
+        side.run(["sacct", "-n", "-X", "-P", "-j", UNKNOWN_ID, "--format=JobID,State,ExitCode"])
+        side.run(["squeue", "-h", "-o", "%T", "-j", side.submitted[1]])  # finished: nothing
+    compare_transcripts(real, sim, slurm_normalise)
