@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,10 @@ def dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 # 1. Directive semantics
 # ---------------------------------------------------------------------------------------------------
 
+HOST = socket.gethostname().split(".")[0]  # the execution host (start script: hostname -s)
 NAME_CHARS = st.sampled_from(
     list("abcXYZ019") + list("-_.+=,%!~^()[]{}<>;&|$") + ["é", "€"]
-)  # legal in a job name; the master refuses \n \t \r : @ \ * ? and qsub '/'
+)  # the master refuses non-ASCII ones ('Error reading answer list'), \t : @ \ * ? and qsub '/'
 BAD_NAME_CHARS = st.sampled_from([":", "@", "\\", "*", "?", "/"])
 PATH_PIECES = st.one_of(
     st.sampled_from(["$JOB_ID", "$USER", "$JOB_NAME", "$HOME", "$HOSTNAME", "$TASK_ID", "/"]),
@@ -164,7 +166,7 @@ def sge_scripts(draw: st.DrawFn) -> str:
         quote = draw(st.sampled_from(["", "", '"', "'"]))
         options.append(["-N", word(name, quote)])
     if draw(st.booleans()):
-        queue = draw(st.sampled_from(["all.q", "all.q", "all.q@vm", "*.q", "nosuchq"]))
+        queue = draw(st.sampled_from(["all.q", "all.q", f"all.q@{HOST}", "*.q", "nosuchq"]))
         options.append(["-q", queue])
     resources = []
     if draw(st.booleans()):
@@ -449,8 +451,9 @@ PRIORITY = re.compile(r"^( *\d+ )[01]\.\d{5}(?= )", re.M)  # qstat's prior: rela
 
 
 def sge_normalise(text: str, side: Side) -> str:
-    """What must differ between two runs: dates, usage figures, priorities, the work folder."""
-    text = USAGE_LINE.sub(r"\1\2<USAGE>", normalise_dates(text))
+    """What must differ between two runs: dates, usage figures, priorities, the scheduler's notes on
+    the load at its last run (they come and go with its timing), the work folder."""
+    text = USAGE_LINE.sub(r"\1\2<USAGE>", drop_load_notes(normalise_dates(text)))
     return normalise_paths(PRIORITY.sub(r"\1<PRIO>.", text), side)
 
 

@@ -191,7 +191,9 @@ def count_word(draw: st.DrawFn, n: int) -> str:
 def slurm_scripts(draw: st.DrawFn) -> str:
     """A batch script whose #SBATCH header asks for a random shape, in random but legal spellings
     (and, one time in five, with one bad value or word that the real sbatch refuses)."""
-    site_cpus = 2
+    site_cpus = (
+        2  # CPUs every node of the real test cluster has at least (start-local-slurm: nproc)
+    )
     options: list[list[str]] = []
     has_nodes = draw(st.booleans())
     one_node = False  # -N caps the job at one node (a range 1-3 or 1-0 lets Slurm spread it)
