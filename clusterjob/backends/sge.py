@@ -9,8 +9,9 @@ Facts used (docs/reference/scheduler-cli.md; Grid Engine's ``parse_script``, ``s
   ends at the end of the line (so each line here holds one option with its value last), and every
   ``'`` and ``"`` is then deleted: a value cannot hold a quote character.
 - Job names may not start with a digit (qmaster's object_verify_name) nor hold a tab or any of
-  ``/:@\\*?`` (qsub's verify_str_key); output paths are ``[host:]path[,...]``, so ``:`` and ``,``
-  would change the file written.
+  ``/:@\\*?`` (qsub's verify_str_key), and must be printable ASCII without blanks (seen on 8.1.9: a blank, control or
+  non-ASCII character gives "Unable to run job: Error reading answer list from qmaster");
+  output paths are ``[host:]path[,...]``, so ``:`` and ``,`` would change the file written.
 
 Resource model: more than one slot needs a parallel environment (PE), named by the site:
 ``SgeBackend(pe="mpi", pe_smp="smp")``. ``-pe PE N`` asks for exactly N = nodes*ppn*threads slots
@@ -126,6 +127,10 @@ def _check(key: str, value: object) -> str:
         raise InvalidResourceError(
             key, value, "text without leading or trailing blanks", "qsub strips them"
         )
+    if "#" in text:
+        raise InvalidResourceError(
+            key, value, "text without '#'", "qsub ends a #$ line at its first '#', quoted or not"
+        )
     return text
 
 
@@ -209,11 +214,15 @@ class SgeBackend(ClusterjobBackend):
         lines = [f"{PREFIX} -S {_check('shell', jobscript.shell)}", f"{PREFIX} -cwd"]
         if "name" in res:
             name = _check("name", res["name"])
-            if name[0].isdigit() or any(char in _NAME_FORBIDDEN for char in name):
+            if (
+                name[0].isdigit()
+                or any(char in _NAME_FORBIDDEN for char in name)
+                or not all(" " < char <= "~" for char in name)
+            ):
                 raise InvalidResourceError(
                     "name",
                     name,
-                    "a name not starting with a digit, without a tab or any of /:@\\*?",
+                    "printable ASCII without blanks, not starting with a digit, without any of /:@\\*?",
                     "Grid Engine rejects it",
                 )
             lines.append(f"{PREFIX} -N {_quote(name)}")
