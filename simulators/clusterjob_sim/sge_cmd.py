@@ -53,6 +53,10 @@ def sh_quote(word: str) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
+# the submitter's variables qsub copies as SGE_O_<NAME> (SGE_O_HOST and SGE_O_WORKDIR are always set)
+_ORIGIN_VARS = ("HOME", "LOGNAME", "PATH", "MAIL", "SHELL", "TZ")
+
+
 def qsub_main(ctx: Context) -> int:
     """qsub: read the script (file or stdin), its #$ lines and the options; check, submit, answer."""
     from clusterjob_sim.sge_parse import parse_qsub, split_options
@@ -100,16 +104,9 @@ def qsub_main(ctx: Context) -> int:
             var, eq, value = item.partition("=")
             if var:
                 env[var] = value if eq else ctx.environ.get(var, "")
-    sge_o = {
-        "SGE_O_HOME": home,
-        "SGE_O_PATH": ctx.environ.get("PATH", ""),
-        "SGE_O_SHELL": ctx.environ.get("SHELL", "/bin/sh"),
-        "SGE_O_WORKDIR": ctx.cwd,
-    }
-    if "MAIL" in ctx.environ:
-        sge_o["SGE_O_MAIL"] = ctx.environ["MAIL"]
-    if "TZ" in ctx.environ:
-        sge_o["SGE_O_TZ"] = ctx.environ["TZ"]
+    # seen: qsub passes each of these on only when its own environment has it (none under `env -i`)
+    sge_o = {f"SGE_O_{var}": ctx.environ[var] for var in _ORIGIN_VARS if var in ctx.environ}
+    sge_o["SGE_O_WORKDIR"] = ctx.cwd
     spec: dict[str, Any] = {
         "name": req.job_name,
         "queue": queue,
@@ -421,9 +418,7 @@ def job_detail(tasks: list[Job], first_node: str = "node01", full: bool = True) 
         _group(gid),
         gid,
         j.submit_time,
-        str(sge_o.get("SGE_O_HOME", data.get("home", ""))),
-        str(sge_o.get("SGE_O_PATH", "")),
-        str(sge_o.get("SGE_O_SHELL", "/bin/sh")),
+        {str(k): str(v) for k, v in sge_o.items()},
         str(sge_o.get("SGE_O_WORKDIR", j.submit_dir)),
         j.submit_host,
         str(data.get("script_file", "STDIN")),

@@ -219,9 +219,7 @@ class SgeJobDetail:
         group: str,
         gid: int,
         submit_time: float,
-        home: str,
-        path: str,
-        shell: str,
+        origin: dict[str, str],
         workdir: str,
         host: str,
         script_file: str,
@@ -234,9 +232,7 @@ class SgeJobDetail:
         self.group = group
         self.gid = gid
         self.submit_time = submit_time
-        self.home = home
-        self.path = path
-        self.shell = shell
+        self.origin = origin  # the submitter's SGE_O_* variables, only those its environment had
         self.workdir = workdir
         self.host = host
         self.script_file = script_file
@@ -264,6 +260,17 @@ def path_list(text: str) -> str:
     return f"{host or 'NONE'}:NONE:{path}"
 
 
+# seen (8.1.9): qstat -j shows these submitter variables, in this order, each only when the submitter's
+# environment had it (qsub under `env -i` shows none of them); SGE_O_MAIL is kept but never shown
+ORIGIN_LINES = (
+    ("SGE_O_HOME", "sge_o_home:"),
+    ("SGE_O_LOGNAME", "sge_o_log_name:"),
+    ("SGE_O_PATH", "sge_o_path:"),
+    ("SGE_O_SHELL", "sge_o_shell:"),
+    ("SGE_O_TZ", "sge_o_tz:"),
+)
+
+
 def qstat_j(d: SgeJobDetail) -> str:
     """`qstat -j ID` (cull_show_job's layout, the common subset of its lines)."""
     out = [
@@ -275,9 +282,7 @@ def qstat_j(d: SgeJobDetail) -> str:
         f"uid:                        {d.uid}\n",
         f"group:                      {d.group}\n",
         f"gid:                        {d.gid}\n",
-        f"sge_o_home:                 {d.home}\n",
-        f"sge_o_path:                 {d.path}\n",
-        f"sge_o_shell:                {d.shell}\n",
+        *(f"{label:<28}{d.origin[var]}\n" for var, label in ORIGIN_LINES if var in d.origin),
         f"sge_o_workdir:              {d.workdir}\n",
         f"sge_o_host:                 {d.host}\n",
         "account:                    sge\n",

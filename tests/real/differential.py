@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +98,27 @@ def _answer(proc: subprocess.CompletedProcess[str]) -> Answer:
     return Answer(proc.stdout, proc.stderr, proc.returncode)
 
 
-def run_real(argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 60) -> Answer:
+EnvChanges = Mapping[str, str | None]  # variables to set, or (None) to remove, for one command
+
+
+def changed(env: Mapping[str, str], changes: EnvChanges | None) -> dict[str, str]:
+    """A copy of env with changes applied (a None value removes the variable)."""
+    out = dict(env)
+    for key, value in (changes or {}).items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def run_real(
+    argv: Sequence[str],
+    cwd: Path,
+    input: str = "",
+    timeout: float = 60,
+    env_changes: EnvChanges | None = None,
+) -> Answer:
     """Run a real scheduler command (argv[0] a bare name, as a user types it: getopt's messages start
     with it) with the original environment."""
     proc = subprocess.run(
@@ -106,7 +126,7 @@ def run_real(argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 6
         executable=real_tool(argv[0]),
         cwd=cwd,
         input=input,
-        env=REAL_ENV,
+        env=changed(REAL_ENV, env_changes),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -115,11 +135,16 @@ def run_real(argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 6
 
 
 def run_sim(
-    cluster: SimCluster, argv: Sequence[str], cwd: Path, input: str = "", timeout: float = 60
+    cluster: SimCluster,
+    argv: Sequence[str],
+    cwd: Path,
+    input: str = "",
+    timeout: float = 60,
+    env_changes: EnvChanges | None = None,
 ) -> Answer:
     """Run a simulated command (by its path in the spool's bin) with the real commands' environment, so
     what a job records of its submitter (PATH, ...) is the same on both sides."""
-    env = {**cluster.env, "PATH": REAL_ENV.get("PATH", "")}
+    env = changed({**cluster.env, "PATH": REAL_ENV.get("PATH", "")}, env_changes)
     proc = subprocess.run(
         [str(cluster.bin / argv[0]), *argv[1:]],
         cwd=cwd,
@@ -163,23 +188,33 @@ class Side:
     def real(self) -> bool:
         return self.cluster is None
 
-    def run(self, argv: Sequence[str], input: str = "", record: bool = True) -> Answer:
+    def run(
+        self,
+        argv: Sequence[str],
+        input: str = "",
+        record: bool = True,
+        env_changes: EnvChanges | None = None,
+    ) -> Answer:
         """Run a command on this side (in its work folder) and keep its answer in the transcript."""
         if self.cluster is None:
-            answer = run_real(argv, self.workdir, input=input)
+            answer = run_real(argv, self.workdir, input=input, env_changes=env_changes)
         else:
-            answer = run_sim(self.cluster, argv, self.workdir, input=input)
+            answer = run_sim(self.cluster, argv, self.workdir, input=input, env_changes=env_changes)
         if record:
             self.transcript.append((" ".join(argv), answer))
         return answer
 
     def submit(
-        self, argv: Sequence[str], id_of: Callable[[Answer], str | None], input: str = ""
+        self,
+        argv: Sequence[str],
+        id_of: Callable[[Answer], str | None],
+        input: str = "",
+        env_changes: EnvChanges | None = None,
     ) -> tuple[Answer, str | None]:
         """Run a submission; on the simulated side first mirror the id the real side got here."""
         if self.cluster is not None and self.mirror:
             set_next_job_id(self.cluster, int(self.mirror[0]))
-        answer = self.run(argv, input=input)
+        answer = self.run(argv, input=input, env_changes=env_changes)
         job_id = id_of(answer) if answer.rc == 0 else None
         if job_id is not None:
             self.submitted.append(job_id)

@@ -544,6 +544,36 @@ def test_qstat_and_qdel_answers_while_pending_and_running(
     replay(scenario, real, sim, sge_normalise)
 
 
+# Submitters with different environments: qsub copies HOME, LOGNAME, PATH, MAIL, SHELL and TZ as SGE_O_*
+# only when it has them, and qstat -j shows them (CI runs without SHELL; a cron job may have almost nothing).
+SUBMITTER_ENVIRONMENTS: list[dict[str, str | None]] = [
+    {"SHELL": None},
+    {"SHELL": "/bin/zsh", "TZ": "UTC", "LOGNAME": "someone", "MAIL": "/var/mail/someone"},
+    {"SHELL": None, "HOME": None, "LOGNAME": None, "TZ": None, "MAIL": None, "PATH": None},
+]
+
+
+def test_qstat_j_shows_what_the_submitters_environment_had(
+    site: SgeSite,
+    real_jobs: RealJobs,
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    def scenario(side: Side) -> None:
+        for changes in SUBMITTER_ENVIRONMENTS:
+            _, held = side.submit(
+                ["qsub", "-h", "-terse", "-cwd", "ok.sh"], sge_id, env_changes=changes
+            )
+            assert held, side.transcript
+            side.run(["qstat", "-j", held])
+            side.run(["qdel", held])
+
+    real, sim = sides(
+        tmp_path / "real", tmp_path / "sim", sim_cluster("sge", **site.sim_config()), real_jobs
+    )
+    replay(scenario, real, sim, sge_normalise)
+
+
 FINISHED = ("ok.sh", "fail.sh", "timeout.sh", "long.sh")  # the last one is deleted while running
 
 

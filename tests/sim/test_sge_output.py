@@ -142,9 +142,7 @@ def test_qstat_j_lines() -> None:
         "users",
         100,
         T0,
-        "/home/alice",
-        "/usr/bin:/bin",
-        "/bin/bash",
+        {"SGE_O_HOME": "/home/alice", "SGE_O_SHELL": "/bin/bash", "SGE_O_MAIL": "/var/mail/alice"},
         "/home/alice/run",
         "login1",
         "job.sh",
@@ -159,6 +157,13 @@ def test_qstat_j_lines() -> None:
     assert lines[1] == "job_number:                 7"
     assert "job_name:                   job.sh" in lines
     assert "sge_o_workdir:              /home/alice/run" in lines
+    # seen: only the submitter's variables it had, home before shell, and never the mail folder
+    assert lines[8:11] == [
+        "sge_o_home:                 /home/alice",
+        "sge_o_shell:                /bin/bash",
+        "sge_o_workdir:              /home/alice/run",
+    ]
+    assert not any(line.startswith(("sge_o_path", "sge_o_mail")) for line in lines)
     assert "hard resource_list:         h_rt=60" in lines
     assert "parallel environment:  mpi range: 8" in lines
     usage = "cpu=00:00:00, mem=0.00000 GB s, io=0.00000 GB, vmem=N/A, maxvmem=N/A"
