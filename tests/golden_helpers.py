@@ -29,6 +29,18 @@ BODY = (
     "./app\n"
 )
 
+SLOT_BODY = (
+    'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
+)
+SLOT_COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
+SLOT_PARADIGMS: dict[str, dict[str, Any]] = {
+    "mpi": dict(nodes=2, ppn=32, threads=1),
+    "openmp": dict(nodes=1, ppn=1, threads=32),
+    "hybrid": dict(nodes=4, ppn=2, threads=16),
+    "serial": dict(nodes=1, ppn=1, threads=1),
+}
+"""The LSF and Grid Engine goldens' job (both count slots): body, shared keys, the four shapes."""
+
 
 def paradigm_script(paradigm: str, backend: Any) -> JobScript:
     """The job of one paradigm, named after it, with its own output files."""

@@ -25,55 +25,41 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 from __future__ import annotations
 
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clusterjob.backends import ClusterjobBackend, ResourcesNotSupportedError
 from clusterjob.backends.lsf import STATES, LsfBackend, check_body
 from clusterjob.errors import ClusterjobError, InvalidResourceError
-from clusterjob.jobscript import BUILTIN_ATTRIBUTES, JobScript
+from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
-from tests.golden_helpers import assert_golden
+from tests.backend_test_helpers import (
+    ANY_STATUS,
+    C_SPACE,
+    assert_common_value_round_trips_or_is_refused,
+    assert_raw_option_round_trips_or_is_refused,
+    bash_stdout,
+    extra_keys,
+    hostile_words,
+    myjob_renderer,
+    run,
+)
+from tests.golden_helpers import SLOT_BODY, SLOT_COMMON, SLOT_PARADIGMS, assert_golden
 
-BODY = 'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
-COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
-PARADIGMS = {
-    "mpi": dict(nodes=2, ppn=32, threads=1),
-    "openmp": dict(nodes=1, ppn=1, threads=32),
-    "hybrid": dict(nodes=4, ppn=2, threads=16),
-    "serial": dict(nodes=1, ppn=1, threads=1),
-}
-
-
-@dataclass
-class Run:
-    """The one thing a backend may use of an AsyncResult."""
-
-    job_id: str
-
-
-def script(
-    backend: LsfBackend | None = None, body: str = "echo hello\n", **resources: object
-) -> str:
-    return JobScript(body, "myjob", backend=backend or LsfBackend(), **resources).render()
+script = myjob_renderer(LsfBackend)
 
 
 # ------------------------------------------------------------------ a reader of #BSUB lines
 # Modelled on openlava's lsb.sub.c parseLine/getNextValueQ_ (LSF's open-source ancestor).
 
-_C_SPACE = " \t\n\v\f\r"
-
 
 def _next_word(line: str) -> tuple[str | None, str]:
-    line = line.lstrip(_C_SPACE)
+    line = line.lstrip(C_SPACE)
     if not line:
         return None, line
-    end = next((i for i, char in enumerate(line) if char in _C_SPACE), len(line))
+    end = next((i for i, char in enumerate(line) if char in C_SPACE), len(line))
     return line[:end], line[end:]
 
 
@@ -106,13 +92,13 @@ def bsub_directives(text: str) -> list[str]:
     words: list[str] = []
     logical = text.replace("\\\n", "").split("\n")
     for line in logical:
-        rest = line.lstrip(_C_SPACE)
+        rest = line.lstrip(C_SPACE)
         if not rest.startswith("#"):
             continue
-        rest = rest[1:].lstrip(_C_SPACE)
+        rest = rest[1:].lstrip(C_SPACE)
         if not rest.startswith("BSUB"):
             continue
-        rest = rest[4:].lstrip(_C_SPACE)
+        rest = rest[4:].lstrip(C_SPACE)
         if not rest.startswith("-"):
             break  # bsub stops reading options
         while True:
@@ -136,9 +122,9 @@ def test_reader_follows_openlava() -> None:
 # ------------------------------------------------------------------------------ goldens
 
 
-@pytest.mark.parametrize("paradigm", sorted(PARADIGMS))
+@pytest.mark.parametrize("paradigm", sorted(SLOT_PARADIGMS))
 def test_golden(paradigm: str) -> None:
-    text = script(body=BODY, **COMMON, **PARADIGMS[paradigm])  # type: ignore[arg-type]
+    text = script(body=SLOT_BODY, **SLOT_COMMON, **SLOT_PARADIGMS[paradigm])
     assert_golden(text, "lsf", paradigm)
 
 
@@ -216,43 +202,14 @@ def test_values_bsub_cannot_read_back_are_refused(key: str, value: str, reason: 
         script(**{key: value})
 
 
-_SPECIALS = " \t\"'#$\\-[]{}:,;&|<>()%@*?!~`=^\x00\n\r\u00a0\u2028"
-hostile = st.one_of(st.text(st.sampled_from(_SPECIALS + "ab"), min_size=1), st.text(min_size=1))
-extra_keys = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,6}", fullmatch=True).filter(
-    lambda k: k not in (*BUILTIN_ATTRIBUTES, *ClusterjobBackend.common_keys, "body", "jobname")
-)
-
-
-@given(key=st.sampled_from(["name", "queue", "stdout", "stderr"]), value=hostile)
+@given(key=st.sampled_from(["name", "queue", "stdout", "stderr"]), value=hostile_words)
 def test_hostile_common_values_round_trip_or_are_refused(key: str, value: str) -> None:
-    resources = {} if key == "name" else {key: value}
-    try:
-        text = JobScript(
-            "echo hello\n", value if key == "name" else "job", backend=LsfBackend(), **resources
-        ).render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
-        return
-    flag = {"name": "-J", "queue": "-q", "stdout": "-o", "stderr": "-e"}[key]
-    expected = ["-J", value if key == "name" else "job"]
-    if key != "name":
-        expected += [flag, value]
-    assert bsub_directives(text) == expected
-    assert text.endswith("\necho hello\n")
+    assert_common_value_round_trips_or_is_refused(LsfBackend(), key, value, bsub_directives, ["-J"])
 
 
-@given(key=extra_keys, value=st.one_of(hostile, st.booleans(), st.none(), st.integers(0, 99)))
+@given(key=extra_keys, value=st.one_of(hostile_words, st.booleans(), st.none(), st.integers(0, 99)))
 def test_hostile_raw_options_round_trip_or_are_refused(key: str, value: object) -> None:
-    try:
-        text = JobScript("echo hello\n", "job", backend=LsfBackend(), **{key: value}).render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
-        return
-    expected = ["-J", "job"]
-    if value is True:
-        expected.append(f"-{key}")
-    elif value is not False and value is not None:
-        expected += [f"-{key}", str(value)]
-    assert bsub_directives(text) == expected
-    assert text.endswith("\necho hello\n")
+    assert_raw_option_round_trips_or_is_refused(LsfBackend(), key, value, bsub_directives, ["-J"])
 
 
 # --------------------------------------------------------------------------- the body
@@ -308,17 +265,17 @@ def test_submit_reads_script_on_stdin() -> None:
 def test_status_and_cancel_commands() -> None:
     backend = LsfBackend()
     expected = ["bjobs", "-a", "-noheader", "-o", "jobid stat exit_reason delimiter='^'", "42"]
-    assert backend.cmd_status(Run("42")) == expected
-    assert backend.cmd_status(Run("42"), finished=True) == expected
-    assert backend.cmd_cancel(Run("42")) == ["bkill", "42"]
-    assert backend.cmd_status_many([Run("1"), Run("2")]) == [*expected[:-1], "1", "2"]
+    assert backend.cmd_status(run("42")) == expected
+    assert backend.cmd_status(run("42"), finished=True) == expected
+    assert backend.cmd_cancel(run("42")) == ["bkill", "42"]
+    assert backend.cmd_status_many([run("1"), run("2")]) == [*expected[:-1], "1", "2"]
     assert backend.cmd_status_many([]) is None
 
 
 @pytest.mark.parametrize("job_id", ["-a", "1 2", "", "1;rm", "12[3]x"])
 def test_job_ids_that_are_not_lsf_ids_are_refused(job_id: str) -> None:
     with pytest.raises(InvalidResourceError):
-        LsfBackend().cmd_cancel(Run(job_id))
+        LsfBackend().cmd_cancel(run(job_id))
 
 
 # ---------------------------------------------------------------------------- answers
@@ -383,15 +340,15 @@ def test_every_documented_state_has_a_status() -> None:
 
 def test_get_status_many() -> None:
     answer = "1^RUN^-\n2^EXIT^TERM_OWNER: job killed by owner\n2^EXIT^-\n4^DONE^-\n"
-    got = LsfBackend().get_status_many(answer, [Run("1"), Run("2"), Run("3")])
+    got = LsfBackend().get_status_many(answer, [run("1"), run("2"), run("3")])
     assert got == {"1": RUNNING, "2": FAILED}
 
 
 @given(st.text())
 def test_get_status_never_raises(response: str) -> None:
     backend = LsfBackend()
-    assert backend.get_status(response) in (None, PENDING, RUNNING, COMPLETED, CANCELLED, FAILED)
-    assert isinstance(backend.get_status_many(response, [Run("1")]), dict)
+    assert backend.get_status(response) in ANY_STATUS
+    assert isinstance(backend.get_status_many(response, [run("1")]), dict)
 
 
 # ---------------------------------------------------------------------- job variables
@@ -418,7 +375,7 @@ def test_every_core_variable_maps_to_what_lsf_sets(tmp_path: Path) -> None:
         "LSB_MCPU_HOSTS": "hostA 4 hostB 2",
         "LSB_HOSTS": "hostA hostA hostA hostA hostB hostB",
     }
-    out = subprocess.run(["bash", "-c", mapped], env=env, capture_output=True, text=True).stdout
+    out = bash_stdout(mapped, env)
     assert out.splitlines() == [
         "7 7 /home/u/w /home/u/w",
         "myjob myjob 0 0",
@@ -426,7 +383,7 @@ def test_every_core_variable_maps_to_what_lsf_sets(tmp_path: Path) -> None:
         "submithost submithost",
     ]
     env["LSB_SUB_HOST"] = "login1"
-    out = subprocess.run(["bash", "-c", mapped], env=env, capture_output=True, text=True).stdout
+    out = bash_stdout(mapped, env)
     assert out.splitlines()[-1] == "login1 login1"
 
 

@@ -6,65 +6,67 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clusterjob.backends import _REFERENCE_BACKENDS, ResourcesNotSupportedError
 from clusterjob.backends.pbs import STATES, PbsBackend, exit_status_code
 from clusterjob.errors import InvalidResourceError
 from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.backend_test_helpers import (
+    ANSWERS,
+    ANY_STATUS,
+    C_SPACE,
+    PBS_HOSTILE_PIECES,
+    PBS_KEY_OPTIONS,
+    assert_commands_refuse,
+    assert_pbs_hostile_value,
+    assert_registered,
+    closing_quote,
+    escaped_char,
+    hostile_text,
+    option_values,
+    qsub_directives,
+    run,
+)
 from tests.golden_helpers import PARADIGMS, assert_golden, paradigm_script
 
 BACKEND = PbsBackend()
 
 
-def run(job_id: str) -> Any:
-    """A stand-in for AsyncResult: a backend may use only ``.job_id``."""
-    return SimpleNamespace(job_id=job_id)
-
-
 # ------------------------------------------------------------------ test-local qsub directive reader
-
-
-class QsubError(Exception):
-    """What qsub would abort with while reading directives."""
 
 
 def make_argv(line: str) -> list[str]:
     """Torque's make_argv (src/cmds/qsub_functions.c): unquoted whitespace splits, a backslash
     takes the next character, and a quoted run is copied *with* its quotes ("we need to include
-    the quotes in what is passed on"); an unmatched quote is fatal."""
+    the quotes in what is passed on"); an unmatched quote is fatal.
+
+    Not tests.backend_test_helpers.pbspro_make_argv on purpose: PBS Pro drops the quotes."""
     args: list[str] = []
     current: list[str] = []
     i = 0
-    while i < len(line) and line[i] in " \t\n\v\f\r":
+    while i < len(line) and line[i] in C_SPACE:
         i += 1
     start = i
     while i < len(line):
         char = line[i]
         if char in "\"'":
-            end = line.find(char, i + 1)
-            if end < 0:
-                raise QsubError(f"qsub: unmatched {char}")
-            current.append(line[i : end + 1])
+            end = closing_quote(line, i)
+            current.append(line[i : end + 1])  # the quotes are kept (PBS Pro drops them)
             i = end + 1
         elif char == "\\":
-            if i + 1 >= len(line):
-                raise QsubError("backslash at the end of the line")
-            current.append(line[i + 1])
+            current.append(escaped_char(line, i))
             i += 2
-        elif char in " \t\n\v\f\r":
+        elif char in C_SPACE:
             args.append("".join(current))
             current = []
-            while i < len(line) and line[i] in " \t\n\v\f\r":
+            while i < len(line) and line[i] in C_SPACE:
                 i += 1
             start = i
         else:
@@ -73,33 +75,6 @@ def make_argv(line: str) -> list[str]:
     if i != start:
         args.append("".join(current))
     return args
-
-
-def qsub_directives(script: str) -> list[list[str]]:
-    """The arguments of each #PBS line as qsub reads them: leading whitespace allowed, a line
-    ending in a backslash would continue, the first non-blank non-'#' line ends the scan."""
-    directives = []
-    for line in script.split("\n")[1:]:
-        stripped = line.lstrip()
-        if stripped.startswith("#PBS"):
-            if line.rstrip().endswith("\\"):
-                raise QsubError("directive continues on the next line")
-            directives.append(make_argv(stripped[len("#PBS") :]))
-        elif not stripped or stripped.startswith("#"):
-            continue
-        else:
-            break
-    return directives
-
-
-def option_values(directives: list[list[str]], option: str) -> list[str]:
-    """Every argument given to a one-letter option."""
-    values = []
-    for args in directives:
-        for index, arg in enumerate(args):
-            if arg == f"-{option}":
-                values.append(args[index + 1] if index + 1 < len(args) else "")
-    return values
 
 
 # ---------------------------------------------------------------------------- golden files
@@ -121,7 +96,7 @@ def test_golden(paradigm: str) -> None:
 
 
 def test_golden_hybrid_reads_back_as_requested() -> None:
-    directives = qsub_directives(paradigm_script("hybrid", BACKEND).render())
+    directives = qsub_directives(paradigm_script("hybrid", BACKEND).render(), make_argv)
     assert option_values(directives, "l") == ["walltime=48:00:00", "nodes=4:ppn=32", "mem=131072mb"]
     assert option_values(directives, "N") == ["hybrid_job"]
 
@@ -206,39 +181,11 @@ def test_queue_at_server_and_host_paths() -> None:
     assert headers(stdout="out dir/o'1.txt")[1] == "#PBS -o out\\ dir/o\\'1.txt"
 
 
-HOSTILE_PIECES = [
-    "\n", "\r", "\x00", "\t", " ", "#", "#SBATCH", "#PBS", "#BSUB", "#$", '"', "'", "\\", ";",
-    "$(", ")", "`", ":", "=", ",", "-", "-q x", "ü", "\u2028", "{x}", "a", "Z9",
-]  # fmt: skip
-hostile = st.lists(
-    st.one_of(st.text(max_size=4), st.sampled_from(HOSTILE_PIECES)), min_size=1, max_size=8
-).map("".join)
-
-KEY_OPTIONS = {"name": "N", "queue": "q", "stdout": "o", "stderr": "e", "A": "A", "M": "M"}
-
-
-@given(key=st.sampled_from([*sorted(KEY_OPTIONS), "gres"]), value=hostile)
+@given(
+    key=st.sampled_from([*sorted(PBS_KEY_OPTIONS), "gres"]), value=hostile_text(PBS_HOSTILE_PIECES)
+)
 def test_hostile_values_are_rejected_or_read_back_literally(key: str, value: str) -> None:
-    body = "echo body\n"
-    try:
-        if key == "name":
-            script = JobScript(body, value, backend=BACKEND)
-        else:
-            script = JobScript(body, "job", backend=BACKEND, **{key: value})
-        text = script.render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
-        return
-    lines = text.split("\n")
-    expected_directives = 1 if key == "name" else 2
-    assert lines[0] == "#!/bin/bash"
-    assert all(line.startswith("#PBS ") for line in lines[1 : 1 + expected_directives])
-    assert text == "\n".join(lines[: 1 + expected_directives]) + "\n" + body
-    directives = qsub_directives(text)
-    assert len(directives) == expected_directives
-    if key == "gres":
-        assert option_values(directives, "l") == [f"gres={value}"]
-    else:
-        assert option_values(directives, KEY_OPTIONS[key]) == [value]
+    assert_pbs_hostile_value(BACKEND, make_argv, "gres", key, value)
 
 
 # ------------------------------------------------------------------------------- submit
@@ -268,7 +215,7 @@ def test_get_job_id(answer: str, job_id: str | None) -> None:
     assert BACKEND.get_job_id(answer) == job_id
 
 
-@given(st.one_of(st.text(), st.binary(), st.text().map(lambda s: s * 500)))
+@given(ANSWERS)
 def test_get_job_id_never_raises(answer: Any) -> None:
     found = BACKEND.get_job_id(answer)
     assert found is None or found[0].isdigit()
@@ -388,14 +335,7 @@ def test_a_forged_attribute_in_a_wrapped_value_is_not_believed() -> None:
 
 @given(st.one_of(st.text(), st.binary()), st.booleans())
 def test_get_status_never_raises(answer: Any, finished: bool) -> None:
-    assert BACKEND.get_status(answer, finished) in (
-        None,
-        PENDING,
-        RUNNING,
-        COMPLETED,
-        CANCELLED,
-        FAILED,
-    )
+    assert BACKEND.get_status(answer, finished) in ANY_STATUS
 
 
 def test_status_commands() -> None:
@@ -405,10 +345,7 @@ def test_status_commands() -> None:
 
 @pytest.mark.parametrize("bad", ["-f", "12.srv 13", "12;rm", "", "12.-x", ".srv"])
 def test_commands_refuse_what_is_not_a_job_id(bad: str) -> None:
-    with pytest.raises(InvalidResourceError):
-        BACKEND.cmd_status(run(bad))
-    with pytest.raises(InvalidResourceError):
-        BACKEND.cmd_cancel(run(bad))
+    assert_commands_refuse(BACKEND, bad)
 
 
 def test_batched_status() -> None:
@@ -463,6 +400,4 @@ def test_nodelist_expression_runs(tmp_path: Path) -> None:
 
 
 def test_registered_and_constructible() -> None:
-    module, _, attr = _REFERENCE_BACKENDS["pbs"].partition(":")
-    assert getattr(importlib.import_module(module), attr) is PbsBackend
-    assert (PbsBackend.name, PbsBackend.extension) == ("pbs", ".pbs")
+    assert_registered("pbs", PbsBackend, ".pbs")

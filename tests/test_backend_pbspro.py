@@ -7,95 +7,32 @@ Regenerate the golden files with
 
 from __future__ import annotations
 
-import importlib
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clusterjob.backends import _REFERENCE_BACKENDS, ResourcesNotSupportedError
 from clusterjob.backends.pbspro import STATES, PbsProBackend
 from clusterjob.errors import InvalidResourceError
 from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.backend_test_helpers import (
+    ANSWERS,
+    ANY_STATUS,
+    PBS_HOSTILE_PIECES,
+    PBS_KEY_OPTIONS,
+    assert_pbs_hostile_value,
+    assert_registered,
+    hostile_text,
+    option_values,
+    pbspro_make_argv,
+    qsub_directives,
+    run,
+)
 from tests.golden_helpers import PARADIGMS, assert_golden, paradigm_script
 
 BACKEND = PbsProBackend()
-
-
-def run(job_id: str) -> Any:
-    """A stand-in for AsyncResult: a backend may use only ``.job_id``."""
-    return SimpleNamespace(job_id=job_id)
-
-
-# ------------------------------------------------------------------ test-local qsub directive reader
-
-
-class QsubError(Exception):
-    """What qsub would abort with while reading directives."""
-
-
-def make_argv(line: str) -> list[str]:
-    """PBS Pro's make_argv: a quote runs to the same quote with no escapes inside and is dropped, a
-    backslash outside quotes takes the next character, adjacent pieces glue, unquoted whitespace
-    splits."""
-    args: list[str] = []
-    current: list[str] = []
-    have = False
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if char in "\"'":
-            end = line.find(char, i + 1)
-            if end < 0:
-                raise QsubError(f"qsub: unmatched {char}")
-            current.append(line[i + 1 : end])
-            have, i = True, end + 1
-        elif char == "\\":
-            if i + 1 >= len(line):
-                raise QsubError("backslash at the end of the line")
-            current.append(line[i + 1 : i + 2])
-            have, i = True, i + 2
-        elif char in " \t\n\v\f\r":
-            if have:
-                args.append("".join(current))
-            current, have = [], False
-            i += 1
-        else:
-            current.append(char)
-            have, i = True, i + 1
-    if have:
-        args.append("".join(current))
-    return args
-
-
-def qsub_directives(script: str) -> list[list[str]]:
-    """The arguments of each #PBS line as qsub reads them: leading whitespace allowed, a line
-    ending in a backslash would continue, the first non-blank non-'#' line ends the scan."""
-    directives = []
-    for line in script.split("\n")[1:]:
-        stripped = line.lstrip()
-        if stripped.startswith("#PBS"):
-            if line.rstrip().endswith("\\"):
-                raise QsubError("directive continues on the next line")
-            directives.append(make_argv(stripped[len("#PBS") :]))
-        elif not stripped or stripped.startswith("#"):
-            continue
-        else:
-            break
-    return directives
-
-
-def option_values(directives: list[list[str]], option: str) -> list[str]:
-    """Every argument given to a one-letter option."""
-    values = []
-    for args in directives:
-        for index, arg in enumerate(args):
-            if arg == f"-{option}":
-                values.append(args[index + 1] if index + 1 < len(args) else "")
-    return values
 
 
 # ---------------------------------------------------------------------------- golden files
@@ -119,7 +56,7 @@ def test_golden(paradigm: str) -> None:
 
 
 def test_golden_hybrid_reads_back_as_requested() -> None:
-    directives = qsub_directives(paradigm_script("hybrid", BACKEND).render())
+    directives = qsub_directives(paradigm_script("hybrid", BACKEND).render(), pbspro_make_argv)
     assert option_values(directives, "l") == [
         "walltime=48:00:00",
         "select=4:ncpus=32:mpiprocs=2:ompthreads=16:mem=32768mb",
@@ -178,39 +115,11 @@ def test_long_job_names_are_fine() -> None:
     assert headers(name="a" * 236)[0] == "#PBS -N " + "a" * 236
 
 
-HOSTILE_PIECES = [
-    "\n", "\r", "\x00", "\t", " ", "#", "#SBATCH", "#PBS", "#BSUB", "#$", '"', "'", "\\", ";",
-    "$(", ")", "`", ":", "=", ",", "-", "-q x", "ü", "\u2028", "{x}", "a", "Z9",
-]  # fmt: skip
-hostile = st.lists(
-    st.one_of(st.text(max_size=4), st.sampled_from(HOSTILE_PIECES)), min_size=1, max_size=8
-).map("".join)
-
-KEY_OPTIONS = {"name": "N", "queue": "q", "stdout": "o", "stderr": "e", "A": "A", "M": "M"}
-
-
-@given(key=st.sampled_from([*sorted(KEY_OPTIONS), "ngpus"]), value=hostile)
+@given(
+    key=st.sampled_from([*sorted(PBS_KEY_OPTIONS), "ngpus"]), value=hostile_text(PBS_HOSTILE_PIECES)
+)
 def test_hostile_values_are_rejected_or_read_back_literally(key: str, value: str) -> None:
-    body = "echo body\n"
-    try:
-        if key == "name":
-            script = JobScript(body, value, backend=BACKEND)
-        else:
-            script = JobScript(body, "job", backend=BACKEND, **{key: value})
-        text = script.render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
-        return
-    lines = text.split("\n")
-    expected_directives = 1 if key == "name" else 2
-    assert lines[0] == "#!/bin/bash"
-    assert all(line.startswith("#PBS ") for line in lines[1 : 1 + expected_directives])
-    assert text == "\n".join(lines[: 1 + expected_directives]) + "\n" + body
-    directives = qsub_directives(text)
-    assert len(directives) == expected_directives
-    if key == "ngpus":
-        assert option_values(directives, "l") == [f"ngpus={value}"]
-    else:
-        assert option_values(directives, KEY_OPTIONS[key]) == [value]
+    assert_pbs_hostile_value(BACKEND, pbspro_make_argv, "ngpus", key, value)
 
 
 # ------------------------------------------------------------------------------- submit
@@ -236,7 +145,7 @@ def test_get_job_id(answer: str, job_id: str | None) -> None:
     assert BACKEND.get_job_id(answer) == job_id
 
 
-@given(st.one_of(st.text(), st.binary(), st.text().map(lambda s: s * 500)))
+@given(ANSWERS)
 def test_get_job_id_never_raises(answer: Any) -> None:
     found = BACKEND.get_job_id(answer)
     assert found is None or found[0].isdigit()
@@ -322,14 +231,7 @@ def test_unknown_answers_give_none(answer: str) -> None:
 
 @given(st.one_of(st.text(), st.binary()), st.booleans())
 def test_get_status_never_raises(answer: Any, finished: bool) -> None:
-    assert BACKEND.get_status(answer, finished) in (
-        None,
-        PENDING,
-        RUNNING,
-        COMPLETED,
-        CANCELLED,
-        FAILED,
-    )
+    assert BACKEND.get_status(answer, finished) in ANY_STATUS
 
 
 def test_status_commands() -> None:
@@ -365,6 +267,4 @@ def test_replace_body_vars() -> None:
 
 
 def test_registered_and_constructible() -> None:
-    module, _, attr = _REFERENCE_BACKENDS["pbspro"].partition(":")
-    assert getattr(importlib.import_module(module), attr) is PbsProBackend
-    assert (PbsProBackend.name, PbsProBackend.extension) == ("pbspro", ".pbs")
+    assert_registered("pbspro", PbsProBackend, ".pbs")

@@ -22,50 +22,38 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 
 from __future__ import annotations
 
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clusterjob.backends import ClusterjobBackend, ResourcesNotSupportedError
+from clusterjob.backends import ResourcesNotSupportedError
 from clusterjob.backends.sge import STATE_LETTERS, SgeBackend, check_body, state_status
 from clusterjob.errors import InvalidResourceError
-from clusterjob.jobscript import BUILTIN_ATTRIBUTES, JobScript
+from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
-from tests.golden_helpers import assert_golden
+from tests.backend_test_helpers import (
+    ANY_STATUS,
+    C_SPACE,
+    assert_common_value_round_trips_or_is_refused,
+    assert_raw_option_round_trips_or_is_refused,
+    bash_stdout,
+    extra_keys,
+    hostile_words,
+    myjob_renderer,
+    run,
+)
+from tests.golden_helpers import SLOT_BODY, SLOT_COMMON, SLOT_PARADIGMS, assert_golden
 
-BODY = 'echo "job $CLUSTERJOB_ID ($CLUSTERJOB_NAME) on ${CLUSTERJOB_NODELIST}"\nmpirun ./a.out\n'
-COMMON = dict(time="2:00:00", mem="64G", queue="normal", stdout="out.log", stderr="err.log")
-PARADIGMS = {
-    "mpi": dict(nodes=2, ppn=32, threads=1),
-    "openmp": dict(nodes=1, ppn=1, threads=32),
-    "hybrid": dict(nodes=4, ppn=2, threads=16),
-    "serial": dict(nodes=1, ppn=1, threads=1),
-}
 HEAD = ["-S", "/bin/bash", "-cwd"]
 
-
-@dataclass
-class Run:
-    """The one thing a backend may use of an AsyncResult."""
-
-    job_id: str
-
-
-def script(
-    backend: SgeBackend | None = None, body: str = "echo hello\n", **resources: object
-) -> str:
-    return JobScript(body, "myjob", backend=backend or SgeBackend(), **resources).render()
+script = myjob_renderer(SgeBackend)
 
 
 # -------------------------------------------------------------------- a reader of #$ lines
 # Modelled on Grid Engine's parse_script (every '#$' line at column 0), string_list (quotes keep
 # blanks; the quote state carries on from a closing quote) and sge_strip_quotes (all ' and " go).
-
-_C_SPACE = " \t\n\v\f\r"
 
 
 def _string_list(text: str, delimiters: str = " \t\n") -> list[str]:
@@ -101,7 +89,7 @@ def qsub_directives(text: str) -> list[str]:
     for line in text.split("\n"):
         if not line.startswith("#$"):
             continue
-        parameters = line[2:].strip(_C_SPACE)
+        parameters = line[2:].strip(C_SPACE)
         if parameters:
             words += [w.replace('"', "").replace("'", "") for w in _string_list(parameters)]
     return words
@@ -116,10 +104,10 @@ def test_reader_follows_grid_engine() -> None:
 # ------------------------------------------------------------------------------ goldens
 
 
-@pytest.mark.parametrize("paradigm", sorted(PARADIGMS))
+@pytest.mark.parametrize("paradigm", sorted(SLOT_PARADIGMS))
 def test_golden(paradigm: str) -> None:
     backend = SgeBackend(pe="mpi", pe_smp="smp")
-    text = script(backend, body=BODY, **COMMON, **PARADIGMS[paradigm])  # type: ignore[arg-type]
+    text = script(backend, body=SLOT_BODY, **SLOT_COMMON, **SLOT_PARADIGMS[paradigm])
     assert_golden(text, "sge", paradigm)
 
 
@@ -128,14 +116,14 @@ def test_golden(paradigm: str) -> None:
 )
 def test_multi_slot_jobs_need_a_parallel_environment(paradigm: str, key: str) -> None:
     with pytest.raises(ResourcesNotSupportedError) as info:
-        script(**COMMON, **PARADIGMS[paradigm])  # type: ignore[arg-type]
+        script(**SLOT_COMMON, **SLOT_PARADIGMS[paradigm])
     message = str(info.value)
     assert repr(key) in message and "parallel environment" in message
     assert "slots; construct SgeBackend(" in message
 
 
 def test_serial_needs_no_parallel_environment() -> None:
-    assert "-pe" not in script(**COMMON, **PARADIGMS["serial"])  # type: ignore[arg-type]
+    assert "-pe" not in script(**SLOT_COMMON, **SLOT_PARADIGMS["serial"])
 
 
 # ---------------------------------------------------------------------- resource encoding
@@ -214,42 +202,18 @@ def test_values_qsub_cannot_read_back_are_refused(key: str, value: str, reason: 
         script(**{key: value})
 
 
-_SPECIALS = " \t\"'#$\\-[]{}:,;&|<>()%@*?!~`=^\x00\n\r\u00a0\u2028"
-hostile = st.one_of(st.text(st.sampled_from(_SPECIALS + "ab"), min_size=1), st.text(min_size=1))
-extra_keys = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,6}", fullmatch=True).filter(
-    lambda k: k not in (*BUILTIN_ATTRIBUTES, *ClusterjobBackend.common_keys, "body", "jobname")
-)
-
-
-@given(key=st.sampled_from(["name", "queue", "stdout", "stderr"]), value=hostile)
+@given(key=st.sampled_from(["name", "queue", "stdout", "stderr"]), value=hostile_words)
 def test_hostile_common_values_round_trip_or_are_refused(key: str, value: str) -> None:
-    name = value if key == "name" else "job"
-    try:
-        text = JobScript(
-            "echo hello\n", name, backend=SgeBackend(), **({} if key == "name" else {key: value})
-        ).render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
-        return
-    expected = [*HEAD, "-N", name]
-    if key != "name":
-        expected += [{"queue": "-q", "stdout": "-o", "stderr": "-e"}[key], value]
-    assert qsub_directives(text) == expected
-    assert text.endswith("\necho hello\n")
+    assert_common_value_round_trips_or_is_refused(
+        SgeBackend(), key, value, qsub_directives, [*HEAD, "-N"]
+    )
 
 
-@given(key=extra_keys, value=st.one_of(hostile, st.booleans(), st.none(), st.integers(0, 99)))
+@given(key=extra_keys, value=st.one_of(hostile_words, st.booleans(), st.none(), st.integers(0, 99)))
 def test_hostile_raw_options_round_trip_or_are_refused(key: str, value: object) -> None:
-    try:
-        text = JobScript("echo hello\n", "job", backend=SgeBackend(), **{key: value}).render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
-        return
-    expected = [*HEAD, "-N", "job"]
-    if value is True:
-        expected.append(f"-{key}")
-    elif value is not False and value is not None:
-        expected += [f"-{key}", str(value)]
-    assert qsub_directives(text) == expected
-    assert text.endswith("\necho hello\n")
+    assert_raw_option_round_trips_or_is_refused(
+        SgeBackend(), key, value, qsub_directives, [*HEAD, "-N"]
+    )
 
 
 # --------------------------------------------------------------------------- the body
@@ -279,18 +243,18 @@ def test_body_never_adds_directives(lines: list[str]) -> None:
 def test_commands() -> None:
     backend = SgeBackend()
     assert backend.cmd_submit(JobScript("true\n", "run", backend=backend)) == ["qsub", "run.sge"]
-    assert backend.cmd_status(Run("42")) == ["qstat", "-j", "42"]
-    assert backend.cmd_status(Run("42"), finished=True) == ["qacct", "-j", "42"]
-    assert backend.cmd_cancel(Run("42")) == ["qdel", "42"]
-    assert backend.cmd_status_many([Run("1"), Run("2")]) == ["qstat"]
-    assert backend.cmd_status_many([Run("1")], finished=True) is None
+    assert backend.cmd_status(run("42")) == ["qstat", "-j", "42"]
+    assert backend.cmd_status(run("42"), finished=True) == ["qacct", "-j", "42"]
+    assert backend.cmd_cancel(run("42")) == ["qdel", "42"]
+    assert backend.cmd_status_many([run("1"), run("2")]) == ["qstat"]
+    assert backend.cmd_status_many([run("1")], finished=True) is None
     assert backend.cmd_status_many([]) is None
 
 
 @pytest.mark.parametrize("job_id", ["-u", "1 2", "", "1.2-3", "x"])
 def test_job_ids_that_are_not_grid_engine_ids_are_refused(job_id: str) -> None:
     with pytest.raises(InvalidResourceError):
-        SgeBackend().cmd_status(Run(job_id))
+        SgeBackend().cmd_status(run(job_id))
 
 
 # ---------------------------------------------------------------------------- answers
@@ -403,7 +367,7 @@ def test_get_status(response: str, expected: int | None) -> None:
 
 
 def test_get_status_many_reads_the_qstat_table() -> None:
-    runs = [Run(str(n)) for n in range(6, 13)]
+    runs = [run(str(n)) for n in range(6, 13)]
     assert SgeBackend().get_status_many(QSTAT_TABLE, runs) == {
         "7": RUNNING,
         "8": PENDING,
@@ -421,7 +385,7 @@ def test_get_status_many_finds_the_state_column_by_the_header() -> None:
         "   7 0.55 0.5 myjob root NA defaultdepartment r 0:00:00:00 0.0 0.0 0 0 0 0 0 0.00 "
         "all.q@n 1\n"
     )
-    assert SgeBackend().get_status_many(ext, [Run("7")]) == {"7": RUNNING}
+    assert SgeBackend().get_status_many(ext, [run("7")]) == {"7": RUNNING}
 
 
 @pytest.mark.parametrize(
@@ -462,8 +426,8 @@ def test_get_status_never_raises(response: str) -> None:
     backend = SgeBackend()
     for finished in (False, True):
         got = backend.get_status(response, finished)
-        assert got in (None, PENDING, RUNNING, COMPLETED, CANCELLED, FAILED)
-    assert isinstance(backend.get_status_many(response, [Run("1")]), dict)
+        assert got in ANY_STATUS
+    assert isinstance(backend.get_status_many(response, [run("1")]), dict)
 
 
 # ---------------------------------------------------------------------- job variables
@@ -487,7 +451,7 @@ def test_every_core_variable_maps_to_what_grid_engine_sets(tmp_path: Path) -> No
         "SGE_O_HOST": "login1",
         "HOSTNAME": "node1",
     }
-    out = subprocess.run(["bash", "-c", mapped], env=env, capture_output=True, text=True).stdout
+    out = bash_stdout(mapped, env)
     assert out.splitlines() == [
         "7 7 /home/u/w /home/u/w",
         "myjob myjob undefined undefined",
@@ -497,7 +461,7 @@ def test_every_core_variable_maps_to_what_grid_engine_sets(tmp_path: Path) -> No
     hostfile = tmp_path / "pe_hostfile"
     hostfile.write_text("node1 32 all.q@node1 UNDEFINED\nnode2 32 all.q@node2 UNDEFINED\n")
     env["PE_HOSTFILE"] = str(hostfile)
-    out = subprocess.run(["bash", "-c", mapped], env=env, capture_output=True, text=True).stdout
+    out = bash_stdout(mapped, env)
     assert out.splitlines()[-1] == "node1 node2 node1 node2"
 
 

@@ -6,27 +6,30 @@ Regenerate the golden files with ``CLUSTERJOB_REGENERATE_GOLDEN=1 pytest tests/t
 
 from __future__ import annotations
 
-import importlib
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clusterjob.backends import _REFERENCE_BACKENDS, ResourcesNotSupportedError
 from clusterjob.backends.slurm import STATES, SlurmBackend
 from clusterjob.errors import InvalidResourceError
 from clusterjob.jobscript import JobScript
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
+from tests.backend_test_helpers import (
+    ANSWERS,
+    ANY_STATUS,
+    C_SPACE,
+    HOSTILE_PIECES,
+    assert_commands_refuse,
+    assert_registered,
+    hostile_directives,
+    hostile_text,
+    run,
+)
 from tests.golden_helpers import PARADIGMS, assert_golden, paradigm_script
 
 BACKEND = SlurmBackend()
-
-
-def run(job_id: str) -> Any:
-    """A stand-in for AsyncResult: a backend may use only ``.job_id``."""
-    return SimpleNamespace(job_id=job_id)
 
 
 # ---------------------------------------------------------------- test-local sbatch directive reader
@@ -39,7 +42,7 @@ class SbatchError(Exception):
 def get_argument(line: str) -> tuple[str | None, int]:
     """Port of sbatch's get_argument: (argument or None, characters consumed)."""
     i = 0
-    while i < len(line) and line[i] in " \t\n\v\f\r":
+    while i < len(line) and line[i] in C_SPACE:
         i += 1
     if i < len(line) and line[i] == ":":
         raise SbatchError("Unexpected `:`")
@@ -47,7 +50,7 @@ def get_argument(line: str) -> tuple[str | None, int]:
         return None, i
     out: list[str] = []
     quoted, q_char, escape = False, "", False
-    while i < len(line) and (quoted or line[i] not in " \t\n\v\f\r") and line[i] != "\n":
+    while i < len(line) and (quoted or line[i] not in C_SPACE) and line[i] != "\n":
         char = line[i]
         if escape:
             escape = False
@@ -184,13 +187,9 @@ def test_values_sbatch_would_misread_are_refused(key: str, value: str) -> None:
         JobScript("true\n", "job", backend=BACKEND, **{key: value}).render()
 
 
-HOSTILE_PIECES = [
-    "\n", "\r", "\x00", "\t", " ", "#", "#SBATCH", "#PBS", "#BSUB", "#$", '"', "'", "\\", ";",
-    "$(", ")", "`", ":", "=", ",", "-", "--time=1", "none", "hetjob", "ü", "\u2028", "%j", "{x}",
+SBATCH_HOSTILE_PIECES = [
+    *HOSTILE_PIECES, "--time=1", "none", "hetjob", "ü", "\u2028", "%j", "{x}",
 ]  # fmt: skip
-hostile = st.lists(
-    st.one_of(st.text(max_size=4), st.sampled_from(HOSTILE_PIECES)), min_size=1, max_size=8
-).map("".join)
 
 KEY_OPTIONS = {
     "name": ("job-name", "J"),
@@ -202,24 +201,11 @@ KEY_OPTIONS = {
 }
 
 
-@given(key=st.sampled_from(sorted(KEY_OPTIONS)), value=hostile)
+@given(key=st.sampled_from(sorted(KEY_OPTIONS)), value=hostile_text(SBATCH_HOSTILE_PIECES))
 def test_hostile_values_are_rejected_or_read_back_literally(key: str, value: str) -> None:
-    body = "echo body\n"
-    try:
-        if key == "name":
-            script = JobScript(body, value, backend=BACKEND)
-        else:
-            script = JobScript(body, "job", backend=BACKEND, **{key: value})
-        text = script.render()
-    except (InvalidResourceError, ResourcesNotSupportedError):
+    directives = hostile_directives(BACKEND, key, value, "#SBATCH", sbatch_directives)
+    if directives is None:  # refused
         return
-    lines = text.split("\n")
-    expected_directives = 1 if key == "name" else 2
-    assert lines[0] == "#!/bin/bash"
-    assert all(line.startswith("#SBATCH ") for line in lines[1 : 1 + expected_directives])
-    assert text == "\n".join(lines[: 1 + expected_directives]) + "\n" + body
-    directives = sbatch_directives(text)
-    assert len(directives) == expected_directives
     long, short = KEY_OPTIONS[key]
     assert option_value(directives, long, short) == [value]
 
@@ -253,7 +239,7 @@ def test_get_job_id(answer: str, job_id: str | None) -> None:
     assert BACKEND.get_job_id(answer) == job_id
 
 
-@given(st.one_of(st.text(), st.binary(), st.text().map(lambda s: s * 500)))
+@given(ANSWERS)
 def test_get_job_id_never_raises(answer: Any) -> None:
     found = BACKEND.get_job_id(answer)
     assert found is None or found.isdigit()
@@ -338,14 +324,7 @@ def test_squeue_answers() -> None:
 
 @given(st.one_of(st.text(), st.binary()), st.booleans())
 def test_get_status_never_raises(answer: Any, finished: bool) -> None:
-    assert BACKEND.get_status(answer, finished) in (
-        None,
-        PENDING,
-        RUNNING,
-        COMPLETED,
-        CANCELLED,
-        FAILED,
-    )
+    assert BACKEND.get_status(answer, finished) in ANY_STATUS
 
 
 def test_status_commands() -> None:
@@ -357,10 +336,7 @@ def test_status_commands() -> None:
 
 @pytest.mark.parametrize("bad", ["-1", "19 20", "19;rm", "", "--all"])
 def test_commands_refuse_what_is_not_a_job_id(bad: str) -> None:
-    with pytest.raises(InvalidResourceError):
-        BACKEND.cmd_status(run(bad))
-    with pytest.raises(InvalidResourceError):
-        BACKEND.cmd_cancel(run(bad))
+    assert_commands_refuse(BACKEND, bad)
 
 
 def test_batched_status() -> None:
@@ -401,6 +377,4 @@ def test_replace_body_vars() -> None:
 
 
 def test_registered_and_constructible() -> None:
-    module, _, attr = _REFERENCE_BACKENDS["slurm"].partition(":")
-    assert getattr(importlib.import_module(module), attr) is SlurmBackend
-    assert (SlurmBackend.name, SlurmBackend.extension) == ("slurm", ".slr")
+    assert_registered("slurm", SlurmBackend, ".slr")

@@ -30,43 +30,7 @@ from clusterjob.backends._common import (
 )
 from clusterjob.errors import InvalidResourceError
 from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING
-
-# ------------------------------------------------------------------------ test-local tokenizers
-
-
-def make_argv(line: str) -> list[str]:
-    """PBS qsub's make_argv: quotes run to the same quote without escapes, pieces glue together,
-    a backslash outside quotes takes the next character, unquoted whitespace splits."""
-    args: list[str] = []
-    current: list[str] = []
-    have = False
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if char in "\"'":
-            end = line.find(char, i + 1)
-            if end < 0:
-                raise ValueError("qsub: unmatched quote")
-            current.append(line[i + 1 : end])
-            have = True
-            i = end + 1
-        elif char == "\\":
-            current.append(line[i + 1 : i + 2])
-            have = True
-            i += 2
-        elif char in " \t\n\v\f\r":
-            if have:
-                args.append("".join(current))
-            current, have = [], False
-            i += 1
-        else:
-            current.append(char)
-            have = True
-            i += 1
-    if have:
-        args.append("".join(current))
-    return args
-
+from tests.backend_test_helpers import pbspro_make_argv
 
 # ------------------------------------------------------------------------ check_directive_value
 
@@ -122,13 +86,13 @@ def test_quote_backslash_reads_back_as_one_literal_word(value: str) -> None:
 
 @given(_line_text)
 def test_quote_concat_reads_back_as_one_literal_word(value: str) -> None:
-    assert make_argv(quote_concat(value)) == [value]
+    assert pbspro_make_argv(quote_concat(value)) == [value]
 
 
 @given(_line_text.filter(lambda v: not v.endswith("\\")))
 def test_quote_escape_reads_back_as_one_literal_word(value: str) -> None:
     quoted = quote_escape(value)
-    assert make_argv(quoted) == [value]
+    assert pbspro_make_argv(quoted) == [value]
     # no quote character is left bare, so Torque (which keeps quotes in words) reads it the same
     assert re.fullmatch(r"""(?:[^"'\\]|\\.)*""", quoted, re.DOTALL)
 
