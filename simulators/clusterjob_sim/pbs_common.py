@@ -10,11 +10,19 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clusterjob_sim.engine import Job
+    from clusterjob_sim.engine import Engine, Job, Launch
+    from clusterjob_sim.engine_cmd import Context
+
+
+# PBS error numbers both flavours kept from OpenPBS 2.3 (pbs_error.h); an exit code is the number & 0xFF.
+PBSE_UNKJOBID = 15001
+PBSE_BADATVAL = 15014
+PBSE_UNKQUE = 15018
+PBSE_EXCQRESC = 15036
 
 
 class QsubError(Exception):
@@ -63,6 +71,11 @@ class Request:
             array=array,
             extra=dict(self.extra),
         )
+
+
+def exit_code(pbs_errno: int) -> int:
+    """The exit status a command gets from ``exit(pbs_errno)``."""
+    return pbs_errno & 0xFF
 
 
 def directive_error(error: QsubError) -> Exception:
@@ -291,6 +304,18 @@ def parse_job_id(text: str) -> JobId | None:
     )
 
 
+def same_job(job: Job, jid: JobId, exact_array: bool) -> bool:
+    """Whether a record is one an id names (PBS Pro, `exact_array`, also tells ``N`` from ``N[]``)."""
+    if exact_array and (job.array_index is None) != (not jid.array):
+        return False
+    return jid.index is None or job.array_index == jid.index
+
+
+def find_live(engine: Engine, jid: JobId, exact_array: bool = False) -> list[Job]:
+    """The live records an id names, as both qdels (and Torque's qstat) look them up."""
+    return [j for j in engine.jobs([jid.seq], view="live") if same_job(j, jid, exact_array)]
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Printing attributes (qstat -f)
 
@@ -414,6 +439,230 @@ def site_queue(
     return queue, qconf, walltime
 
 
+def nodes_chunks(spec: str, bad: QsubError, strict: bool) -> list[tuple[int, int]]:
+    """(count, ppn) per ``+`` part of ``nodes=``; Torque (`strict`) also refuses odd hosts and properties."""
+    chunks: list[tuple[int, int]] = []
+    for part in spec.split("+"):
+        fields = part.split(":")
+        head = fields[0]
+        if head.isdigit():
+            count = int(head)
+        elif not strict or re.fullmatch(r"[A-Za-z][\w.-]*", head):
+            count = 1
+        else:
+            raise bad
+        ppn = 1
+        for prop in fields[1:]:
+            key, eq, value = prop.partition("=")
+            if key == "ppn":
+                if not value.isdigit() or int(value) < 1:
+                    raise bad
+                ppn = int(value)
+            elif strict and (not key or (eq and not value)):
+                raise bad
+        if count < 1:
+            raise bad
+        chunks.append((count, ppn))
+    return chunks
+
+
+def request_paths(req: Request, attrs: dict[str, str | bool]) -> None:
+    """Set the queue and output paths from -q/-o/-e/-j, which both qsubs read the same way."""
+    if "q" in attrs:
+        req.queue = str(attrs["q"]).split("@", 1)[0] or None
+    if "o" in attrs:
+        req.stdout = str(attrs["o"])
+    if "e" in attrs:
+        req.stderr = str(attrs["e"])
+    if attrs.get("j") == "oe" and req.stdout is not None:
+        req.stderr = req.stdout
+    elif attrs.get("j") == "eo" and req.stderr is not None:
+        req.stdout = req.stderr
+
+
+def request_extra(
+    req: Request,
+    attrs: dict[str, str | bool],
+    resources: dict[str, str],
+    variables: Sequence[str],
+    used: Container[str],
+) -> None:
+    """Keep every option no Request field took (not in `used`) in ``req.extra``, as the tool saw it."""
+    for key, value in attrs.items():
+        if key not in used:
+            req.extra[f"-{key}"] = value
+    for name, value in resources.items():
+        req.extra[f"-l {name}"] = value
+    if variables:
+        req.extra["-v"] = ",".join(variables)
+
+
+def sorted_resources(shown: dict[str, str], walltime: int | None) -> list[list[str]]:
+    """Resource_List as both servers keep it: names sorted, the granted walltime as HH:MM:SS."""
+    if walltime is not None:
+        shown["walltime"] = format_hms(walltime)
+    return [[k, shown[k]] for k in sorted(shown)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# qsub and qdel around each flavour's own texts
+
+
+def run_qsub(ctx: Context, body: Callable[[Context], int]) -> int:
+    """Run a qsub body; a QsubError (the real tool's refusal) becomes its stderr text and exit code."""
+    try:
+        return body(ctx)
+    except QsubError as error:
+        ctx.err.write(error.message)
+        return error.exit_code
+
+
+def refuse_interactive(attrs: dict[str, str | bool], message: str) -> None:
+    """Refuse ``-I`` with the flavour's `message`, as both qsubs do without a terminal (none here)."""
+    if "I" in attrs:
+        raise QsubError(message, 1)
+
+
+def read_script(ctx: Context, script: str | None, missing: str) -> str:
+    """The job script: standard input for none or ``-``, else the file (`missing`: the flavour's refusal)."""
+    if script is None or script == "-":
+        return ctx.stdin.read()
+    path = os.path.join(ctx.cwd, script)
+    if not os.path.exists(path):
+        raise QsubError(missing, 1)
+    if not os.path.isfile(path):
+        raise QsubError("qsub: script not a file\n", 1)
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", "replace")
+
+
+def job_variables(
+    ctx: Context,
+    attrs: dict[str, str | bool],
+    lists: Sequence[str],
+    where: tuple[str, str, str, str],
+    flavor: str,
+    strict: bool = False,
+) -> list[list[str]]:
+    """Variable_List as both qsubs build it: ``PBS_O_*`` (`where`), then -v, then -V's environment."""
+    variables = o_variables(ctx.environ, *where, flavor=flavor)
+    variables += expand_v(lists, ctx.environ, strict)
+    if "V" in attrs:
+        variables += [[k, v] for k, v in ctx.environ.items() if not k.startswith("PBS_O_")]
+    return variables
+
+
+def submit_data(
+    attrs: dict[str, str | bool], variables: list[list[str]], argv: Sequence[str]
+) -> dict[str, Any]:
+    """The job data both flavours keep for qstat and the job's start (join, mail, shell, variables...)."""
+    return {
+        "join": str(attrs.get("j", "n")),
+        "mail": str(attrs.get("m", "a")),
+        "account": attrs.get("A"),
+        "shell": attrs.get("S"),
+        "variables": variables,
+        "submit_args": " ".join(argv),
+    }
+
+
+def submit_job(
+    ctx: Context,
+    req: Request,
+    attrs: dict[str, str | bool],
+    text: str,
+    fields: dict[str, Any],
+    data: dict[str, Any],
+    drop_limit: bool = False,  # PBS Pro keeps -J's %N out of the array text (max_run_subjobs)
+) -> int:
+    """Submit (`fields`: the flavour's spec values) and print the id unless -z, as both qsubs do."""
+    spec: dict[str, Any] = {
+        "name": req.name,
+        "mem_mb_per_node": req.mem_mb_per_node,
+        "held": 1 if "h" in attrs else 0,
+        "stdout": output_path(req.stdout, ctx.cwd),
+        "stderr": output_path(req.stderr, ctx.cwd),
+        "script": text,
+        **fields,
+    }
+    tasks = None
+    if req.array is not None:
+        tasks, limit, array_text = req.array
+        spec["array_limit"] = limit
+        spec["array_spec"] = array_text.split("%", 1)[0] if drop_limit else array_text
+    jobs = ctx.submit(spec, data=data, tasks=tasks, ids_per_task=False)
+    if "z" not in attrs:
+        bracket = "[]" if tasks is not None else ""
+        ctx.out.write(f"{jobs[0].job_id}{bracket}.{server_name(ctx.config)}\n")
+    return 0
+
+
+def delete_jobs(
+    ctx: Context,
+    operands: Sequence[str],
+    unknown: Callable[[str, str], tuple[str, int]],
+    finished: Callable[[str], tuple[str, int]],
+    exact_array: bool = False,
+    history: bool = True,
+    everything: Container[str] = (),
+) -> int:
+    """qdel's walk over its ids in both flavours: cancel what each names, else the flavour's refusal."""
+    engine = ctx.engine
+    server = server_name(ctx.config)
+    rc = 0
+    for operand in operands:
+        if operand in everything:
+            engine.cancel(engine.jobs(states=("PENDING", "RUNNING")))
+            continue
+        jid = parse_job_id(operand)
+        if jid is None:
+            ctx.err.write(f"qdel: illegally formed job identifier: {operand}\n")
+            rc = 1
+            continue
+        full = jid.full(server)
+        found = find_live(engine, jid, exact_array)
+        if found and not history and all(j.finished for j in found):
+            found = []  # without job history a finished job is unknown
+        if not found:
+            text, rc = unknown(operand, full)
+            ctx.err.write(text)
+            continue
+        if not engine.cancel(found):
+            text, rc = finished(full)
+            ctx.err.write(text)
+    return rc
+
+
+def state_counts(jobs: Sequence[Job], letters: str, letter: Callable[[Job], str]) -> dict[str, int]:
+    """Jobs per state letter for both qstats' summaries (`letter`: the flavour's; others not counted)."""
+    counts = dict.fromkeys(letters, 0)
+    for job in jobs:
+        shown = letter(job)
+        if shown in counts:
+            counts[shown] += 1
+    return counts
+
+
+def queue_summary(
+    ctx: Context,
+    operands: Sequence[str],
+    live: Sequence[Job],
+    row: Callable[[str, list[Job]], str],
+    header: str,
+    unknown: str,
+) -> int:
+    """``qstat -Q`` in both flavours: the flavour's `row` per queue named (all by default) or refusal."""
+    queues = ctx.config.get("queues") or {}
+    rows = []
+    for name in operands or list(queues):
+        if name not in queues:
+            ctx.err.write(f"{unknown}{name}\n")
+            return exit_code(PBSE_UNKQUE)
+        rows.append(row(name, [j for j in live if j.queue == name]))
+    ctx.out.write(header + "".join(rows))
+    return 0
+
+
 def output_path(path: str | None, cwd: str) -> str | None:
     """``-o``/``-e`` as kept by the server: ``host:`` dropped, relative to the submit directory."""
     if path is None:
@@ -473,6 +722,42 @@ def batch_env(
     }
     env.update(dict(variables or []))  # type: ignore[arg-type]
     return env
+
+
+def launch(
+    job: Job,
+    script_path: str,
+    user: tuple[str, str, str],
+    variables: dict[str, str],
+    index_sep: str,
+    cwd_fallback: str | None,
+) -> Launch:
+    """Start the script as both pbs_moms do: login shell or -S, batch env plus `variables`, outputs."""
+    from clusterjob_sim.engine import Launch
+
+    name, home, shell = user
+    env = batch_env(name, home, shell, job.data.get("variables") or [])
+    env.update(variables)
+    shell_path = str(job.data.get("shell") or shell).split(",")[0].split("@")[0]
+    stdout, stderr = job_outputs(job, index_sep)
+    return Launch(
+        [shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback=cwd_fallback
+    )
+
+
+def exit_status(job: Job, over_walltime: int, over_memory: int) -> int | None:
+    """Both servers' exit_status: code, 256+signal if killed, 271 after qdel, own codes for limits."""
+    if job.state in ("PENDING", "RUNNING"):
+        return None
+    if job.state == "TIMEOUT":
+        return over_walltime
+    if job.state == "OUT_OF_MEMORY":
+        return over_memory
+    if job.signal:
+        return 256 + int(job.signal)
+    if job.state == "CANCELLED":
+        return 271
+    return int(job.exit_code or 0)
 
 
 def base_view(job: Job, server: str, outputs: tuple[str, str | None], **fields: Any) -> JobView:
@@ -561,8 +846,8 @@ def expand_v(
     """``-v A=1,B``: pairs; a name alone takes the submitter's value (strict: missing is an error)."""
     out: list[list[str]] = []
     for text in lists:
-        for item in _split_unquoted(text):
-            name, eq, value = item.partition("=")
+        for item in split_commas(text, escapes=True)[0]:
+            name, eq, value = item.partition("=")  # an empty item has no name: skipped below
             name = name.strip()
             if not name:
                 continue
@@ -576,33 +861,37 @@ def expand_v(
     return out
 
 
-def _split_unquoted(text: str) -> list[str]:
-    """Split at commas outside quotes; ``\\,`` is a literal comma."""
+def split_commas(
+    text: str, keep_quotes: bool = True, escapes: bool = False
+) -> tuple[list[str], bool]:
+    """The quote-aware comma split of both qsubs' ``-l``/``-v`` lists; also: is a quote left open."""
     items: list[str] = []
     buf: list[str] = []
     quote = ""
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] == ",":
+        i += 1
+        if escapes and ch == "\\" and text[i : i + 1] == ",":
             buf.append(",")
-            i += 2
-            continue
-        if quote:
-            if ch == quote:
-                quote = ""
+            i += 1
+        elif quote and ch == quote:
+            quote = ""
+            if keep_quotes:
+                buf.append(ch)
+        elif quote:
             buf.append(ch)
         elif ch in "\"'":
             quote = ch
-            buf.append(ch)
+            if keep_quotes:
+                buf.append(ch)
         elif ch == ",":
             items.append("".join(buf))
             buf = []
         else:
             buf.append(ch)
-        i += 1
     items.append("".join(buf))
-    return [item for item in items if item]
+    return items, bool(quote)
 
 
 def variable_list_text(pairs: Sequence[Sequence[str]]) -> str:

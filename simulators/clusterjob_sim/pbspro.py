@@ -47,12 +47,8 @@ LOST_ANSWER = {"qsub": ("qsub: Error (15031) submitting job", 15031 & 0xFF)}
 OPTSTRING = "a:A:c:C:e:fhIj:J:k:l:m:M:N:o:p:q:r:R:S:u:v:VW:XzP:"
 LINESIZE = 78  # CHAR_LINE_LIMIT in qstat.c
 PBS_VERSION = "22.05.11"
-PBSE_EXCQRESC = 15036
 
-# PBS error numbers (pbs_error.h); an exit code is the number & 0xFF.
-PBSE_UNKJOBID = 15001
-PBSE_BADATVAL = 15014
-PBSE_UNKQUE = 15018
+# PBS Pro's own error numbers (pbs_error.h; the shared ones are in pbs_common).
 PBSE_UNKRESC = 15035
 PBSE_MAXARRAYSIZE = 15107
 PBSE_INVALJOBRESC = 15109
@@ -79,6 +75,9 @@ QSTAT_USAGE = (
     "qstat --version\n"
 )
 CRLF_SCRIPT = "qsub: script contains cr, lf\n"
+INTERACTIVE = (
+    "qsub:\tstandard input and output must be a terminal for\n\tinteractive job submission\n"
+)
 MAX_ARRAY_SIZE = 10000  # server max_array_size default
 HOST_RESOURCES = ("ncpus", "mem", "vmem", "mpiprocs", "ompthreads", "ngpus")
 KNOWN_RESOURCES = (
@@ -89,20 +88,15 @@ KNOWN_RESOURCES = (
 CHUNK_INTS = ("ncpus", "mpiprocs", "ompthreads", "ngpus", "naccelerators")
 
 
-def exit_code(pbs_errno: int) -> int:
-    """The exit status a command gets from ``exit(pbs_errno)``."""
-    return pbs_errno & 0xFF
-
-
 def server_error(text: str, pbs_errno: int) -> QsubError:
     """The server (or the client-side ECL check) refusing the job: ``qsub: <text>``."""
-    return QsubError(f"qsub: {text}\n", exit_code(pbs_errno))
+    return QsubError(f"qsub: {text}\n", pc.exit_code(pbs_errno))
 
 
 def bad_resource(resource: str) -> QsubError:
     """An illegal value for one ``Resource_List`` member."""
     return server_error(
-        f"Illegal attribute or resource value Resource_List.{resource}", PBSE_BADATVAL
+        f"Illegal attribute or resource value Resource_List.{resource}", pc.PBSE_BADATVAL
     )
 
 
@@ -117,25 +111,9 @@ def illegal_option(letter: str) -> QsubError:
 
 def _split_resources(value: str) -> list[tuple[str, str]] | None:
     """``set_resources``: ``name=value[,name=value]``, quoted commas kept; None when malformed."""
-    items: list[str] = []
-    buf: list[str] = []
-    quote = ""
-    for ch in value:
-        if quote:
-            if ch == quote:
-                quote = ""
-            else:
-                buf.append(ch)
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ",":
-            items.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    if quote:
+    items, open_quote = pc.split_commas(value, keep_quotes=False)
+    if open_quote:
         return None
-    items.append("".join(buf))
     out: list[tuple[str, str]] = []
     for item in items:
         name, eq, val = item.strip().partition("=")
@@ -413,26 +391,12 @@ def _request(state: _State) -> Request:
     if mem is not None:
         mb = -(-(pc.parse_size(mem) or 0) // (1 << 20))
         alloc.mem_mb_per_node = mb * (sum(ch.count for ch in chunks) if pack else 1)
-    if "q" in attrs:
-        alloc.queue = str(attrs["q"]).split("@", 1)[0] or None
-    if "o" in attrs:
-        alloc.stdout = str(attrs["o"])
-    if "e" in attrs:
-        alloc.stderr = str(attrs["e"])
-    if attrs.get("j") == "oe" and alloc.stdout is not None:
-        alloc.stderr = alloc.stdout
-    elif attrs.get("j") == "eo" and alloc.stderr is not None:
-        alloc.stdout = alloc.stderr
+    pc.request_paths(alloc, attrs)
     if "J" in attrs:
         limit = attrs.get("W max_run_subjobs")
         alloc.array = parse_array(str(attrs["J"]), None if limit is None else str(limit))
-    for key, value in attrs.items():
-        if key not in ("N", "q", "o", "e", "J", "W max_run_subjobs"):
-            alloc.extra[f"-{key}"] = value
-    for name, value in res.items():
-        alloc.extra[f"-l {name}"] = value
-    if state.variables:
-        alloc.extra["-v"] = ",".join(state.variables)
+    used = ("N", "q", "o", "e", "J", "W max_run_subjobs")
+    pc.request_extra(alloc, attrs, res, state.variables, used)
     return alloc
 
 
@@ -441,21 +405,8 @@ def chunks_of(res: dict[str, str]) -> list[Chunk]:
     if "select" in res:
         return parse_select(res["select"])
     if "nodes" in res:
-        chunks: list[Chunk] = []
-        for part in res["nodes"].split("+"):
-            fields = part.split(":")
-            count = int(fields[0]) if fields[0].isdigit() else 1
-            ppn = 1
-            for item in fields[1:]:
-                key, _, value = item.partition("=")
-                if key == "ppn":
-                    if not value.isdigit() or int(value) < 1:
-                        raise bad_resource("nodes")
-                    ppn = int(value)
-            if count < 1:
-                raise bad_resource("nodes")
-            chunks.append(Chunk(count, (("ncpus", str(ppn)), ("mpiprocs", str(ppn)))))
-        return chunks
+        parts = pc.nodes_chunks(res["nodes"], bad_resource("nodes"), strict=False)
+        return [Chunk(n, (("ncpus", str(ppn)), ("mpiprocs", str(ppn)))) for n, ppn in parts]
     pairs = [
         (name, res[name]) for name in ("ncpus", "mem", "mpiprocs", "ompthreads") if name in res
     ]
@@ -479,25 +430,25 @@ def select_of(res: dict[str, str]) -> str:
 
 def qstat_unknown(full_id: str) -> tuple[str, int]:
     """``qstat`` for an id the server never had (or whose history expired)."""
-    return f"qstat: Unknown Job Id {full_id}\n", exit_code(PBSE_UNKJOBID)
+    return f"qstat: Unknown Job Id {full_id}\n", pc.exit_code(pc.PBSE_UNKJOBID)
 
 
 def qstat_finished(full_id: str) -> tuple[str, int]:
     """``qstat`` without ``-x`` for a finished job kept in history."""
     return (
         f"qstat: {full_id} Job has finished, use -x or -H to obtain historical job information\n",
-        exit_code(PBSE_HISTJOBID),
+        pc.exit_code(PBSE_HISTJOBID),
     )
 
 
-def qdel_unknown(full_id: str) -> tuple[str, int]:
-    """``qdel`` for an id the server does not know."""
-    return f"qdel: Unknown Job Id {full_id}\n", exit_code(PBSE_UNKJOBID)
+def qdel_unknown(operand: str, full_id: str) -> tuple[str, int]:
+    """``qdel`` for an id the server does not know (PBS Pro names the full id, not the operand)."""
+    return f"qdel: Unknown Job Id {full_id}\n", pc.exit_code(pc.PBSE_UNKJOBID)
 
 
 def qdel_finished(full_id: str) -> tuple[str, int]:
     """``qdel`` for a finished job."""
-    return f"qdel: Job has finished {full_id}\n", exit_code(PBSE_HISTJOBID)
+    return f"qdel: Job has finished {full_id}\n", pc.exit_code(PBSE_HISTJOBID)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -509,11 +460,7 @@ def qsub(ctx: Context) -> int:
     if ctx.argv[:1] == ["--version"]:
         ctx.out.write(f"pbs_version = {ctx.config.get('pbs_version', PBS_VERSION)}\n")
         return 0
-    try:
-        return _qsub(ctx)
-    except QsubError as error:
-        ctx.err.write(error.message)
-        return error.exit_code
+    return pc.run_qsub(ctx, _qsub)
 
 
 def _qsub(ctx: Context) -> int:
@@ -523,33 +470,16 @@ def _qsub(ctx: Context) -> int:
     script = None if command is not None else (operands[0] if operands else None)
     if command is not None:
         text = "#!/bin/sh\n" + " ".join(_shell_quote(w) for w in command) + "\n"
-    elif script in (None, "-"):
-        text = ctx.stdin.read()
     else:
-        assert script is not None
-        path = os.path.join(ctx.cwd, script)
-        if not os.path.exists(path):
-            raise QsubError("qsub: script file:: No such file or directory\n", 1)
-        if not os.path.isfile(path):
-            raise QsubError("qsub: script not a file\n", 1)
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", "replace")
+        text = pc.read_script(ctx, script, "qsub: script file:: No such file or directory\n")
     state, req = read_submission(text, ctx.argv)
     attrs = state.attrs
-    if "I" in attrs:
-        raise QsubError(
-            "qsub:\tstandard input and output must be a terminal for\n\tinteractive job submission\n",
-            1,
-        )
+    pc.refuse_interactive(attrs, INTERACTIVE)
     config = ctx.config
     queue, walltime = check_site(req, config)
-    variables = pc.o_variables(ctx.environ, ctx.cwd, "", queue, "", flavor="pbspro")
-    variables += pc.expand_v(state.variables, ctx.environ, strict=True)
-    if "V" in attrs:
-        variables += [[k, v] for k, v in ctx.environ.items() if not k.startswith("PBS_O_")]
-    engine = ctx.engine
-    server = pc.server_name(config)
-    host = engine.submit_host
+    where = (ctx.cwd, "", queue, "")  # PBS_O_HOST once the -v check passed and the engine is open
+    variables = pc.job_variables(ctx, attrs, state.variables, where, "pbspro", strict=True)
+    host = ctx.engine.submit_host
     for pair in variables:
         if pair[0] == "PBS_O_HOST":
             pair[1] = host
@@ -560,40 +490,21 @@ def _qsub(ctx: Context) -> int:
         nodes, cores = 1, sum(ch.count * ch.ncpus for ch in chunks)
     else:
         nodes, cores = sum(ch.count for ch in chunks), max(ch.ncpus for ch in chunks)
-    spec: dict[str, Any] = {
-        "name": req.name,
+    fields = {
         "queue": queue,
         "nodes": nodes,
         "cores_per_node": max(1, cores),
-        "mem_mb_per_node": req.mem_mb_per_node,
         "exclusive": 1 if "excl" in res.get("place", "").split(":") else 0,
         "walltime_s": walltime,
-        "held": 1 if "h" in attrs else 0,
         "workdir": pc.user_home(),
         "submit_dir": ctx.cwd,
-        "stdout": pc.output_path(req.stdout, ctx.cwd),
-        "stderr": pc.output_path(req.stderr, ctx.cwd),
-        "script": text,
     }
-    tasks = None
-    if req.array is not None:
-        tasks, limit, spec_text = req.array
-        spec["array_limit"], spec["array_spec"] = limit, spec_text.split("%", 1)[0]
     data = {
         "chunks": [[ch.count, [list(p) for p in ch.resources]] for ch in chunks],
         "resources": resource_list(res, walltime),
-        "join": str(attrs.get("j", "n")),
-        "mail": str(attrs.get("m", "a")),
-        "account": attrs.get("A"),
-        "shell": attrs.get("S"),
-        "variables": variables,
-        "submit_args": " ".join(ctx.argv),
+        **pc.submit_data(attrs, variables, ctx.argv),
     }
-    jobs = ctx.submit(spec, data=data, tasks=tasks, ids_per_task=False)
-    if "z" not in attrs:
-        bracket = "[]" if tasks is not None else ""
-        ctx.out.write(f"{jobs[0].job_id}{bracket}.{server}\n")
-    return 0
+    return pc.submit_job(ctx, req, attrs, text, fields, data, drop_limit=True)
 
 
 def check_site(req: Request, config: dict[str, Any]) -> tuple[str, int | None]:
@@ -601,8 +512,8 @@ def check_site(req: Request, config: dict[str, Any]) -> tuple[str, int | None]:
     queue, _, walltime = pc.site_queue(
         req,
         config,
-        server_error("Unknown queue", PBSE_UNKQUE),
-        server_error("Job violates queue and/or server resource limits", PBSE_EXCQRESC),
+        server_error("Unknown queue", pc.PBSE_UNKQUE),
+        server_error("Job violates queue and/or server resource limits", pc.PBSE_EXCQRESC),
     )
     return queue, walltime
 
@@ -635,9 +546,7 @@ def resource_list(res: dict[str, str], walltime: int | None) -> list[list[str]]:
     if mem:
         shown["mem"] = _size_text(mem)
     shown.setdefault("place", "scatter" if "nodes" in res else "free")
-    if walltime is not None:
-        shown["walltime"] = pc.format_hms(walltime)
-    return [[k, shown[k]] for k in sorted(shown)]
+    return pc.sorted_resources(shown, walltime)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -646,14 +555,11 @@ def resource_list(res: dict[str, str], walltime: int | None) -> list[list[str]]:
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """How pbs_mom starts the script: login shell in $HOME, PBS variables, node file, output files."""
-    from clusterjob_sim.engine import Launch
-
-    data = job.data
     server = pc.server_name(engine.config)
     full_id = pc.job_id_text(job, server)
-    name, home, shell = pc.user_info(job.uid, job.user)
+    user = pc.user_info(job.uid, job.user)
     chunks = [
-        Chunk(int(c), tuple((str(k), str(v)) for k, v in r)) for c, r in data.get("chunks", [])
+        Chunk(int(c), tuple((str(k), str(v)) for k, v in r)) for c, r in job.data.get("chunks", [])
     ]
     chunks = chunks or [Chunk(1, ())]
     hosts = job.node_names or ["localhost"]
@@ -666,30 +572,25 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     nodefile = pc.write_nodefile(engine.spool, full_id, lines)
     tmpdir = os.path.join(os.fspath(engine.spool), "tmp", f"pbs.{full_id}")
     os.makedirs(tmpdir, exist_ok=True)
-    env = pc.batch_env(name, home, shell, data.get("variables") or [])
-    env.update(
-        {
-            "PBS_ENVIRONMENT": "PBS_BATCH",
-            "PBS_JOBID": full_id,
-            "PBS_JOBNAME": job.name,
-            "PBS_QUEUE": job.queue,
-            "PBS_NODEFILE": nodefile,
-            "PBS_NODENUM": "0",
-            "PBS_TASKNUM": "1",
-            "PBS_MOMPORT": "15003",
-            "PBS_JOBCOOKIE": f"{job.rid:032X}",
-            "PBS_JOBDIR": home,
-            "NCPUS": str(chunks[0].ncpus),
-            "OMP_NUM_THREADS": str(chunks[0].ompthreads),
-            "TMPDIR": tmpdir,
-        }
-    )
+    variables = {
+        "PBS_ENVIRONMENT": "PBS_BATCH",
+        "PBS_JOBID": full_id,
+        "PBS_JOBNAME": job.name,
+        "PBS_QUEUE": job.queue,
+        "PBS_NODEFILE": nodefile,
+        "PBS_NODENUM": "0",
+        "PBS_TASKNUM": "1",
+        "PBS_MOMPORT": "15003",
+        "PBS_JOBCOOKIE": f"{job.rid:032X}",
+        "PBS_JOBDIR": user[1],
+        "NCPUS": str(chunks[0].ncpus),
+        "OMP_NUM_THREADS": str(chunks[0].ompthreads),
+        "TMPDIR": tmpdir,
+    }
     if job.array_index is not None:
-        env["PBS_ARRAY_INDEX"] = str(job.array_index)
-        env["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
-    shell_path = str(data.get("shell") or shell).split(",")[0].split("@")[0]
-    stdout, stderr = pc.job_outputs(job, ".")
-    return Launch([shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback="/")
+        variables["PBS_ARRAY_INDEX"] = str(job.array_index)
+        variables["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
+    return pc.launch(job, script_path, user, variables, ".", cwd_fallback="/")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -707,17 +608,9 @@ def state_letter(job: Job) -> str:
 
 def exit_status(job: Job) -> int | None:
     """Exit_status: the script's code; 256+signal when killed (271 after qdel), -29 past walltime."""
-    if job.state in ("PENDING", "RUNNING") or job.start_time is None:
-        return None
-    if job.state == "TIMEOUT":
-        return -29  # JOB_EXEC_KILL_WALLTIME
-    if job.state == "OUT_OF_MEMORY":
-        return -27  # JOB_EXEC_KILL_MEM
-    if job.signal:
-        return 256 + int(job.signal)
-    if job.state == "CANCELLED":
-        return 271
-    return int(job.exit_code or 0)
+    if job.start_time is None:
+        return None  # never ran (e.g. deleted while queued): no Exit_status
+    return pc.exit_status(job, -29, -27)  # JOB_EXEC_KILL_WALLTIME, JOB_EXEC_KILL_MEM
 
 
 def _array_state(tasks: list[Job]) -> str:
@@ -851,30 +744,7 @@ def qdel(ctx: Context) -> int:
     if any(opt.letter == "?" for opt in opts) or not operands:
         ctx.err.write("".join(o.error + "\n" for o in opts if o.letter == "?") + QDEL_USAGE)
         return 2
-    engine = ctx.engine
-    server = pc.server_name(ctx.config)
     history = bool(ctx.config.get("job_history_enable", True))
-    rc = 0
-    for operand in operands:
-        jid = pc.parse_job_id(operand)
-        if jid is None:
-            ctx.err.write(f"qdel: illegally formed job identifier: {operand}\n")
-            rc = 1
-            continue
-        full = jid.full(server)
-        found = [
-            j
-            for j in engine.jobs([jid.seq], view="live")
-            if (j.array_index is None) == (not jid.array)
-            and (jid.index is None or j.array_index == jid.index)
-        ]
-        if found and not history and all(j.finished for j in found):
-            found = []
-        if not found:
-            text, rc = qdel_unknown(full)
-            ctx.err.write(text)
-            continue
-        if not engine.cancel(found):
-            text, rc = qdel_finished(full)
-            ctx.err.write(text)
-    return rc
+    return pc.delete_jobs(
+        ctx, operands, qdel_unknown, qdel_finished, exact_array=True, history=history
+    )

@@ -12,13 +12,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from clusterjob_sim import pbs_common as pc
-from clusterjob_sim.pbs_common import JobView
+from clusterjob_sim.pbs_common import PBSE_UNKQUE, JobView, exit_code
 from clusterjob_sim.pbspro import (
     LINESIZE,
     PBS_VERSION,
-    PBSE_UNKQUE,
     QSTAT_USAGE,
-    exit_code,
     job_view,
     qstat_finished,
     qstat_unknown,
@@ -37,6 +35,11 @@ HEADER = (
     "Job id            Name             User              Time Use S Queue\n"
     "----------------  ---------------- ----------------  -------- - -----\n"
 )
+QUEUE_HEADER = (
+    "Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type\n"
+    "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ----\n"
+)
+UNKNOWN_QUEUE = "qstat: Unknown queue "  # the queue's name follows
 
 
 def _trunc(value: str, width: int) -> str:
@@ -379,19 +382,13 @@ def qstat(ctx: Context) -> int:
         if jid is None:
             queue = operand.split("@", 1)[0]
             if queue and queue not in (ctx.config.get("queues") or {}):
-                ctx.err.write(f"qstat: Unknown queue {operand}\n")
+                ctx.err.write(f"{UNKNOWN_QUEUE}{operand}\n")
                 rc = exit_code(PBSE_UNKQUE)
                 continue
             selections.append(([j for j in records if not queue or j.queue == queue], False))
             continue
         full = jid.full(server)
-        found = [
-            j
-            for j in records
-            if j.job_id == jid.seq
-            and (j.array_index is None) == (not jid.array)
-            and (jid.index is None or j.array_index == jid.index)
-        ]
+        found = [j for j in records if j.job_id == jid.seq and pc.same_job(j, jid, True)]
         if not found:
             text, rc = qstat_unknown(full)
             ctx.err.write(text)
@@ -447,6 +444,7 @@ def _array_done(engine: Engine, job: Job) -> bool:
     return all(t.finished for t in engine.array_tasks(job))
 
 
+# Not shared with torque_qstat._group: Torque shows a summary or the sub-jobs, never both.
 def _group(records: list[Job], expand: bool, explicit: bool) -> list[tuple[Job, list[Job] | None]]:
     """Records as qstat lists them: an array as its parent ``12[]`` (then its sub-jobs with -t)."""
     out: list[tuple[Job, list[Job] | None]] = []
@@ -525,31 +523,19 @@ def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> i
             f"{c['H']:>5} {0:>5} {0:>5} {0:>5} {'Active':<10}\n"
         )
         return 0
-    queues = ctx.config.get("queues") or {}
-    rows = []
-    for name in operands or list(queues):
-        if name not in queues:
-            ctx.err.write(f"qstat: Unknown queue {name}\n")
-            return exit_code(PBSE_UNKQUE)
-        c = _counts([j for j in live if j.queue == name])
-        total = sum(c.values())
-        rows.append(
-            f"{_trunc(name, 16):<16} {0:>5} {total:>5} {'yes':>3} {'yes':>3} {c['Q']:>5} "
-            f"{c['R']:>5} {c['H']:>5} {0:>5} {0:>5} {0:>5} {'Exec':<4}\n"
-        )
-    ctx.out.write(
-        "Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type\n"
-        "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ----\n"
-        + "".join(rows)
+    return pc.queue_summary(ctx, operands, live, _queue_row, QUEUE_HEADER, UNKNOWN_QUEUE)
+
+
+def _queue_row(name: str, jobs: list[Job]) -> str:
+    """One ``qstat -Q`` row: the queue's active jobs per state."""
+    c = _counts(jobs)
+    total = sum(c.values())
+    return (
+        f"{_trunc(name, 16):<16} {0:>5} {total:>5} {'yes':>3} {'yes':>3} {c['Q']:>5} "
+        f"{c['R']:>5} {c['H']:>5} {0:>5} {0:>5} {0:>5} {'Exec':<4}\n"
     )
-    return 0
 
 
 def _counts(jobs: list[Job]) -> dict[str, int]:
     """Active jobs per state letter."""
-    counts = {"Q": 0, "R": 0, "H": 0}
-    for job in jobs:
-        letter = state_letter(job)
-        if letter in counts:
-            counts[letter] += 1
-    return counts
+    return pc.state_counts(jobs, "QRH", state_letter)

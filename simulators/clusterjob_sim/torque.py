@@ -34,11 +34,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "default_queue": "batch",
     "torque_version": "6.1.3",
 }
-PBSE_UNKJOBID = 15001
-PBSE_BADATVAL = 15014
 PBSE_BADSTATE = 15016
-PBSE_UNKQUE = 15018
-PBSE_EXCQRESC = 15036
 PBSE_BAD_ARRAY_REQ = 15081
 PBSE_TIMEOUT = 15083
 TRANSIENT_ERRORS = {
@@ -63,15 +59,13 @@ USAGE = (
     "      [-W additional_attributes] [-v variable_list] [-V ] [-x] [-X] [-z] [script]\n"
 )
 DOS_SCRIPT = "qsub:  script is written in DOS/Windows text format\n"
+INTERACTIVE = (
+    "qsub:\tstandard input and output must be a terminal for \n\tinteractive job submission\n"
+)
 CHECKPOINT_WORDS = (
     "n c s u none shutdown periodic enabled interval depth dir".split()  # checkpoint_strings
 )
 DEFAULT_NAME_LENGTH = 15  # the default job name is the script basename cut to 15 characters
-
-
-def exit_code(pbs_errno: int) -> int:
-    """The exit status a command gets from ``exit(pbs_errno)``."""
-    return pbs_errno & 0xFF
 
 
 def usage_error(message: str, before: str = "") -> QsubError:
@@ -81,12 +75,12 @@ def usage_error(message: str, before: str = "") -> QsubError:
 
 def submit_error(text: str, pbs_errno: int) -> QsubError:
     """A submission the server rejects: ``qsub: submit error (<text>)``, exit errno & 0xFF."""
-    return QsubError(f"qsub: submit error ({text})\n", exit_code(pbs_errno))
+    return QsubError(f"qsub: submit error ({text})\n", pc.exit_code(pbs_errno))
 
 
 def bad_value(attribute: str) -> QsubError:
     """The server refusing an attribute or resource value [unconfirmed text]."""
-    return submit_error(f"Illegal attribute or resource value for {attribute}", PBSE_BADATVAL)
+    return submit_error(f"Illegal attribute or resource value for {attribute}", pc.PBSE_BADATVAL)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -100,25 +94,8 @@ def check_job_name(name: str) -> bool:
 
 def _split_resources(value: str) -> list[tuple[str, str]] | None:
     """Split ``-l name=value,name=value`` (commas inside quotes kept); None when malformed."""
-    items: list[str] = []
-    buf: list[str] = []
-    quote = ""
-    for ch in value:
-        if quote:
-            buf.append(ch)
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-            buf.append(ch)
-        elif ch == ",":
-            items.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    items.append("".join(buf))
     out: list[tuple[str, str]] = []
-    for item in items:
+    for item in pc.split_commas(value)[0]:  # an open quote runs to the end (PBS Pro refuses it)
         name, eq, val = item.strip().partition("=")
         if not eq or not re.fullmatch(r"[A-Za-z_][\w.-]*", name):
             return None
@@ -236,28 +213,7 @@ def parse_array(spec: str) -> tuple[tuple[int, ...], int | None, str]:
 
 def parse_nodes(spec: str) -> tuple[int, int, list[tuple[int, int]]]:
     """``nodes=2:ppn=4+1:ppn=2:gpus=1`` or ``nodes=host1+host2``: total nodes, first ppn, the parts."""
-    chunks: list[tuple[int, int]] = []
-    for part in spec.split("+"):
-        fields = part.split(":")
-        head = fields[0]
-        if head.isdigit():
-            count = int(head)
-        elif re.fullmatch(r"[A-Za-z][\w.-]*", head):
-            count = 1
-        else:
-            raise bad_value("Resource_List.nodes")
-        ppn = 1
-        for prop in fields[1:]:
-            key, eq, value = prop.partition("=")
-            if key == "ppn":
-                if not value.isdigit() or int(value) < 1:
-                    raise bad_value("Resource_List.nodes")
-                ppn = int(value)
-            elif not key or (eq and not value):
-                raise bad_value("Resource_List.nodes")
-        if count < 1:
-            raise bad_value("Resource_List.nodes")
-        chunks.append((count, ppn))
+    chunks = pc.nodes_chunks(spec, bad_value("Resource_List.nodes"), strict=True)
     return sum(n for n, _ in chunks), chunks[0][1], chunks
 
 
@@ -347,27 +303,12 @@ def _request(state: _State) -> Request:
     elif "pmem" in res:  # memory per process
         size = (pc.parse_size(res["pmem"]) or 0) * req.tasks_per_node
         req.mem_mb_per_node = -(-size // (1 << 20))
-    if "q" in attrs:
-        req.queue = str(attrs["q"]).split("@", 1)[0] or None
-    if "o" in attrs:
-        req.stdout = str(attrs["o"])
-    if "e" in attrs:
-        req.stderr = str(attrs["e"])
-    if attrs.get("j") == "oe" and req.stdout is not None:
-        req.stderr = req.stdout
-    elif attrs.get("j") == "eo" and req.stderr is not None:
-        req.stdout = req.stderr
+    pc.request_paths(req, attrs)
     if "d" in attrs:
         req.workdir = str(attrs["d"])
     if "t" in attrs:
         req.array = parse_array(str(attrs["t"]))
-    for key, value in attrs.items():
-        if key not in ("N", "q", "o", "e", "d", "t"):
-            req.extra[f"-{key}"] = value
-    for name, value in res.items():
-        req.extra[f"-l {name}"] = value
-    if state.variables:
-        req.extra["-v"] = ",".join(state.variables)
+    pc.request_extra(req, attrs, res, state.variables, ("N", "q", "o", "e", "d", "t"))
     return req
 
 
@@ -381,38 +322,18 @@ def qsub(ctx: Context) -> int:
         if word in ("--version", "--about"):
             ctx.err.write(f"Version: {ctx.config.get('torque_version', '6.1.3')}\nCommit: sim\n")
             return 0
-    try:
-        return _qsub(ctx)
-    except QsubError as error:
-        ctx.err.write(error.message)
-        return error.exit_code
+    return pc.run_qsub(ctx, _qsub)
 
 
 def _qsub(ctx: Context) -> int:
     """The body of qsub; QsubError carries every refusal."""
     _, operands = split_command_line(ctx.argv)
     script_path = operands[0] if operands else None
-    if script_path in (None, "-"):
-        text = ctx.stdin.read()
-    else:
-        assert script_path is not None
-        path = os.path.join(ctx.cwd, script_path)
-        if not os.path.exists(path):
-            raise QsubError(
-                f"qsub: script file '{script_path}' cannot be loaded - No such file or directory\n",
-                1,
-            )
-        if not os.path.isfile(path):
-            raise QsubError("qsub: script not a file\n", 1)
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", "replace")
+    missing = f"qsub: script file '{script_path}' cannot be loaded - No such file or directory\n"
+    text = pc.read_script(ctx, script_path, missing)
     state, req = read_submission(text, ctx.argv)
     attrs = state.attrs
-    if "I" in attrs:
-        raise QsubError(
-            "qsub:\tstandard input and output must be a terminal for \n\tinteractive job submission\n",
-            1,
-        )
+    pc.refuse_interactive(attrs, INTERACTIVE)
     config = ctx.config
     engine = ctx.engine
     queue, walltime = check_site(req, config, engine.nodes)
@@ -424,49 +345,26 @@ def _qsub(ctx: Context) -> int:
             raise usage_error(
                 f"qsub: cannot chdir to '{req.workdir}' errno: {errno} ({os.strerror(errno)})"
             )
-    cores = req.tasks_per_node * req.cpus_per_task
     server = pc.server_name(config)
-    host = engine.submit_host
     submit_dir = os.path.join(ctx.cwd, str(attrs["w"])) if "w" in attrs else ctx.cwd
-    spec: dict[str, Any] = {
-        "name": req.name,
+    fields = {
         "queue": queue,
         "nodes": req.nodes,
-        "cores_per_node": cores,
-        "mem_mb_per_node": req.mem_mb_per_node,
+        "cores_per_node": req.tasks_per_node * req.cpus_per_task,
         "exclusive": 1 if ("n" in attrs or "E" in attrs) else 0,
         "walltime_s": walltime,
-        "held": 1 if "h" in attrs else 0,
         "workdir": workdir or pc.user_home(),
         "submit_dir": submit_dir,
-        "stdout": pc.output_path(req.stdout, ctx.cwd),
-        "stderr": pc.output_path(req.stderr, ctx.cwd),
-        "script": text,
     }
-    tasks = None
-    if req.array is not None:
-        tasks, limit, spec_text = req.array
-        spec["array_limit"], spec["array_spec"] = limit, spec_text
-    variables = pc.o_variables(ctx.environ, submit_dir, host, queue, server)
-    variables += pc.expand_v(state.variables, ctx.environ)
-    if "V" in attrs:
-        variables += [[k, v] for k, v in ctx.environ.items() if not k.startswith("PBS_O_")]
+    where = (submit_dir, engine.submit_host, queue, server)
+    variables = pc.job_variables(ctx, attrs, state.variables, where, "torque")
     data = {
         "ppn": req.tasks_per_node,
         "resources": _resource_list(state.resources, req, walltime),
-        "join": str(attrs.get("j", "n")),
-        "mail": str(attrs.get("m", "a")),
-        "account": attrs.get("A"),
-        "shell": attrs.get("S"),
-        "variables": variables,
-        "submit_args": " ".join(ctx.argv),
+        **pc.submit_data(attrs, variables, ctx.argv),
         "init_work_dir": submit_dir,
     }
-    jobs = ctx.submit(spec, data=data, tasks=tasks, ids_per_task=False)
-    if "z" not in attrs:
-        bracket = "[]" if tasks is not None else ""
-        ctx.out.write(f"{jobs[0].job_id}{bracket}.{server}\n")
-    return 0
+    return pc.submit_job(ctx, req, attrs, text, fields, data)
 
 
 def check_site(
@@ -476,10 +374,10 @@ def check_site(
     queue, qconf, walltime = pc.site_queue(
         req,
         config,
-        submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE),
+        submit_error("Unknown queue MSG=requested queue not found", pc.PBSE_UNKQUE),
         submit_error(
             "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime requirement",
-            PBSE_EXCQRESC,
+            pc.PBSE_EXCQRESC,
         ),
     )
     allowed = qconf.get("nodes")
@@ -489,7 +387,7 @@ def check_site(
         raise submit_error(
             "Job exceeds queue resource limits MSG=cannot locate feasible nodes (nodes file is "
             "empty, all systems are busy, or requested nodes are not available)",
-            PBSE_EXCQRESC,
+            pc.PBSE_EXCQRESC,
         )
     return queue, walltime
 
@@ -502,9 +400,7 @@ def _resource_list(res: dict[str, str], req: Request, walltime: int | None) -> l
     else:
         shown.setdefault("nodes", "1")
         shown.setdefault("nodect", "1")
-    if walltime is not None:
-        shown["walltime"] = pc.format_hms(walltime)
-    return [[k, shown[k]] for k in sorted(shown)]
+    return pc.sorted_resources(shown, walltime)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -513,42 +409,34 @@ def _resource_list(res: dict[str, str], req: Request, walltime: int | None) -> l
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """How pbs_mom starts the script: login shell, Torque variables, node file, output files."""
-    from clusterjob_sim.engine import Launch
-
-    data = job.data
     server = pc.server_name(engine.config)
     full_id = pc.job_id_text(job, server)
-    name, home, shell = pc.user_info(job.uid, job.user)
-    ppn = int(data.get("ppn") or job.cores_per_node or 1)
+    ppn = int(job.data.get("ppn") or job.cores_per_node or 1)
     hosts = job.node_names or ["localhost"]
     nodefile = pc.write_nodefile(engine.spool, full_id, [h for h in hosts for _ in range(ppn)])
-    env = pc.batch_env(name, home, shell, data.get("variables") or [])
-    env.update(
-        {
-            "PBS_ENVIRONMENT": "PBS_BATCH",
-            "PBS_JOBID": full_id,
-            "PBS_JOBNAME": job_name(job),
-            "PBS_QUEUE": job.queue,
-            "PBS_SERVER": server,
-            "PBS_NODEFILE": nodefile,
-            "PBS_NODENUM": "0",
-            "PBS_TASKNUM": "1",
-            "PBS_VNODENUM": "0",
-            "PBS_MOMPORT": "15003",
-            "PBS_JOBCOOKIE": f"{job.rid:032X}",
-            "PBS_NUM_NODES": str(len(hosts)),
-            "PBS_NUM_PPN": str(ppn),
-            "PBS_NP": str(ppn * len(hosts)),
-            "PBS_VERSION": f"TORQUE-{engine.config.get('torque_version', '6.1.3')}",
-        }
-    )
+    variables = {
+        "PBS_ENVIRONMENT": "PBS_BATCH",
+        "PBS_JOBID": full_id,
+        "PBS_JOBNAME": job_name(job),
+        "PBS_QUEUE": job.queue,
+        "PBS_SERVER": server,
+        "PBS_NODEFILE": nodefile,
+        "PBS_NODENUM": "0",
+        "PBS_TASKNUM": "1",
+        "PBS_VNODENUM": "0",
+        "PBS_MOMPORT": "15003",
+        "PBS_JOBCOOKIE": f"{job.rid:032X}",
+        "PBS_NUM_NODES": str(len(hosts)),
+        "PBS_NUM_PPN": str(ppn),
+        "PBS_NP": str(ppn * len(hosts)),
+        "PBS_VERSION": f"TORQUE-{engine.config.get('torque_version', '6.1.3')}",
+    }
     if job.walltime_s is not None:
-        env["PBS_WALLTIME"] = str(int(job.walltime_s))
+        variables["PBS_WALLTIME"] = str(int(job.walltime_s))
     if job.array_index is not None:
-        env["PBS_ARRAYID"] = str(job.array_index)
-    shell_path = str(data.get("shell") or shell).split(",")[0].split("@")[0]
-    stdout, stderr = pc.job_outputs(job, "-")
-    return Launch([shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback=None)
+        variables["PBS_ARRAYID"] = str(job.array_index)
+    user = pc.user_info(job.uid, job.user)
+    return pc.launch(job, script_path, user, variables, "-", cwd_fallback=None)
 
 
 def job_name(job: Job) -> str:
@@ -572,17 +460,7 @@ def state_letter(job: Job) -> str:
 def exit_status(job: Job) -> int | None:
     """The script's exit code; 256+signal when killed (271 after qdel's SIGTERM); the server's own
     JOB_EXEC_* codes when pbs_mom ended it for a limit (-11 walltime, -10 memory)."""
-    if job.state in ("PENDING", "RUNNING"):
-        return None
-    if job.state == "TIMEOUT":
-        return -11  # JOB_EXEC_OVERLIMIT_WT
-    if job.state == "OUT_OF_MEMORY":
-        return -10  # JOB_EXEC_OVERLIMIT_MEM
-    if job.signal:
-        return 256 + int(job.signal)
-    if job.state == "CANCELLED":
-        return 271
-    return int(job.exit_code or 0)
+    return pc.exit_status(job, -11, -10)  # JOB_EXEC_OVERLIMIT_WT, JOB_EXEC_OVERLIMIT_MEM
 
 
 def _array_state(tasks: list[Job]) -> str:
@@ -650,40 +528,24 @@ QDEL_USAGE = (
 def qdel(ctx: Context) -> int:
     """``qdel ID...`` (or ``all``): silent on success; unknown ids ``nonexistent job id``, rc 153."""
     opts, operands = pc.getopt(ctx.argv, "acm:pt:W:b:", prog="qdel")
-    for opt in opts:
+    for opt in opts:  # Torque stops at the first bad option; PBS Pro lists them all
         if opt.letter == "?":
             ctx.err.write(opt.error + "\n" + QDEL_USAGE)
             return 2
     if not operands:
         ctx.err.write(QDEL_USAGE)
         return 2
-    engine = ctx.engine
-    server = pc.server_name(ctx.config)
-    rc = 0
-    for operand in operands:
-        if operand in ("all", "ALL"):
-            mine = [j for j in engine.jobs(states=("PENDING", "RUNNING"))]
-            engine.cancel(mine)
-            continue
-        jid = pc.parse_job_id(operand)
-        if jid is None:
-            ctx.err.write(f"qdel: illegally formed job identifier: {operand}\n")
-            rc = 1
-            continue
-        found = [
-            j
-            for j in engine.jobs([jid.seq], view="live")
-            if jid.index is None or j.array_index == jid.index
-        ]
-        if not found:
-            ctx.err.write(f"qdel: nonexistent job id: {operand}\n")
-            rc = exit_code(PBSE_UNKJOBID)
-            continue
-        hit = engine.cancel(found)
-        if not hit:
-            ctx.err.write(
-                "qdel: Request invalid for state of job MSG=invalid state for job - COMPLETE "
-                f"{jid.full(server)}\n"
-            )
-            rc = exit_code(PBSE_BADSTATE)
-    return rc
+    return pc.delete_jobs(ctx, operands, qdel_unknown, qdel_finished, everything=("all", "ALL"))
+
+
+def qdel_unknown(operand: str, full_id: str) -> tuple[str, int]:
+    """``qdel`` for an id the server does not know: Torque repeats the operand as typed."""
+    return f"qdel: nonexistent job id: {operand}\n", pc.exit_code(pc.PBSE_UNKJOBID)
+
+
+def qdel_finished(full_id: str) -> tuple[str, int]:
+    """``qdel`` for a completed job Torque still keeps."""
+    return (
+        f"qdel: Request invalid for state of job MSG=invalid state for job - COMPLETE {full_id}\n",
+        pc.exit_code(PBSE_BADSTATE),
+    )

@@ -10,15 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from clusterjob_sim import pbs_common as pc
-from clusterjob_sim.pbs_common import JobView
-from clusterjob_sim.torque import (
-    LINESIZE,
-    PBSE_UNKJOBID,
-    PBSE_UNKQUE,
-    exit_code,
-    job_view,
-    state_letter,
-)
+from clusterjob_sim.pbs_common import PBSE_UNKJOBID, PBSE_UNKQUE, JobView, exit_code
+from clusterjob_sim.torque import LINESIZE, job_view, state_letter
 
 if TYPE_CHECKING:
     from clusterjob_sim.engine import Job
@@ -40,6 +33,11 @@ SUMMARY_HEADER = (
     "Job ID                    Name             User            Time Use S Queue\n"
     "------------------------- ---------------- --------------- -------- - -----\n"
 )
+QUEUE_HEADER = (
+    "Queue              Max    Tot   Ena   Str   Que   Run   Hld   Wat   Trn   Ext T   Cpt\n"
+    "----------------   ---   ----    --    --   ---   ---   ---   ---   ---   --- -   ---\n"
+)
+UNKNOWN_QUEUE = "qstat: Unknown queue MSG=requested queue not found "  # the queue's name follows
 
 
 def _summary_name(name: str) -> str:
@@ -262,11 +260,7 @@ def qstat(ctx: Context) -> int:
                 ctx.err.write(f"qstat: illegally formed job identifier: {operand}\n")
                 rc = rc or 1
                 continue
-            found = [
-                j
-                for j in engine.jobs([jid.seq], view="live")
-                if jid.index is None or j.array_index == jid.index
-            ]
+            found = pc.find_live(engine, jid)
             if not found:
                 text, code = _unknown(jid.full(server))
                 errors.append(text)
@@ -280,7 +274,7 @@ def qstat(ctx: Context) -> int:
         else:
             queue = operand.split("@", 1)[0]
             if queue and queue not in (ctx.config.get("queues") or {}):
-                errors.append(f"qstat: Unknown queue MSG=requested queue not found {operand}\n")
+                errors.append(f"{UNKNOWN_QUEUE}{operand}\n")
                 rc = rc or exit_code(PBSE_UNKQUE)
                 continue
             records = engine.jobs(view="live")
@@ -322,6 +316,7 @@ def _unknown(full_id: str) -> tuple[str, int]:
     return f"qstat: Unknown Job Id Error {full_id}\n", exit_code(PBSE_UNKJOBID)
 
 
+# Not shared with pbspro_qstat._group: PBS Pro lists an array's parent even with -t (real difference).
 def _group(records: list[Job], expand: bool) -> list[tuple[Job, list[Job] | None]]:
     """Records as qstat lists them: arrays summarized as one ``12[]`` entry unless expanded (-t)."""
     out: list[tuple[Job, list[Job] | None]] = []
@@ -339,9 +334,7 @@ def _group(records: list[Job], expand: bool) -> list[tuple[Job, list[Job] | None
 
 def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> int:
     """``qstat -Q`` / ``-q`` / ``-B``: the queue and server summaries."""
-    engine = ctx.engine
-    live = engine.jobs(view="live")
-    queues = ctx.config.get("queues") or {}
+    live = ctx.engine.jobs(view="live")
     if "B" in flags:
         counts = _counts(live)
         ctx.out.write(
@@ -352,28 +345,19 @@ def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> i
             f"{'Active':<10}\n"
         )
         return 0
-    rows = []
-    for name in operands or list(queues):
-        if name not in queues:
-            ctx.err.write(f"qstat: Unknown queue MSG=requested queue not found {name}\n")
-            return exit_code(PBSE_UNKQUE)
-        counts = _counts([j for j in live if j.queue == name])
-        rows.append(
-            f"{name[:16]:<16} {0:>5} {sum(counts.values()):>6} {'yes':>5} {'yes':>5} "
-            f"{counts['Q']:>5} {counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} "
-            f"{'E':<1} {counts['C']:>5}\n"
-        )
-    ctx.out.write(
-        "Queue              Max    Tot   Ena   Str   Que   Run   Hld   Wat   Trn   Ext T   Cpt\n"
-        "----------------   ---   ----    --    --   ---   ---   ---   ---   ---   --- -   ---\n"
-        + "".join(rows)
+    return pc.queue_summary(ctx, operands, live, _queue_row, QUEUE_HEADER, UNKNOWN_QUEUE)
+
+
+def _queue_row(name: str, jobs: list[Job]) -> str:
+    """One ``qstat -Q`` row: the queue's jobs per state, completed ones included."""
+    counts = _counts(jobs)
+    return (
+        f"{name[:16]:<16} {0:>5} {sum(counts.values()):>6} {'yes':>5} {'yes':>5} "
+        f"{counts['Q']:>5} {counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} "
+        f"{'E':<1} {counts['C']:>5}\n"
     )
-    return 0
 
 
 def _counts(jobs: list[Job]) -> dict[str, int]:
     """Jobs per Torque state letter."""
-    counts = {"Q": 0, "R": 0, "H": 0, "C": 0}
-    for job in jobs:
-        counts[state_letter(job)] += 1
-    return counts
+    return pc.state_counts(jobs, "QRHC", state_letter)

@@ -5,38 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pbs_helpers
 import pytest
-from pbs_helpers import SERVER, site_factory, submit, write
+from pbs_helpers import SERVER, attrs, state, submit, submit_script, wait_state, write
 
 pytestmark = pytest.mark.slow
 
-
-def attrs(c: Any, job: str, *flags: str) -> dict[str, str]:
-    """``qstat -fx JOB`` (history included) as a dict, wrapped lines joined; empty when unknown."""
-    r = c.run(["qstat", "-fx", *flags, job], cwd=c.path)
-    out: dict[str, str] = {}
-    for line in r.stdout.replace("\n\t", "").splitlines():
-        name, sep, value = line.strip().partition(" = ")
-        if sep:
-            out[name] = value
-    return out
-
-
-def state(c: Any, job: str) -> str | None:
-    """The job_state qstat -f reports, or None."""
-    return attrs(c, job).get("job_state")
-
-
-@pytest.fixture
-def make(sim_cluster: Any, tmp_path: Path) -> Any:
-    """Factory: a PBS Pro cluster (config overrides as keywords) and the submit folder."""
-    return site_factory(sim_cluster, tmp_path, "pbspro")
-
-
-@pytest.fixture
-def cluster(make: Any) -> Any:
-    """Two nodes of two cores, job history on (the default)."""
-    return make(nodes=2, cores_per_node=2)
+make, cluster = pbs_helpers.cluster_fixtures("pbspro")  # job history on (the default)
 
 
 def test_queued_running_finished(cluster: Any) -> None:
@@ -51,13 +26,13 @@ def test_queued_running_finished(cluster: Any) -> None:
     first = submit(cluster, "hold.sh")
     second = submit(cluster, "next.sh")
     assert (first, second) == (f"0.{SERVER}", f"1.{SERVER}")
-    cluster.wait_for(lambda: state(cluster, first) == "R")
+    wait_state(cluster, first, "R")
     assert state(cluster, second) == "Q"
     table = cluster.run(["qstat"]).stdout.splitlines()
     assert table[0] == "Job id            Name             User              Time Use S Queue"
     assert [line.split()[4] for line in table[2:]] == ["R", "Q"]
     gate.touch()
-    cluster.wait_for(lambda: state(cluster, second) == "F")
+    wait_state(cluster, second, "F")
     assert cluster.run(["qstat"]).stdout == ""
     table = cluster.run(["qstat", "-x"]).stdout.splitlines()
     assert [line.split()[4] for line in table[2:]] == ["F", "F"]
@@ -71,9 +46,8 @@ def test_queued_running_finished(cluster: Any) -> None:
 
 def test_failure_keeps_the_exit_code(cluster: Any) -> None:
     """``exit 3``: F with Exit_status 3; outputs <name>.o<seq> / .e<seq> in the submit directory."""
-    write(cluster, "fail.sh", "echo out; echo err >&2; exit 3\n")
-    job = submit(cluster, "fail.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "F")
+    job = submit_script(cluster, "fail.sh", "echo out; echo err >&2; exit 3\n")
+    wait_state(cluster, job, "F")
     assert attrs(cluster, job)["Exit_status"] == "3"
     assert (Path(cluster.path) / "fail.sh.o0").read_text() == "out\n"
     assert (Path(cluster.path) / "fail.sh.e0").read_text() == "err\n"
@@ -81,12 +55,11 @@ def test_failure_keeps_the_exit_code(cluster: Any) -> None:
 
 def test_cancel(cluster: Any) -> None:
     """qdel of a running job: silent, F with Exit_status 271; again: ``Job has finished``, rc 35."""
-    write(cluster, "sleep.sh", "sleep 60\n")
-    job = submit(cluster, "sleep.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "R")
+    job = submit_script(cluster, "sleep.sh", "sleep 60\n")
+    wait_state(cluster, job, "R")
     r = cluster.run(["qdel", job])
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
-    cluster.wait_for(lambda: state(cluster, job) == "F")
+    wait_state(cluster, job, "F")
     assert attrs(cluster, job)["Exit_status"] == "271"
     r = cluster.run(["qdel", job])
     assert (r.returncode, r.stderr) == (35, f"qdel: Job has finished {job}\n")
@@ -94,22 +67,21 @@ def test_cancel(cluster: Any) -> None:
 
 def test_walltime_exceeded(cluster: Any) -> None:
     """Past its walltime the job is killed: F with Exit_status -29 (JOB_EXEC_KILL_WALLTIME)."""
-    write(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
-    job = submit(cluster, "long.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "F", timeout=30)
+    job = submit_script(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
+    wait_state(cluster, job, "F", timeout=30)
     assert attrs(cluster, job)["Exit_status"] == "-29"
 
 
 def test_array_tasks_see_their_index(cluster: Any) -> None:
     """``-J 1-5:2``: ``0[].srv``; sub-jobs get PBS_ARRAY_INDEX/PBS_ARRAY_ID, outputs ``name.o0.<i>``."""
-    write(cluster, "arr.sh", '#PBS -N arr\necho "$PBS_ARRAY_INDEX $PBS_ARRAY_ID $PBS_JOBID"\n')
-    job = submit(cluster, "-J", "1-5:2", "arr.sh")
+    script = '#PBS -N arr\necho "$PBS_ARRAY_INDEX $PBS_ARRAY_ID $PBS_JOBID"\n'
+    job = submit_script(cluster, "arr.sh", script, "-J", "1-5:2")
     assert job == f"0[].{SERVER}"
     outputs = {i: Path(cluster.path) / f"arr.o0.{i}" for i in (1, 3, 5)}
     cluster.wait_for(lambda: all(p.exists() and p.read_text() for p in outputs.values()))
     for i, path in outputs.items():
         assert path.read_text() == f"{i} 0[].{SERVER} 0[{i}].{SERVER}\n"
-    cluster.wait_for(lambda: state(cluster, job) == "F")
+    wait_state(cluster, job, "F")
     table = cluster.run(["qstat", "-tx"]).stdout.splitlines()[2:]
     assert [line.split()[0] for line in table] == [job] + [f"0[{i}].{SERVER}" for i in (1, 3, 5)]
     assert [line.split()[4] for line in table] == ["F", "X", "X", "X"]
@@ -127,9 +99,8 @@ def test_multi_node_environment(cluster: Any) -> None:
         'echo "workdir=$PBS_O_WORKDIR pwd=$(pwd) home=$HOME tmpdir=${TMPDIR:+set}"\n'
         'echo "jobid=$PBS_JOBID name=$PBS_JOBNAME"\n'
     )
-    write(cluster, "env.sh", script)
-    job = submit(cluster, "env.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "F")
+    job = submit_script(cluster, "env.sh", script)
+    wait_state(cluster, job, "F")
     lines = (Path(cluster.path) / "env.sh.o0").read_text().splitlines()
     assert lines[0] == "lines=4"
     assert lines[1] == "hosts=node01 node02 "
@@ -146,8 +117,7 @@ def test_json_output(cluster: Any) -> None:
     """``qstat -f -F json``: the PBS JSON document with the job under Jobs."""
     import json
 
-    write(cluster, "ok.sh", "sleep 30\n")
-    job = submit(cluster, "ok.sh")
+    job = submit_script(cluster, "ok.sh", "sleep 30\n")
     r = cluster.run(["qstat", "-f", "-F", "json", job])
     data = json.loads(r.stdout)
     assert set(data) == {"timestamp", "pbs_version", "pbs_server", "Jobs"}
@@ -160,8 +130,7 @@ def test_json_output(cluster: Any) -> None:
 def test_history_disabled(make: Any) -> None:
     """Without job_history_enable a finished job is simply unknown (qstat and qdel rc 153)."""
     c = make(nodes=1, cores_per_node=1, job_history_enable=False)
-    write(c, "quick.sh", "true\n")
-    job = submit(c, "quick.sh")
+    job = submit_script(c, "quick.sh", "true\n")
     c.wait_for(lambda: c.engine.jobs()[0].finished)
     r = c.run(["qstat", "-x", job])
     assert (r.returncode, r.stderr) == (153, f"qstat: Unknown Job Id {job}\n")
@@ -193,8 +162,8 @@ def test_error_answers(cluster: Any) -> None:
 
 def test_too_big_stays_queued(cluster: Any) -> None:
     """More chunks than nodes is accepted and never runs; its comment says why."""
-    write(cluster, "big.sh", "#PBS -l select=3:ncpus=2\n#PBS -l place=scatter\ntrue\n")
-    job = submit(cluster, "big.sh")
+    script = "#PBS -l select=3:ncpus=2\n#PBS -l place=scatter\ntrue\n"
+    job = submit_script(cluster, "big.sh", script)
     cluster.wait_for(lambda: attrs(cluster, job).get("comment", "").startswith("Can Never Run"))
     assert state(cluster, job) == "Q"
 
@@ -212,9 +181,8 @@ def test_faults_answer_in_pbs_pros_words(cluster: Any) -> None:
 
 def test_finished_array_lives_in_history_only(cluster: Any) -> None:
     """Once every sub-job ended, plain ``qstat -t`` shows neither the array nor its sub-jobs."""
-    write(cluster, "arr.sh", "true\n")
-    job = submit(cluster, "-J", "1-2", "arr.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "F")
+    job = submit_script(cluster, "arr.sh", "true\n", "-J", "1-2")
+    wait_state(cluster, job, "F")
     assert cluster.run(["qstat", "-t"]).stdout == ""
     r = cluster.run(["qstat", "-t", job])
     assert (r.returncode, r.stderr.split(" ")[1]) == (35, job)

@@ -9,6 +9,7 @@ from clusterjob_sim import pbspro_qstat
 from clusterjob_sim.pbs_common import JobView
 from hypothesis import given
 from hypothesis import strategies as st
+from pbs_helpers import recorded_view
 
 RECORDED_HEADER = (
     "Job id            Name             User              Time Use S Queue\n"
@@ -18,16 +19,7 @@ RECORDED_HEADER = (
 
 def view(**fields: object) -> JobView:
     """A finished job with a few attributes set."""
-    base: dict[str, object] = {
-        "job_id": "436036.sdb",
-        "name": "coppertest",
-        "owner": "goerz@sdb",
-        "state": "R",
-        "queue": "debug",
-        "server": "sdb",
-    }
-    base.update(fields)
-    job = JobView(**base)
+    job = recorded_view("goerz@sdb", "debug", fields)
     job.used = [("cput", "00:00:00")]
     return job
 

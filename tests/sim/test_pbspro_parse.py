@@ -6,9 +6,10 @@ import string
 
 import pytest
 from clusterjob_sim import pbspro
-from clusterjob_sim.allocation import Allocation, DirectiveError
+from clusterjob_sim.allocation import DirectiveError
 from hypothesis import given
 from hypothesis import strategies as st
+from pbs_helpers import check_command_line_wins, submission_parsers
 
 names = st.text(
     alphabet=string.ascii_letters + string.digits + "_.-", min_size=1, max_size=40
@@ -16,16 +17,7 @@ names = st.text(
 queues = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=12)
 
 
-def parse(script: str, *argv: str) -> Allocation:
-    """parse_submission with the script named job.sh last on the command line."""
-    return pbspro.parse_submission(script, [*argv, "job.sh"])
-
-
-def refusal(script: str, *argv: str) -> DirectiveError:
-    """The DirectiveError qsub raises for this submission."""
-    with pytest.raises(DirectiveError) as info:
-        parse(script, *argv)
-    return info.value
+parse, refusal = submission_parsers(pbspro.parse_submission)
 
 
 @given(
@@ -70,11 +62,7 @@ def test_old_nodes_syntax_and_job_wide_resources() -> None:
 @given(names, names, queues, queues)
 def test_command_line_wins(script_name: str, cli_name: str, script_q: str, cli_q: str) -> None:
     """The command line is read first; a directive never replaces what it set."""
-    script = f"#PBS -N {script_name}\n#PBS -q {script_q}\n#PBS -l walltime=10\n"
-    alloc = parse(script, "-N", cli_name, "-q", f"{cli_q}@server", "-l", "walltime=20")
-    assert (alloc.name, alloc.queue, alloc.walltime_s) == (cli_name, cli_q, 20)
-    alloc = parse(script)
-    assert (alloc.name, alloc.queue, alloc.walltime_s) == (script_name, script_q, 10)
+    check_command_line_wins(parse, script_name, cli_name, script_q, cli_q)
 
 
 def test_directive_precedence_inside_the_script() -> None:

@@ -5,38 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pbs_helpers
 import pytest
-from pbs_helpers import SERVER, site_factory, submit, write
+from pbs_helpers import SERVER, attrs, state, submit, submit_script, wait_state, write
 
 pytestmark = pytest.mark.slow
 
-
-def attrs(c: Any, job: str, *flags: str) -> dict[str, str]:
-    """``qstat -f -1 JOB`` as a dict (empty when qstat does not know the job)."""
-    r = c.run(["qstat", "-f", "-1", *flags, job], cwd=c.path)
-    out: dict[str, str] = {}
-    for line in r.stdout.splitlines():
-        name, sep, value = line.strip().partition(" = ")
-        if sep:
-            out[name] = value
-    return out
-
-
-def state(c: Any, job: str) -> str | None:
-    """The job_state qstat -f reports, or None."""
-    return attrs(c, job).get("job_state")
-
-
-@pytest.fixture
-def make(sim_cluster: Any, tmp_path: Path) -> Any:
-    """Factory: a Torque cluster (config overrides as keywords) and the submit folder."""
-    return site_factory(sim_cluster, tmp_path, "torque")
-
-
-@pytest.fixture
-def cluster(make: Any) -> Any:
-    """Two nodes of two cores, Torque's keep_completed at its default."""
-    return make(nodes=2, cores_per_node=2)
+make, cluster = pbs_helpers.cluster_fixtures("torque")  # Torque's keep_completed at its default
 
 
 def test_queued_running_completed(cluster: Any) -> None:
@@ -49,13 +24,13 @@ def test_queued_running_completed(cluster: Any) -> None:
     first = submit(cluster, "hold.sh")
     second = submit(cluster, "next.sh")
     assert first == f"0.{SERVER}" and second == f"1.{SERVER}"
-    cluster.wait_for(lambda: state(cluster, first) == "R")
+    wait_state(cluster, first, "R")
     assert state(cluster, second) == "Q"
     table = cluster.run(["qstat"], cwd=cluster.path).stdout.splitlines()
     assert table[0].startswith("Job ID                    Name             User")
     assert [line.split()[4] for line in table[2:]] == ["R", "Q"]
     gate.touch()
-    cluster.wait_for(lambda: state(cluster, second) == "C")
+    wait_state(cluster, second, "C")
     assert attrs(cluster, first)["exit_status"] == "0"
     assert attrs(cluster, second)["exit_status"] == "0"
     assert attrs(cluster, second)["Job_Name"] == "next"
@@ -63,9 +38,8 @@ def test_queued_running_completed(cluster: Any) -> None:
 
 def test_failure_keeps_the_exit_code(cluster: Any) -> None:
     """``exit 3``: state C, exit_status 3, the script's output in <name>.o<seq> in the submit dir."""
-    write(cluster, "fail.sh", "echo out; echo err >&2; exit 3\n")
-    job = submit(cluster, "fail.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "C")
+    job = submit_script(cluster, "fail.sh", "echo out; echo err >&2; exit 3\n")
+    wait_state(cluster, job, "C")
     info = attrs(cluster, job)
     assert info["exit_status"] == "3"
     assert info["Output_Path"].endswith(f"/fail.sh.o{job.split('.')[0]}")
@@ -75,12 +49,11 @@ def test_failure_keeps_the_exit_code(cluster: Any) -> None:
 
 def test_cancel(cluster: Any) -> None:
     """qdel of a running job: silent, then C with exit_status 271; qdel again is refused."""
-    write(cluster, "sleep.sh", "sleep 60\n")
-    job = submit(cluster, "sleep.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "R")
+    job = submit_script(cluster, "sleep.sh", "sleep 60\n")
+    wait_state(cluster, job, "R")
     r = cluster.run(["qdel", job.split(".")[0]])
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
-    cluster.wait_for(lambda: state(cluster, job) == "C")
+    wait_state(cluster, job, "C")
     assert attrs(cluster, job)["exit_status"] == "271"
     r = cluster.run(["qdel", job])
     assert r.returncode == 168
@@ -91,22 +64,21 @@ def test_cancel(cluster: Any) -> None:
 
 def test_walltime_exceeded(cluster: Any) -> None:
     """Past its walltime pbs_mom kills the job: C with exit_status -11 (JOB_EXEC_OVERLIMIT_WT)."""
-    write(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
-    job = submit(cluster, "long.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "C", timeout=30)
+    job = submit_script(cluster, "long.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
+    wait_state(cluster, job, "C", timeout=30)
     assert attrs(cluster, job)["exit_status"] == "-11"
 
 
 def test_array_tasks_see_their_index(cluster: Any) -> None:
     """``-t 1-3``: ``0[].srv``, one sub-job per index with PBS_ARRAYID, outputs ``name.o0-<i>``."""
-    write(cluster, "arr.sh", '#PBS -N arr\necho "$PBS_ARRAYID $PBS_JOBID $PBS_JOBNAME"\n')
-    job = submit(cluster, "-t", "1-3", "arr.sh")
+    script = '#PBS -N arr\necho "$PBS_ARRAYID $PBS_JOBID $PBS_JOBNAME"\n'
+    job = submit_script(cluster, "arr.sh", script, "-t", "1-3")
     assert job == f"0[].{SERVER}"
     outputs = [Path(cluster.path) / f"arr.o0-{i}" for i in (1, 2, 3)]
     cluster.wait_for(lambda: all(p.exists() and p.read_text() for p in outputs))
     for i, path in enumerate(outputs, start=1):
         assert path.read_text() == f"{i} 0[{i}].{SERVER} arr-{i}\n"
-    cluster.wait_for(lambda: attrs(cluster, job).get("job_state") == "C")
+    wait_state(cluster, job, "C")
     table = cluster.run(["qstat", "-t"], cwd=cluster.path).stdout.splitlines()[2:]
     assert [line.split()[0] for line in table] == [f"0[{i}].{SERVER}" for i in (1, 2, 3)]
     summary = cluster.run(["qstat"], cwd=cluster.path).stdout.splitlines()[2:]
@@ -123,9 +95,8 @@ def test_multi_node_environment(cluster: Any) -> None:
         'echo "workdir=$PBS_O_WORKDIR env=$PBS_ENVIRONMENT queue=$PBS_QUEUE pwd=$(pwd)"\n'
         'echo "home=$HOME o_host=${PBS_O_HOST:+set}"\n'
     )
-    write(cluster, "env.sh", script)
-    job = submit(cluster, "env.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "C")
+    job = submit_script(cluster, "env.sh", script)
+    wait_state(cluster, job, "C")
     lines = (Path(cluster.path) / "env.sh.o0").read_text().splitlines()
     home = lines[4].split()[0].split("=", 1)[1]
     assert lines[0] == "lines=4"
@@ -141,7 +112,7 @@ def test_workdir_option_and_joined_output(cluster: Any) -> None:
     workdir.mkdir()
     write(cluster, "wd.sh", "pwd\necho oops >&2\n")
     job = submit(cluster, "-d", "work", "-j", "oe", "-o", "both.txt", "wd.sh")
-    cluster.wait_for(lambda: state(cluster, job) == "C")
+    wait_state(cluster, job, "C")
     assert (Path(cluster.path) / "both.txt").read_text() == f"{workdir}\noops\n"
     r = cluster.run(["qsub", "-d", "missing", "wd.sh"], cwd=cluster.path)
     assert r.returncode == 2
@@ -153,8 +124,7 @@ def test_workdir_option_and_joined_output(cluster: Any) -> None:
 def test_completed_jobs_expire(make: Any) -> None:
     """After keep_completed seconds a finished job is unknown: ``Unknown Job Id Error``, rc 153."""
     c = make(nodes=1, cores_per_node=1, keep_finished_s=0)
-    write(c, "quick.sh", "true\n")
-    job = submit(c, "quick.sh")
+    job = submit_script(c, "quick.sh", "true\n")
     c.wait_for(lambda: c.engine.jobs()[0].finished)
     r = c.run(["qstat", job.split(".")[0]])
     assert (r.returncode, r.stdout, r.stderr) == (153, "", f"qstat: Unknown Job Id Error {job}\n")
@@ -192,15 +162,14 @@ def test_stdin_script_and_quiet_submit(cluster: Any) -> None:
     assert r.stdout == f"0.{SERVER}\n"
     r = cluster.run(["qsub", "-z"], input="true\n", cwd=cluster.path)
     assert (r.returncode, r.stdout) == (0, "")
-    cluster.wait_for(lambda: state(cluster, "0") == "C")
+    wait_state(cluster, "0", "C")
     assert attrs(cluster, "0")["Job_Name"] == "STDIN"
     assert (Path(cluster.path) / "STDIN.o0").read_text() == "piped\n"
 
 
 def test_unknown_ids_go_to_stderr_after_the_table(cluster: Any) -> None:
     """qstat with known and unknown ids: rows on stdout, the errors on stderr, rc 153."""
-    write(cluster, "ok.sh", "sleep 30\n")
-    job = submit(cluster, "ok.sh")
+    job = submit_script(cluster, "ok.sh", "sleep 30\n")
     r = cluster.run(["qstat", "7", job])
     assert r.returncode == 153
     assert r.stdout.splitlines()[2].startswith(f"{job} ")

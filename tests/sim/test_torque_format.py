@@ -9,6 +9,7 @@ from clusterjob_sim import torque_qstat
 from clusterjob_sim.pbs_common import JobView
 from hypothesis import given
 from hypothesis import strategies as st
+from pbs_helpers import recorded_view
 
 HEADER = (
     "Job ID                    Name             User            Time Use S Queue\n"
@@ -18,16 +19,7 @@ HEADER = (
 
 def view(**fields: object) -> JobView:
     """A job with the attributes the default table reads."""
-    base: dict[str, object] = {
-        "job_id": "436036.sdb",
-        "name": "coppertest",
-        "owner": "goerz@login1",
-        "state": "R",
-        "queue": "batch",
-        "server": "sdb",
-    }
-    base.update(fields)
-    return JobView(**base)
+    return recorded_view("goerz@login1", "batch", fields)
 
 
 def test_summary_row() -> None:
