@@ -420,6 +420,21 @@ class Engine:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
         return (int(row[0]) if row else int(self.config.get("first_job_id", 1))) - 1
 
+    def advance_job_ids(self, next_id: int) -> int:
+        """Make `next_id` the next job id handed out, if no id at or above it was handed out yet (ids never
+        go back, as on a real scheduler); return the id the next submission will get. For tests that
+        mirror a real scheduler's ids or start a simulated cluster where a real one left off."""
+        if isinstance(next_id, bool) or not isinstance(next_id, int) or next_id < 1:
+            raise ValueError(f"next job id must be a positive integer, not {next_id!r}")
+        with _spool.transaction(self.conn) as c:
+            current = self.max_job_id() + 1
+            if next_id > current:
+                c.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', ?)", (next_id,)
+                )
+                current = next_id
+        return current
+
     # -- control ----------------------------------------------------------------------------------------
     def cancel(self, jobs: Iterable[Job], uid: int | None = None) -> list[Job]:
         """Cancel pending and running jobs (SIGTERM, SIGKILL after kill_wait_s); return those affected."""

@@ -86,6 +86,14 @@ class SimCluster:
                 raise AssertionError(f"condition not met within {timeout} s: {predicate}")
             time.sleep(interval)
 
+    def advance_job_ids(self, next_id: int) -> int:
+        """Hand out `next_id` next unless an id at or above it was already used; return the next id."""
+        engine = Engine(self.spool)
+        try:
+            return engine.advance_job_ids(next_id)
+        finally:
+            engine.close()
+
     def kill_all(self) -> int:
         """Kill every pending and running job of the spool and wait for their runners to exit."""
         engine = Engine(self.spool)

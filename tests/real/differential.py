@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from clusterjob_sim import spool as sim_spool
 from clusterjob_sim.pytest_fixtures import SimCluster
 
 from tests.real.conftest import SCHEDULERS
@@ -157,21 +156,6 @@ def run_sim(
     return _answer(proc)
 
 
-def set_next_job_id(cluster: SimCluster, job_id: int) -> None:
-    """Make the simulated cluster hand out `job_id` next (ids only move forward, like a real one)."""
-    conn = sim_spool.connect(cluster.spool)
-    try:
-        with sim_spool.transaction(conn):
-            row = conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
-            current = int(row[0]) if row else int(cluster.config.get("first_job_id", 1))
-            if job_id >= current:
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id', ?)", (job_id,)
-                )
-    finally:
-        conn.close()
-
-
 @dataclass
 class Side:
     """One side of a differential scenario: the real scheduler, or a simulated cluster."""
@@ -213,7 +197,7 @@ class Side:
     ) -> tuple[Answer, str | None]:
         """Run a submission; on the simulated side first mirror the id the real side got here."""
         if self.cluster is not None and self.mirror:
-            set_next_job_id(self.cluster, int(self.mirror[0]))
+            self.cluster.advance_job_ids(int(self.mirror[0]))
         answer = self.run(argv, input=input, env_changes=env_changes)
         job_id = id_of(answer) if answer.rc == 0 else None
         if job_id is not None:
@@ -321,3 +305,36 @@ def real_jobs_fixture(cancel: Sequence[str]) -> Iterator[RealJobs]:
         yield jobs
     finally:
         jobs.cleanup()
+
+
+def write_scripts(folder: Path, scripts: Mapping[str, str]) -> Path:
+    """Create `folder` with the scenario's job scripts (name -> text) in it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in scripts.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def sides(
+    scripts: Mapping[str, str],
+    real_dir: Path,
+    sim_dir: Path,
+    cluster: SimCluster,
+    real_jobs: RealJobs,
+) -> tuple[Side, Side]:
+    """The real and the simulated side of a scenario, each in its own folder holding the same scripts."""
+    return (
+        Side("real", write_scripts(real_dir, scripts), jobs=real_jobs),
+        Side("sim", write_scripts(sim_dir, scripts), cluster=cluster),
+    )
+
+
+def replay(
+    scenario: Callable[[Side], None], real: Side, sim: Side, normalise: Callable[[str, Side], str]
+) -> None:
+    """Play a scenario on the real scheduler, then on the simulated one (handing out the same job
+    ids), and compare every answer."""
+    scenario(real)
+    sim.mirror = list(real.submitted)
+    scenario(sim)
+    compare_transcripts(real, sim, normalise)

@@ -38,10 +38,11 @@ from tests.real.differential import (
     normalise_dates,
     normalise_paths,
     real_jobs_fixture,
+    replay,
     require_real,
     run_real,
     run_sim,
-    set_next_job_id,
+    sides,
 )
 
 # ---------------------------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ def test_directives_are_read_as_the_real_qsub_reads_them(
     if job_id is not None:
         real_detail = run_real(["qstat", "-j", job_id], real_dir)
         run_real(["qdel", job_id], real_dir)
-        set_next_job_id(module_cluster, int(job_id))
+        module_cluster.advance_job_ids(int(job_id))
     sim = run_sim(module_cluster, QSUB_ARGS, sim_dir)
     assert_same(sim, real, "qsub")
     try:
@@ -409,38 +410,11 @@ SCRIPTS = {
 }
 
 
-def write_scripts(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in SCRIPTS.items():
-        (folder / name).write_text(text)
-    return folder
-
-
 def sge_id(answer: Answer) -> str | None:
     """The job id of qsub's answer (plain, job-array or -terse)."""
     found = re.search(r"(?:^Your job(?:-array)? |^)(\d+)(?:\.\S+)?(?: \(.*\) has been submitted)?$",
                       answer.stdout, re.M)  # fmt: skip
     return found.group(1) if found else None
-
-
-def sides(
-    real_dir: Path, sim_dir: Path, cluster: SimCluster, real_jobs: RealJobs
-) -> tuple[Side, Side]:
-    return (
-        Side("real", write_scripts(real_dir), jobs=real_jobs),
-        Side("sim", write_scripts(sim_dir), cluster=cluster),
-    )
-
-
-def replay(
-    scenario: Callable[[Side], None], real: Side, sim: Side, normalise: Callable[[str, Side], str]
-) -> None:
-    """Play a scenario on the real Grid Engine, then on the simulated one (handing out the same job
-    ids), and compare every answer."""
-    scenario(real)
-    sim.mirror = list(real.submitted)
-    scenario(sim)
-    compare_transcripts(real, sim, normalise)
 
 
 USAGE_LINE = re.compile(
@@ -508,7 +482,11 @@ def test_qsub_answers(
             side.run(["qdel", job_id])
 
     real, sim = sides(
-        tmp_path / "real", tmp_path / "sim", sim_cluster("sge", **site.sim_config()), real_jobs
+        SCRIPTS,
+        tmp_path / "real",
+        tmp_path / "sim",
+        sim_cluster("sge", **site.sim_config()),
+        real_jobs,
     )
     replay(scenario, real, sim, sge_normalise)
 
@@ -539,7 +517,11 @@ def test_qstat_and_qdel_answers_while_pending_and_running(
         side.run(["qdel", UNKNOWN_ID])
 
     real, sim = sides(
-        tmp_path / "real", tmp_path / "sim", sim_cluster("sge", **site.sim_config()), real_jobs
+        SCRIPTS,
+        tmp_path / "real",
+        tmp_path / "sim",
+        sim_cluster("sge", **site.sim_config()),
+        real_jobs,
     )
     replay(scenario, real, sim, sge_normalise)
 
@@ -569,7 +551,11 @@ def test_qstat_j_shows_what_the_submitters_environment_had(
             side.run(["qdel", held])
 
     real, sim = sides(
-        tmp_path / "real", tmp_path / "sim", sim_cluster("sge", **site.sim_config()), real_jobs
+        SCRIPTS,
+        tmp_path / "real",
+        tmp_path / "sim",
+        sim_cluster("sge", **site.sim_config()),
+        real_jobs,
     )
     replay(scenario, real, sim, sge_normalise)
 
@@ -586,6 +572,7 @@ def finished_jobs(
     cluster = SimCluster("sge", tmp_path_factory.mktemp("finished-spool"), **site.sim_config())
     try:
         real, sim = sides(
+            SCRIPTS,
             tmp_path_factory.mktemp("real-finished"),
             tmp_path_factory.mktemp("sim-finished"),
             cluster,

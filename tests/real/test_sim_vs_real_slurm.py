@@ -34,9 +34,10 @@ from tests.real.differential import (
     normalise_dates,
     normalise_paths,
     real_jobs_fixture,
+    replay,
     require_real,
     run_real,
-    set_next_job_id,
+    sides,
 )
 
 # ---------------------------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ def test_directives_are_read_as_the_real_sbatch_reads_them(
         alloc, refusal = None, e
     # the simulator's sbatch and squeue, with the id the real one gave
     if job_id is not None:
-        set_next_job_id(module_cluster, int(job_id))
+        module_cluster.advance_job_ids(int(job_id))
     sim = Answer(*_run(module_cluster, SBATCH_ARGS, sim_dir))
     assert (sim.rc, sim.stderr, sim.stdout) == (real.rc, real.stderr, real.stdout), (
         f"fake sbatch answered differently\n--- real\n{real}--- simulated\n{sim}"
@@ -486,7 +487,7 @@ def test_option_values_are_read_as_the_real_sbatch_reads_them(
     fields = scontrol_show(job_id) if job_id is not None else None
     if job_id is not None:
         run_real(["scancel", job_id], real_dir)
-        set_next_job_id(module_cluster, int(job_id))
+        module_cluster.advance_job_ids(int(job_id))
     sim = Answer(*_run(module_cluster, args, sim_dir))
     assert sim == real
     if argv in SITE_CHECKED:
@@ -548,7 +549,7 @@ def test_cpu_count_of_a_node_range_with_tasks_per_node(
     assert job_id is not None
     real = run_real(["squeue", "-h", "-o", "%C", "-j", job_id], real_dir)
     run_real(["scancel", job_id], real_dir)
-    set_next_job_id(module_cluster, int(job_id))
+    module_cluster.advance_job_ids(int(job_id))
     _run(module_cluster, SBATCH_ARGS, sim_dir)
     sim = Answer(*_run(module_cluster, ["squeue", "-h", "-o", "%C", "-j", job_id], sim_dir))
     assert sim == real
@@ -574,37 +575,10 @@ SCRIPTS = {
 }
 
 
-def write_scripts(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in SCRIPTS.items():
-        (folder / name).write_text(text)
-    return folder
-
-
 def slurm_id(answer: Answer) -> str | None:
     """The job id of sbatch's answer (plain or --parsable)."""
     found = re.search(r"(?:^Submitted batch job |^)(\d+)(?:;\S+)?$", answer.stdout, re.M)
     return found.group(1) if found else None
-
-
-def sides(
-    real_dir: Path, sim_dir: Path, cluster: SimCluster, real_jobs: RealJobs
-) -> tuple[Side, Side]:
-    return (
-        Side("real", write_scripts(real_dir), jobs=real_jobs),
-        Side("sim", write_scripts(sim_dir), cluster=cluster),
-    )
-
-
-def replay(
-    scenario: Callable[[Side], None], real: Side, sim: Side, normalise: Callable[[str, Side], str]
-) -> None:
-    """Play a scenario on the real Slurm, then on the simulated one (handing out the same job ids),
-    and compare every answer."""
-    scenario(real)
-    sim.mirror = list(real.submitted)
-    scenario(sim)
-    compare_transcripts(real, sim, normalise)
 
 
 def slurm_normalise(text: str, side: Side) -> str:
@@ -653,7 +627,9 @@ def test_sbatch_answers(
             side.submit(["sbatch", *argv], slurm_id)
         side.run(["scancel", *side.submitted])
 
-    real, sim = sides(tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs)
+    real, sim = sides(
+        SCRIPTS, tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs
+    )
     replay(scenario, real, sim, slurm_normalise)
 
 
@@ -680,7 +656,9 @@ def test_squeue_and_scancel_answers_while_pending_and_running(
         side.run(["scancel", UNKNOWN_ID])
         side.run(["scancel", "abc"])
 
-    real, sim = sides(tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs)
+    real, sim = sides(
+        SCRIPTS, tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs
+    )
     replay(scenario, real, sim, slurm_normalise)
 
 
@@ -696,6 +674,7 @@ def finished_jobs(
     cluster = SimCluster("slurm", tmp_path_factory.mktemp("finished-spool"), **site.sim_config())
     try:
         real, sim = sides(
+            SCRIPTS,
             tmp_path_factory.mktemp("real-finished"),
             tmp_path_factory.mktemp("sim-finished"),
             cluster,

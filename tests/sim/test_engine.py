@@ -39,6 +39,22 @@ def test_ids_start_at_first_job_id_and_grow(tmp_path: Path) -> None:
     e.close()
 
 
+def test_advance_job_ids_moves_forward_only(tmp_path: Path) -> None:
+    spool = activate.create_spool(tmp_path / "s", "slurm", first_job_id=100, nodes=1)
+    e = Engine(spool)
+    assert e.advance_job_ids(50) == 100  # before first_job_id: no effect
+    assert e.submit(spec(held=1))[0].job_id == 100
+    assert e.advance_job_ids(5000) == 5000
+    assert e.submit(spec(held=1))[0].job_id == 5000
+    assert e.advance_job_ids(4000) == 5001  # ids never go back: nothing is ever handed out twice
+    assert e.submit(spec(held=1))[0].job_id == 5001
+    for bad in (0, -3, 1.5, True, "7"):
+        with pytest.raises(ValueError, match="positive integer"):
+            e.advance_job_ids(bad)  # type: ignore[arg-type]
+    assert e.max_job_id() == 5001
+    e.close()
+
+
 def test_placement_order_exclusive_and_never(tmp_path: Path) -> None:
     spool = activate.create_spool(tmp_path / "s", "slurm", nodes=2, cores_per_node=2)
     e = Engine(spool)
