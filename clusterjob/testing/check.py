@@ -6,6 +6,7 @@ simulated scheduler and print a table of checks, with the first failing example 
     clusterjob check --all --profile ci    # slurm, pbs, pbspro, lsf, sge
     clusterjob check slurm --real          # against the real Slurm on PATH (no simulated cluster)
     clusterjob check --all --real          # every reference backend whose real scheduler answers here
+    clusterjob check sge --real --workdir /shared/cj --submit-host login1   # commands are ssh wrappers
 
 Each backend runs in its own ``python -m pytest`` process (isolated from the caller's pytest configuration
 and plugins), several at once; exit status 0 when nothing failed, 1 when a check failed, 2 on a usage error.
@@ -109,6 +110,13 @@ def _parser() -> argparse.ArgumentParser:
         "folder of this machine)",
     )
     parser.add_argument(
+        "--submit-host",
+        metavar="HOST",
+        help="with --real: the host where the scheduler's commands really run, when those on PATH are "
+        "wrappers that run them elsewhere (ssh to a login node or a container); jobs must report it as "
+        "their submit host (default: this machine)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=None, help="backends checked at once (default: CPU count)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print pytest's whole output")
@@ -144,9 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.all == bool(args.backend):
         print("clusterjob check: give a BACKEND or --all (not both)", file=sys.stderr)
         return EXIT_USAGE
-    if args.workdir and not args.real:
-        print("clusterjob check: --workdir goes with --real", file=sys.stderr)
-        return EXIT_USAGE
+    for given, option in ((args.workdir, "--workdir"), (args.submit_host, "--submit-host")):
+        if given and not args.real:
+            print(f"clusterjob check: {option} goes with --real", file=sys.stderr)
+            return EXIT_USAGE
     if args.all:
         from clusterjob.testing.real import probe
         from clusterjob.testing.reference import REFERENCE_TARGETS
@@ -163,7 +172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         label = args.backend.rsplit(":", 1)[-1]
         runs = [CheckRun(label, args.backend, args.scheduler, args.capabilities, real=args.real)]
     started = time.monotonic()
-    run_checks(runs, profile, pytest_args, jobs=args.jobs, workdir=args.workdir)
+    run_checks(
+        runs,
+        profile,
+        pytest_args,
+        jobs=args.jobs,
+        workdir=args.workdir,
+        submit_host=args.submit_host,
+    )
     print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)
     if runs and all(run.skipped for run in runs):
         print(
@@ -209,6 +225,7 @@ def _pytest_argv(
     ini: Path,
     extra: Sequence[str],
     workdir: str | None = None,
+    submit_host: str | None = None,
 ) -> list[str]:
     argv = [
         sys.executable,
@@ -240,6 +257,8 @@ def _pytest_argv(
         argv.append("--cj-real")
         if workdir:
             argv += ["--cj-workdir", str(Path(workdir).absolute())]
+        if submit_host:
+            argv += ["--cj-submit-host", submit_host]
     return argv + list(extra)
 
 
@@ -249,6 +268,7 @@ def run_checks(
     pytest_args: Sequence[str] = (),
     jobs: int | None = None,
     workdir: str | None = None,
+    submit_host: str | None = None,
 ) -> None:
     """Run the suite for each of `runs` (several at once; those `skipped` not at all), filling in their
     results."""
@@ -273,7 +293,7 @@ def run_checks(
             )
             start = time.monotonic()
             proc = subprocess.run(
-                _pytest_argv(run, profile, report, ini, pytest_args, workdir),
+                _pytest_argv(run, profile, report, ini, pytest_args, workdir, submit_host),
                 capture_output=True,
                 text=True,
                 env=env,

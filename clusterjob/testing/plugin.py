@@ -27,6 +27,7 @@ __all__ = [
     "pytest_addoption",
     "pytest_configure",
     "real_mode",
+    "real_submit_hosts",
     "real_workdir",
 ]
 
@@ -34,6 +35,7 @@ _TARGET_KEY = "_clusterjob_target"
 _target: Target | None = None
 _real: bool = False
 _workdir: Path | None = None
+_submit_host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,14 @@ def real_workdir() -> Path | None:
     return _workdir
 
 
+def real_submit_hosts() -> set[str] | None:
+    """``--cj-submit-host``: the names $CLUSTERJOB_SUBMIT_HOST may have in a real-mode job, when the
+    scheduler's commands on PATH run on another machine (None: this machine's names)."""
+    if not _submit_host:
+        return None
+    return {_submit_host, _submit_host.split(".", 1)[0]}
+
+
 # ------------------------------------------------------------------------------------------ hooks
 
 
@@ -180,6 +190,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "pytest's tmp_path, fine when jobs run on this machine)",
     )
     group.addoption(
+        "--cj-submit-host",
+        metavar="HOST",
+        help="with --cj-real: the host where the scheduler's commands really run, when those on PATH "
+        "are wrappers that run them elsewhere (ssh to a login node); jobs must see it as their submit "
+        "host (default: this machine)",
+    )
+    group.addoption(
         "--cj-report",
         metavar="PATH",
         help="write a JSON summary of the conformance checks (used by `clusterjob check`)",
@@ -188,13 +205,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Remember the chosen target and profile; start collecting the report if asked."""
-    global _target, _real, _workdir
+    global _target, _real, _workdir, _submit_host
     config.addinivalue_line(
         "markers", "cj_check(name): a check of the clusterjob conformance suite (set by the suite)"
     )
     _real = bool(config.getoption("cj_real", False))
     workdir = config.getoption("cj_workdir", None)
     _workdir = Path(str(workdir)).absolute() if workdir else None
+    _submit_host = config.getoption("cj_submit_host", None) or None
     backend = config.getoption("cj_backend", None)
     if backend:
         _target = Target(
@@ -226,10 +244,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Forget the target (pytest.main may run again in the same process)."""
-    global _target, _real, _workdir
+    global _target, _real, _workdir, _submit_host
     _target = None
     _real = False
     _workdir = None
+    _submit_host = None
 
 
 # --------------------------------------------------------------------------------------- fixtures

@@ -51,7 +51,7 @@ from clusterjob.status import (
 from clusterjob.testing import corpus
 from clusterjob.testing import strategies as cst
 from clusterjob.testing.capabilities import CORE_VARIABLES, OPTIONAL_CORE_VARIABLES, Capabilities
-from clusterjob.testing.plugin import real_mode, real_workdir
+from clusterjob.testing.plugin import real_mode, real_submit_hosts, real_workdir
 from clusterjob.testing.profiles import property_settings, resolve_profile_name
 from clusterjob.testing.real import SIMULATOR_ONLY, RealCluster, probe, real_cluster
 from clusterjob.testing.rules import Mismatch, SchedulerRules, rules_for
@@ -854,7 +854,7 @@ class BackendConformance:
         nodes = min(2, caps.max_nodes) if caps.multi_node else 1
         if nodes > 1:
             resources.update(e2e.whole_cluster(nodes))
-        out_file = tmp_path / "core-variables.out"
+        out_file = e2e.base / "core-variables.out"  # where the compute nodes can write it
         if caps.output_paths:
             resources["stdout"] = str(out_file)
         result = e2e.submit(body, "cjvars", **resources)
@@ -942,6 +942,9 @@ class _E2E:
         self.cluster = cluster
         self.real: RealCluster | None = cluster if isinstance(cluster, RealCluster) else None
         base = self.real.folder if self.real is not None else tmp_path
+        self.base = (
+            base  # every file a job reads or writes lives below it (--workdir: seen by the nodes)
+        )
         self.submit_dir = base / "submit"
         self.submit_dir.mkdir(parents=True, exist_ok=True)
         self.gates = base / "gates"
@@ -1090,7 +1093,7 @@ class _E2E:
         here = socket.gethostname()
         hosts = {here, here.split(".", 1)[0]}
         if self.real is not None:
-            return hosts | {socket.getfqdn()}
+            return real_submit_hosts() or hosts | {socket.getfqdn()}
         engine = self.cluster.engine
         try:
             hosts.add(engine.submit_host)

@@ -83,6 +83,29 @@ def test_workdir_goes_with_real(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--workdir goes with --real" in capsys.readouterr().err
 
 
+def test_submit_host_goes_with_real(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slurm", "--submit-host", "login1"]) == 2
+    assert "--submit-host goes with --real" in capsys.readouterr().err
+
+
+def test_submit_host_reaches_the_suite_as_the_names_a_job_may_report() -> None:
+    from clusterjob.testing import plugin
+    from clusterjob.testing.check import _pytest_argv
+
+    run = CheckRun("sge", "sge", real=True)
+    argv = _pytest_argv(
+        run, "clusterjob-ci", Path("r.json"), Path("p.ini"), [], "/w", "login1.site"
+    )
+    assert argv[argv.index("--cj-submit-host") + 1] == "login1.site"
+    assert argv[argv.index("--cj-workdir") + 1] == "/w"
+    assert plugin.real_submit_hosts() is None  # not given: the suite takes this machine's names
+    plugin._submit_host = "login1.site"
+    try:
+        assert plugin.real_submit_hosts() == {"login1.site", "login1"}
+    finally:
+        plugin._submit_host = None
+
+
 def test_check_all_real_skips_what_does_not_answer_with_the_reason(
     empty_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
