@@ -338,3 +338,16 @@ def replay(
     sim.mirror = list(real.submitted)
     scenario(sim)
     compare_transcripts(real, sim, normalise)
+
+
+def play_both(
+    scenario: Callable[[Side], None],
+    scripts: Mapping[str, str],
+    folder: Path,
+    cluster: SimCluster,
+    real_jobs: RealJobs,
+    normalise: Callable[[str, Side], str],
+) -> None:
+    """Replay `scenario` on both sides, in `folder`/real and `folder`/sim, each holding `scripts`."""
+    real, sim = sides(scripts, folder / "real", folder / "sim", cluster, real_jobs)
+    replay(scenario, real, sim, normalise)

@@ -37,8 +37,8 @@ from tests.real.differential import (
     compare_transcripts,
     normalise_dates,
     normalise_paths,
+    play_both,
     real_jobs_fixture,
-    replay,
     require_real,
     run_real,
     run_sim,
@@ -481,14 +481,14 @@ def test_qsub_answers(
         for job_id in side.submitted:
             side.run(["qdel", job_id])
 
-    real, sim = sides(
+    play_both(
+        scenario,
         SCRIPTS,
-        tmp_path / "real",
-        tmp_path / "sim",
+        tmp_path,
         sim_cluster("sge", **site.sim_config()),
         real_jobs,
+        sge_normalise,
     )
-    replay(scenario, real, sim, sge_normalise)
 
 
 def test_qstat_and_qdel_answers_while_pending_and_running(
@@ -516,14 +516,14 @@ def test_qstat_and_qdel_answers_while_pending_and_running(
         side.run(["qdel", *running])
         side.run(["qdel", UNKNOWN_ID])
 
-    real, sim = sides(
+    play_both(
+        scenario,
         SCRIPTS,
-        tmp_path / "real",
-        tmp_path / "sim",
+        tmp_path,
         sim_cluster("sge", **site.sim_config()),
         real_jobs,
+        sge_normalise,
     )
-    replay(scenario, real, sim, sge_normalise)
 
 
 # Submitters with different environments: qsub copies HOME, LOGNAME, PATH, MAIL, SHELL and TZ as SGE_O_*
@@ -550,14 +550,14 @@ def test_qstat_j_shows_what_the_submitters_environment_had(
             side.run(["qstat", "-j", held])
             side.run(["qdel", held])
 
-    real, sim = sides(
+    play_both(
+        scenario,
         SCRIPTS,
-        tmp_path / "real",
-        tmp_path / "sim",
+        tmp_path,
         sim_cluster("sge", **site.sim_config()),
         real_jobs,
+        sge_normalise,
     )
-    replay(scenario, real, sim, sge_normalise)
 
 
 FINISHED = ("ok.sh", "fail.sh", "timeout.sh", "long.sh")  # the last one is deleted while running

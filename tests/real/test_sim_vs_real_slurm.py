@@ -33,8 +33,8 @@ from tests.real.differential import (
     compare_transcripts,
     normalise_dates,
     normalise_paths,
+    play_both,
     real_jobs_fixture,
-    replay,
     require_real,
     run_real,
     sides,
@@ -627,10 +627,7 @@ def test_sbatch_answers(
             side.submit(["sbatch", *argv], slurm_id)
         side.run(["scancel", *side.submitted])
 
-    real, sim = sides(
-        SCRIPTS, tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs
-    )
-    replay(scenario, real, sim, slurm_normalise)
+    play_both(scenario, SCRIPTS, tmp_path, new_sim(sim_cluster, site), real_jobs, slurm_normalise)
 
 
 def test_squeue_and_scancel_answers_while_pending_and_running(
@@ -656,10 +653,7 @@ def test_squeue_and_scancel_answers_while_pending_and_running(
         side.run(["scancel", UNKNOWN_ID])
         side.run(["scancel", "abc"])
 
-    real, sim = sides(
-        SCRIPTS, tmp_path / "real", tmp_path / "sim", new_sim(sim_cluster, site), real_jobs
-    )
-    replay(scenario, real, sim, slurm_normalise)
+    play_both(scenario, SCRIPTS, tmp_path, new_sim(sim_cluster, site), real_jobs, slurm_normalise)
 
 
 FINISHED = ("timeout.sh", "ok.sh", "fail.sh", "long.sh")  # the last one is cancelled while running
