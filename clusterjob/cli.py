@@ -229,6 +229,7 @@ def _result_from_args(args: argparse.Namespace) -> Any:
 def _cmd_status(args: argparse.Namespace) -> int:
     result = _result_from_args(args)
     print(str_status(result.status))
+    result.raise_if_lost()  # a cached run the scheduler stopped knowing: exit 1 with the reason
     return EXIT_OK
 
 

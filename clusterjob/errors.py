@@ -69,6 +69,27 @@ class TransientCommandError(CommandError):
     """A command kept failing in a way that is usually temporary (time-out, scheduler unreachable)."""
 
 
+class JobLostError(ClusterjobError):
+    """The scheduler has not known a job, in its running or its finished view, for too long: waiting
+    longer cannot tell how it ended. Nothing is removed: the cache file keeps the run."""
+
+    def __init__(
+        self, job_id: str, backend: str, last_status: str, silent_polls: int, silent_seconds: float
+    ) -> None:
+        self.job_id = job_id
+        self.backend = backend
+        self.last_status = last_status
+        self.silent_polls = silent_polls
+        self.silent_seconds = silent_seconds
+        super().__init__(
+            f"job {job_id} ({backend}) is lost: neither the scheduler's queue nor its accounting has "
+            f"known it for {silent_seconds:.0f} s ({silent_polls} polls in a row); its last known "
+            f"status was {last_status}. The scheduler may have purged it (accounting switched off or "
+            "expired) or its answers could not be read; look at the job's output files. Raise "
+            "lost_after to wait longer; .status keeps asking."
+        )
+
+
 class SubmissionError(ClusterjobError):
     """The scheduler's answer to a submission did not contain a job id."""
 

@@ -47,6 +47,7 @@ class JobScript:
         self.prologue: str = ""
         self.epilogue: str = ""
         self.max_sleep_interval: float = 900
+        self.lost_after: float = 3600
         self.cache_folder: str | None = None
         self.cache_prefix: str = "clusterjob"
         self.ssh: str = "ssh"
@@ -128,11 +129,10 @@ class JobScript:
                 self.filename,
                 "a plain file name (no '/'); the folder is rootdir/workdir",
             )
-        interval = self.max_sleep_interval
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
-            raise InvalidResourceError(
-                "max_sleep_interval", interval, "a positive number of seconds"
-            )
+        for key in ("max_sleep_interval", "lost_after"):
+            seconds = getattr(self, key)
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+                raise InvalidResourceError(key, seconds, "a positive number of seconds")
         return normalize_resources(self.resources)
 
     def render(self) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from clusterjob.backends import ClusterjobBackend, get_backend
-from clusterjob.errors import CacheError, EpilogueWarning, TransientCommandError
+from clusterjob.errors import CacheError, EpilogueWarning, JobLostError, TransientCommandError
 from clusterjob.runners import CommandOutput, LocalRunner, Runner
 from clusterjob.status import CANCELLED, COMPLETED, PENDING, STATUS_CODES, is_finished, str_status
 
@@ -77,6 +77,10 @@ a garbled answer, or accounting that lags (Grid Engine writes qacct a moment aft
 job that really completed into CANCELLED."""
 
 
+LOST_MIN_POLLS = 3
+"""A job counts as lost only after at least this many unanswered polls in a row (and `lost_after` seconds)."""
+
+
 class AsyncResult:
     """One submitted run: ask its status, wait for it, cancel it, and cache it as JSON.
 
@@ -100,8 +104,11 @@ class AsyncResult:
         epilogue_done: bool = False,
         cancel_requested: bool = False,
         unknown_count: int = 0,
+        unknown_since: float | None = None,
+        lost_after: float = 3600,
         sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
         epilogue_runner: Runner | None = None,
     ) -> None:
         if isinstance(backend, ClusterjobBackend):
@@ -118,6 +125,8 @@ class AsyncResult:
             raise ValueError(
                 f"max_sleep_interval must be a positive number, got {max_sleep_interval!r}"
             )
+        if not _positive_number(lost_after):
+            raise ValueError(f"lost_after must be a positive number of seconds, got {lost_after!r}")
         if status not in STATUS_CODES:
             raise ValueError(f"status must be one of {sorted(STATUS_CODES)}, got {status!r}")
         self.job_id = job_id
@@ -132,11 +141,16 @@ class AsyncResult:
         self.cancel_requested = cancel_requested
         self.unknown_count = unknown_count
         """How many status queries in a row the scheduler could not answer (0 after any answer)."""
+        self.unknown_since = unknown_since
+        """Wall-clock time (time.time) of the first of those unanswered queries; None after an answer."""
+        self.lost_after = lost_after
+        """Seconds the scheduler may not know the job before wait() gives up with JobLostError."""
         self.last_error: TransientCommandError | None = None
         self.epilogue_output: CommandOutput | None = None
         self._status = status
         self._sleep: Callable[[float], object] = sleep if sleep is not None else time.sleep
         self._clock: Callable[[], float] = clock if clock is not None else time.monotonic
+        self._wall_clock: Callable[[], float] = wall_clock if wall_clock is not None else time.time
         self._epilogue_runner = epilogue_runner
 
     # ---------------------------------------------------------------------------------- status
@@ -176,18 +190,45 @@ class AsyncResult:
             return
         if status is None or status not in STATUS_CODES:
             self.unknown_count += 1
+            if self.unknown_since is None:
+                self.unknown_since = self._wall_clock()
             if self.cancel_requested and self.unknown_count >= SILENT_POLLS_MEAN_CANCELLED:
                 status = CANCELLED  # the scheduler forgot the job after we cancelled it
             else:
                 self._save()
                 return
         self.unknown_count = 0
+        self.unknown_since = None
         changed = status != self._status
         self._status = status
         if is_finished(status):
             self._finish()
         elif changed:
             self._save()
+
+    @property
+    def lost(self) -> bool:
+        """Whether the scheduler has not known this unfinished job for `lost_after` seconds and at least
+        LOST_MIN_POLLS polls in a row (no answer either way: a scheduler that is down is not counted)."""
+        return (
+            not is_finished(self._status)
+            and not self.cancel_requested
+            and self.unknown_since is not None
+            and self.unknown_count >= LOST_MIN_POLLS
+            and self._wall_clock() - self.unknown_since >= self.lost_after
+        )
+
+    def raise_if_lost(self) -> None:
+        """JobLostError if the job is `lost` (what wait() and get() raise; the CLI uses it too)."""
+        if self.lost:
+            assert self.unknown_since is not None
+            raise JobLostError(
+                self.job_id,
+                self.backend,
+                str_status(self._status),
+                self.unknown_count,
+                self._wall_clock() - self.unknown_since,
+            )
 
     def _finish(self) -> None:
         """Persist the final status, then run the epilogue (if any) once and persist that it ran."""
@@ -229,7 +270,7 @@ class AsyncResult:
         """Poll until the run finishes or `timeout` seconds pass; pauses double from 1 s up to the cap.
 
         Transient failures of the status command (scheduler unreachable) do not end the wait; the last one
-        is kept in `last_error`.
+        is kept in `last_error`. JobLostError when the scheduler has stopped knowing the job (`lost`).
         """
         deadline = None if timeout is None else self._clock() + timeout
         delay = min(1.0, float(self.max_sleep_interval))
@@ -242,6 +283,7 @@ class AsyncResult:
                 status = self._status
             if is_finished(status):
                 return
+            self.raise_if_lost()
             pause = delay
             if deadline is not None:
                 remaining = deadline - self._clock()
@@ -252,7 +294,8 @@ class AsyncResult:
             delay = min(delay * 2, float(self.max_sleep_interval))
 
     def get(self, timeout: float | None = None) -> int:
-        """Wait for the run and return its final status code; TimeoutError if `timeout` passes first."""
+        """Wait for the run and return its final status code; TimeoutError if `timeout` passes first,
+        JobLostError if the scheduler stops knowing the job."""
         self.wait(timeout)
         if not is_finished(self._status):
             raise TimeoutError(
@@ -289,6 +332,8 @@ class AsyncResult:
             "epilogue_done": self.epilogue_done,
             "cancel_requested": self.cancel_requested,
             "unknown_count": self.unknown_count,
+            "unknown_since": self.unknown_since,
+            "lost_after": self.lost_after,
         }
 
     def dump(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -341,6 +386,8 @@ class AsyncResult:
             epilogue_done=fields["epilogue_done"],
             cancel_requested=fields["cancel_requested"],
             unknown_count=fields["unknown_count"],
+            unknown_since=fields["unknown_since"],
+            lost_after=fields["lost_after"],
         )
         if backend is None or isinstance(backend, str):
             result.backend = fields["backend"] if backend is None else backend
@@ -383,8 +430,16 @@ _FIELDS: dict[str, tuple[Callable[[object], bool], str]] = {
     "epilogue_done": (lambda v: isinstance(v, bool), "true or false"),
     "cancel_requested": (lambda v: isinstance(v, bool), "true or false"),
     "unknown_count": (_is_count, "a count >= 0"),
+    "unknown_since": (_is_optional_time, "a number or null"),
+    "lost_after": (_positive_number, "a positive number"),
 }
-_OPTIONAL = {"submitted_at": None, "cancel_requested": False, "unknown_count": 0}
+_OPTIONAL = {
+    "submitted_at": None,
+    "cancel_requested": False,
+    "unknown_count": 0,
+    "unknown_since": None,
+    "lost_after": 3600,
+}
 
 
 def _check_fields(data: object, name: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ BUILTIN_ATTRIBUTES: dict[str, Any] = {
     "prologue": "",  # shell code run where the job is submitted from, before submission
     "epilogue": "",  # shell code run once, after the job is known to be finished
     "max_sleep_interval": 900,  # cap, in seconds, of the back-off between status polls
+    "lost_after": 3600,  # seconds the scheduler may not know a job before wait() raises JobLostError
     "cache_folder": None,  # where AsyncResult caches go; None switches caching off
     "cache_prefix": "clusterjob",
     "ssh": "ssh",
@@ -147,8 +148,9 @@ def _read_ini(text: str, path: Path) -> Settings:
         k: convert(v)
         for k, v in (parser[sections["attributes"]] if "attributes" in sections else {}).items()
     }
-    if "max_sleep_interval" in attributes and isinstance(attributes["max_sleep_interval"], str):
-        attributes["max_sleep_interval"] = float(attributes["max_sleep_interval"])
+    for seconds in ("max_sleep_interval", "lost_after"):
+        if seconds in attributes and isinstance(attributes[seconds], str):
+            attributes[seconds] = float(attributes[seconds])
     resources = {
         k: convert(v)
         for k, v in (parser[sections["resources"]] if "resources" in sections else {}).items()

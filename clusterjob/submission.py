@@ -143,6 +143,7 @@ def _new_result(
         cache_file=paths.cache if paths else None,
         epilogue=_fill(jobscript, jobscript.epilogue),
         max_sleep_interval=jobscript.max_sleep_interval,
+        lost_after=jobscript.lost_after,
         submitted_at=submitted_at,
     )
     if paths is not None:

@@ -19,6 +19,7 @@ from clusterjob.backends import ClusterjobBackend
 from clusterjob.errors import (
     CacheError,
     EpilogueWarning,
+    JobLostError,
     TransientCommandError,
     UnknownBackendError,
 )
@@ -170,6 +171,118 @@ def test_cancel_then_silence_means_cancelled() -> None:
     result.cancel()  # a finished run is not cancelled again
     assert result.status == CANCELLED
     assert len(runner.calls) == calls
+
+
+# ----------------------------------------------------------------------------------- lost jobs
+
+
+class Clock:
+    """A settable wall clock."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_job_the_scheduler_forgot_is_lost_after_time_and_polls() -> None:
+    clock = Clock()
+    runner = ScriptedRunner({"jobstat": ["RUNNING", ""], "jobacct": [""]})
+    result = make(runner, lost_after=600, wall_clock=clock)
+    assert result.status == RUNNING
+    assert [result.status for _ in range(2)] == [RUNNING, RUNNING]
+    assert result.unknown_since == clock.now and not result.lost  # 2 polls, no time
+    clock.now += 3600
+    assert not result.lost  # an hour, but only 2 polls: one more look first
+    assert result.status == RUNNING
+    assert result.lost
+    with pytest.raises(JobLostError) as info:
+        result.raise_if_lost()
+    err = info.value
+    assert (err.job_id, err.backend, err.last_status, err.silent_polls) == (
+        "123",
+        "statustest",
+        "RUNNING",
+        3,
+    )
+    assert "job 123 (statustest) is lost" in str(err) and "3600 s" in str(err)
+
+
+def test_wait_and_get_give_up_on_a_lost_job_instead_of_waiting_forever() -> None:
+    clock = Clock()
+    runner = ScriptedRunner({"jobstat": [""], "jobacct": [""]})
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    result = make(runner, lost_after=120, wall_clock=clock, sleep=sleep, max_sleep_interval=30)
+    with pytest.raises(JobLostError, match="is lost"):
+        result.wait()  # no timeout: without the lost check this never returned
+    assert clock.now - 1_000_000.0 >= 120
+    with pytest.raises(JobLostError):
+        result.get()
+    assert result.last_status == PENDING  # nothing invented: the last known status stays
+
+
+def test_an_answer_resets_the_lost_clock() -> None:
+    clock = Clock()
+    runner = ScriptedRunner({"jobstat": ["", "", "", "RUNNING", ""], "jobacct": [""]})
+    result = make(runner, lost_after=60, wall_clock=clock)
+    assert [result.status for _ in range(3)] == [PENDING] * 3
+    clock.now += 30
+    assert result.status == RUNNING  # the scheduler knows it again
+    assert (result.unknown_count, result.unknown_since) == (0, None)
+    clock.now += 120
+    assert result.status == RUNNING
+    assert result.unknown_since == clock.now and not result.lost
+
+
+def test_an_unreachable_scheduler_does_not_make_a_job_lost() -> None:
+    clock = Clock()
+    runner = ScriptedRunner({"jobstat": ["TRANSIENT"]})
+
+    def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    result = make(
+        runner, lost_after=10, wall_clock=clock, clock=clock, sleep=sleep, max_sleep_interval=5
+    )
+    result.wait(timeout=100)  # the wait ends by its timeout, not with JobLostError
+    assert result.unknown_since is None and not result.lost
+    assert isinstance(result.last_error, TransientCommandError)
+
+
+def test_a_cancelled_job_is_never_lost() -> None:
+    clock = Clock()
+    runner = ScriptedRunner({"jobstat": ["RUNNING", ""], "jobacct": [""]})
+    result = make(runner, lost_after=1, wall_clock=clock)
+    assert result.status == RUNNING
+    result.cancel()
+    clock.now += 100
+    assert result.status == RUNNING and not result.lost  # cancel() polled once already
+    assert result.status == CANCELLED
+
+
+def test_lost_state_survives_a_restart(tmp_path: Path) -> None:
+    clock = Clock()
+    cache = tmp_path / "run.json"
+    runner = ScriptedRunner({"jobstat": [""], "jobacct": [""]})
+    result = make(runner, lost_after=300, wall_clock=clock, cache_file=str(cache))
+    assert [result.status for _ in range(3)] == [PENDING] * 3
+    loaded = AsyncResult.load(cache, backend=BACKEND)
+    assert (loaded.unknown_count, loaded.unknown_since, loaded.lost_after) == (3, clock.now, 300)
+    data = json.loads(cache.read_text())
+    del data["unknown_since"], data["lost_after"]  # a cache written before these fields existed
+    cache.write_text(json.dumps(data))
+    older = AsyncResult.load(cache, backend=BACKEND)
+    assert (older.unknown_since, older.lost_after) == (None, 3600)
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), True, "10"])
+def test_lost_after_must_be_positive_seconds(bad: object) -> None:
+    with pytest.raises(ValueError, match="lost_after"):
+        make(ScriptedRunner(), lost_after=bad)
 
 
 def test_cancel_of_a_job_that_had_completed_keeps_completed() -> None:

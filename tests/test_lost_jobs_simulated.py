@@ -1,0 +1,58 @@
+"""A job the scheduler forgets (the simulator's lost_job fault: never run, in neither squeue nor sacct) ends
+a wait with JobLostError instead of a wait that never returns; nothing of the run is thrown away."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401  (fixture)
+
+from clusterjob.backends.slurm import SlurmBackend
+from clusterjob.cli import main as cli_main
+from clusterjob.errors import JobLostError
+from clusterjob.jobscript import JobScript
+from clusterjob.status import COMPLETED, PENDING
+
+
+def job(tmp_path: Path, name: str) -> JobScript:
+    return JobScript(
+        "echo done\n",
+        name,
+        backend=SlurmBackend(),
+        rootdir=str(tmp_path),
+        workdir="run",
+        cache_folder=str(tmp_path / "cache"),
+        max_sleep_interval=0.2,
+        lost_after=1,
+    )
+
+
+def test_a_lost_job_ends_the_wait_with_job_lost_error(
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cluster = sim_cluster("slurm")
+    cluster.set_faults([{"kind": "lost_job", "count": 1}])
+    lost = job(tmp_path, "lostjob").submit(cache_id="lost")
+    with pytest.raises(JobLostError) as info:
+        lost.get()  # no timeout: before JobLostError this waited forever
+    assert info.value.job_id == lost.job_id == "1"
+    assert info.value.last_status == "PENDING" and info.value.silent_polls >= 3
+    cached = json.loads(Path(lost.cache_file or "").read_text())
+    assert (cached["job_id"], cached["status"]) == (
+        "1",
+        PENDING,
+    )  # the run is kept, nothing invented
+    assert cached["unknown_count"] >= 3 and cached["unknown_since"] is not None
+
+    assert cli_main(["status", lost.cache_file or ""]) == 1
+    out, err = capsys.readouterr()
+    assert out == "PENDING\n"
+    assert "job 1 (slurm) is lost" in err
+
+    ok = job(tmp_path, "okjob").submit(cache_id="ok")  # the fault was used up: this one runs
+    assert ok.get(timeout=60) == COMPLETED
