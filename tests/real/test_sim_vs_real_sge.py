@@ -469,6 +469,18 @@ QSUB_CASES = [
 ]
 
 
+def play_on_sge(
+    scenario: Callable[[Side], None],
+    site: SgeSite,
+    make_cluster: Callable[..., SimCluster],
+    tmp_path: Path,
+    real_jobs: RealJobs,
+) -> None:
+    """Replay a scenario on the real Grid Engine and on a simulated one shaped like it."""
+    cluster = make_cluster("sge", **site.sim_config())
+    play_both(scenario, SCRIPTS, tmp_path, cluster, real_jobs, sge_normalise)
+
+
 def test_qsub_answers(
     site: SgeSite,
     real_jobs: RealJobs,
@@ -481,14 +493,7 @@ def test_qsub_answers(
         for job_id in side.submitted:
             side.run(["qdel", job_id])
 
-    play_both(
-        scenario,
-        SCRIPTS,
-        tmp_path,
-        sim_cluster("sge", **site.sim_config()),
-        real_jobs,
-        sge_normalise,
-    )
+    play_on_sge(scenario, site, sim_cluster, tmp_path, real_jobs)
 
 
 def test_qstat_and_qdel_answers_while_pending_and_running(
@@ -516,14 +521,7 @@ def test_qstat_and_qdel_answers_while_pending_and_running(
         side.run(["qdel", *running])
         side.run(["qdel", UNKNOWN_ID])
 
-    play_both(
-        scenario,
-        SCRIPTS,
-        tmp_path,
-        sim_cluster("sge", **site.sim_config()),
-        real_jobs,
-        sge_normalise,
-    )
+    play_on_sge(scenario, site, sim_cluster, tmp_path, real_jobs)
 
 
 # Submitters with different environments: qsub copies HOME, LOGNAME, PATH, MAIL, SHELL and TZ as SGE_O_*
@@ -550,14 +548,7 @@ def test_qstat_j_shows_what_the_submitters_environment_had(
             side.run(["qstat", "-j", held])
             side.run(["qdel", held])
 
-    play_both(
-        scenario,
-        SCRIPTS,
-        tmp_path,
-        sim_cluster("sge", **site.sim_config()),
-        real_jobs,
-        sge_normalise,
-    )
+    play_on_sge(scenario, site, sim_cluster, tmp_path, real_jobs)
 
 
 FINISHED = ("ok.sh", "fail.sh", "timeout.sh", "long.sh")  # the last one is deleted while running
