@@ -22,6 +22,7 @@ examples:
   echo 'srun ./a.out' | clusterjob render - --backend pbspro --name sim1 --nodes 2 --ppn 32
   clusterjob submit job.sh --backend slurm --name sim1 --cache-folder ~/.cache/runs --cache-id sim1
   clusterjob status ~/.cache/runs/clusterjob.sim1.json
+  clusterjob status ~/.cache/runs          # every cached run there, one scheduler call per backend
   clusterjob status --backend slurm --job-id 123
   clusterjob cancel ~/.cache/runs/clusterjob.sim1.json
   clusterjob sim run slurm -- clusterjob submit job.sh --backend slurm --name demo --wait
@@ -77,11 +78,20 @@ def _add_job_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options that identify one submitted run: a cache file, or a job id with its backend."""
-    parser.add_argument(
-        "cache_file", nargs="?", help="cache file written by `clusterjob submit --cache-folder`"
-    )
+def _add_run_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
+    """Options that identify a submitted run: a cache file (many: files or folders), or a job id with
+    its backend."""
+    if many:
+        parser.add_argument(
+            "cache_files",
+            nargs="*",
+            metavar="CACHE",
+            help="cache files written by `clusterjob submit --cache-folder`, or folders of them",
+        )
+    else:
+        parser.add_argument(
+            "cache_file", nargs="?", help="cache file written by `clusterjob submit --cache-folder`"
+        )
     parser.add_argument("--job-id", help="the scheduler's job id (instead of a cache file)")
     parser.add_argument("-b", "--backend", help="backend name, with --job-id")
     parser.add_argument(
@@ -127,9 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     status = commands.add_parser(
-        "status", help="print a run's status (PENDING, RUNNING, COMPLETED, ...)"
+        "status",
+        help="print a run's status (PENDING, RUNNING, COMPLETED, ...), or a table of many runs",
+        description="One cache file (or --job-id): print its status. Several cache files or folders "
+        "of them: refresh them all with one scheduler call per backend where the backend can, print "
+        "one line per run and a summary, and list submissions left in doubt (a .submitting marker "
+        "without its cache file). Exit 1 if a run is lost, a submission is in doubt or a file is "
+        "unreadable.",
     )
-    _add_run_options(status)
+    _add_run_options(status, many=True)
     cancel = commands.add_parser("cancel", help="cancel a run")
     _add_run_options(cancel)
 
@@ -227,6 +243,14 @@ def _result_from_args(args: argparse.Namespace) -> Any:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    paths: list[str] = list(args.cache_files)
+    if len(paths) > 1 or (paths and Path(paths[0]).is_dir()):
+        if args.job_id:
+            raise ClusterjobError("give either cache files or --job-id, not both")
+        from clusterjob.status_report import report_statuses
+
+        return EXIT_OK if report_statuses(paths, sys.stdout) else EXIT_FAILURE
+    args.cache_file = paths[0] if paths else None
     result = _result_from_args(args)
     print(str_status(result.status))
     result.raise_if_lost()  # a cached run the scheduler stopped knowing: exit 1 with the reason

@@ -1,5 +1,6 @@
 """A job the scheduler forgets (the simulator's lost_job fault: never run, in neither squeue nor sacct) ends
-a wait with JobLostError instead of a wait that never returns; nothing of the run is thrown away."""
+a wait with JobLostError instead of a wait that never returns; nothing of the run is thrown away. And
+`clusterjob status FOLDER` shows every cached run, lost ones and submissions in doubt included."""
 
 from __future__ import annotations
 
@@ -56,3 +57,48 @@ def test_a_lost_job_ends_the_wait_with_job_lost_error(
 
     ok = job(tmp_path, "okjob").submit(cache_id="ok")  # the fault was used up: this one runs
     assert ok.get(timeout=60) == COMPLETED
+
+
+def test_status_of_a_folder_of_runs_reports_each_and_what_needs_attention(
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cluster = sim_cluster("slurm")
+    done = job(tmp_path, "donejob").submit(cache_id="done")
+    assert done.get(timeout=60) == COMPLETED
+    held = JobScript(
+        "true\n",
+        "heldjob",
+        backend=SlurmBackend(),
+        rootdir=str(tmp_path),
+        workdir="run",
+        cache_folder=str(tmp_path / "cache"),
+        hold=True,  # a raw option: sbatch --hold
+    ).submit(cache_id="held")
+    cache = tmp_path / "cache"
+    assert cli_main(["status", str(cache)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"COMPLETED  {done.job_id:<12} {done.cache_file}",
+        f"PENDING    {held.job_id:<12} {held.cache_file}",
+        "2 runs: 1 COMPLETED, 1 PENDING",
+    ]
+
+    cluster.set_faults([{"kind": "lost_job", "count": 1}])
+    lost = job(tmp_path, "lostjob").submit(cache_id="lost")
+    with pytest.raises(JobLostError):
+        lost.get()
+    (cache / "clusterjob.crashed.json.submitting").write_text("{}")  # submitter killed mid-way
+    (cache / "clusterjob.broken.json").write_text('{"format": "clusterjob.AsyncRe')  # truncated
+    assert cli_main(["status", str(cache)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert f"PENDING    {lost.job_id:<12} {lost.cache_file}  lost:" in "\n".join(out)
+    assert any(
+        line.startswith("IN DOUBT") and "clusterjob.crashed.json.submitting" in line for line in out
+    )
+    assert any(line.startswith("UNREADABLE") and "clusterjob.broken.json" in line for line in out)
+    assert (
+        out[-1] == "3 runs: 1 COMPLETED, 2 PENDING, 1 lost, 1 in doubt, 1 unreadable or not asked"
+    )
+    assert (cache / "clusterjob.broken.json").exists()  # nothing is removed
