@@ -77,6 +77,9 @@ a garbled answer, or accounting that lags (Grid Engine writes qacct a moment aft
 job that really completed into CANCELLED."""
 
 
+DEFAULT_LOST_AFTER = 3600.0
+"""Seconds the scheduler may not know a job before wait() gives up (the `lost_after` attribute's default)."""
+
 LOST_MIN_POLLS = 3
 """A job counts as lost only after at least this many unanswered polls in a row (and `lost_after` seconds)."""
 
@@ -105,7 +108,7 @@ class AsyncResult:
         cancel_requested: bool = False,
         unknown_count: int = 0,
         unknown_since: float | None = None,
-        lost_after: float = 3600,
+        lost_after: float = DEFAULT_LOST_AFTER,
         sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
@@ -438,7 +441,7 @@ _OPTIONAL = {
     "cancel_requested": False,
     "unknown_count": 0,
     "unknown_since": None,
-    "lost_after": 3600,
+    "lost_after": DEFAULT_LOST_AFTER,
 }
 
 

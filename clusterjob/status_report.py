@@ -13,10 +13,9 @@ from clusterjob.batch import refresh_statuses
 from clusterjob.errors import ClusterjobError
 from clusterjob.result import AsyncResult
 from clusterjob.status import str_status
+from clusterjob.submission import MARKER_SUFFIX
 
 __all__ = ["find_cache_files", "report_statuses"]
-
-MARKER_SUFFIX = ".submitting"
 
 
 def find_cache_files(paths: Sequence[str]) -> tuple[list[Path], list[Path]]:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["CachePaths", "cache_paths", "submit_jobscript"]
 
 MARKER_FORMAT = "clusterjob.submitting"
+MARKER_SUFFIX = ".submitting"
+"""A cache file's name plus this is its marker: a submission under way (or interrupted) for it."""
 _NAME_FORMS = "a non-empty string without '/', '\\' or NUL characters"
 
 
@@ -68,7 +70,7 @@ def cache_paths(cache_folder: str, cache_prefix: str, cache_id: str) -> CachePat
     _check_name(cache_id, "cache_id")
     _check_name(cache_prefix, "cache_prefix")
     cache = os.path.join(os.path.expanduser(cache_folder), f"{cache_prefix}.{cache_id}.json")
-    return CachePaths(cache, cache + ".submitting", cache + ".response")
+    return CachePaths(cache, cache + MARKER_SUFFIX, cache + ".response")
 
 
 def submit_jobscript(

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from clusterjob_sim.pytest_fixtures import SimCluster
@@ -97,6 +98,28 @@ def _answer(proc: subprocess.CompletedProcess[str]) -> Answer:
     return Answer(proc.stdout, proc.stderr, proc.returncode)
 
 
+def _run(
+    argv: list[str],
+    cwd: Path,
+    input: str,
+    env: dict[str, str],
+    timeout: float,
+    executable: str | None = None,
+) -> Answer:
+    """One command with its stdin text, environment and time limit; its whole answer."""
+    proc = subprocess.run(
+        argv,
+        executable=executable,
+        cwd=cwd,
+        input=input,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return _answer(proc)
+
+
 EnvChanges = Mapping[str, str | None]  # variables to set, or (None) to remove, for one command
 
 
@@ -120,17 +143,8 @@ def run_real(
 ) -> Answer:
     """Run a real scheduler command (argv[0] a bare name, as a user types it: getopt's messages start
     with it) with the original environment."""
-    proc = subprocess.run(
-        list(argv),
-        executable=real_tool(argv[0]),
-        cwd=cwd,
-        input=input,
-        env=changed(REAL_ENV, env_changes),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    return _answer(proc)
+    env = changed(REAL_ENV, env_changes)
+    return _run(list(argv), cwd, input, env, timeout, executable=real_tool(argv[0]))
 
 
 def run_sim(
@@ -144,16 +158,7 @@ def run_sim(
     """Run a simulated command (by its path in the spool's bin) with the real commands' environment, so
     what a job records of its submitter (PATH, ...) is the same on both sides."""
     env = changed({**cluster.env, "PATH": REAL_ENV.get("PATH", "")}, env_changes)
-    proc = subprocess.run(
-        [str(cluster.bin / argv[0]), *argv[1:]],
-        cwd=cwd,
-        input=input,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    return _answer(proc)
+    return _run([str(cluster.bin / argv[0]), *argv[1:]], cwd, input, env, timeout)
 
 
 @dataclass
@@ -351,3 +356,14 @@ def play_both(
     """Replay `scenario` on both sides, in `folder`/real and `folder`/sim, each holding `scripts`."""
     real, sim = sides(scripts, folder / "real", folder / "sim", cluster, real_jobs)
     replay(scenario, real, sim, normalise)
+
+
+def module_sim_cluster(
+    scheduler: str, config: Mapping[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SimCluster]:
+    """Body of a module-scoped fixture: one simulated cluster shaped like the real one, killed after."""
+    cluster = SimCluster(scheduler, tmp_path_factory.mktemp("sim-spool"), **config)
+    try:
+        yield cluster
+    finally:
+        cluster.kill_all()

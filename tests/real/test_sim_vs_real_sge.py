@@ -35,6 +35,7 @@ from tests.real.differential import (
     Side,
     assert_same,
     compare_transcripts,
+    module_sim_cluster,
     normalise_dates,
     normalise_paths,
     play_both,
@@ -104,11 +105,7 @@ def real_jobs(site: SgeSite) -> Iterator[RealJobs]:
 @pytest.fixture(scope="module")
 def module_cluster(site: SgeSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCluster]:
     """One simulated Grid Engine like the real one, for the property (its jobs stay held)."""
-    cluster = SimCluster("sge", tmp_path_factory.mktemp("sim-spool"), **site.sim_config())
-    try:
-        yield cluster
-    finally:
-        cluster.kill_all()
+    yield from module_sim_cluster("sge", site.sim_config(), tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from tests.real.differential import (
     RealJobs,
     Side,
     compare_transcripts,
+    module_sim_cluster,
     normalise_dates,
     normalise_paths,
     play_both,
@@ -114,11 +115,7 @@ def module_cluster(
     site: SlurmSite, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SimCluster]:
     """One simulated cluster like the real one, for the property (its jobs stay held)."""
-    cluster = SimCluster("slurm", tmp_path_factory.mktemp("sim-spool"), **site.sim_config())
-    try:
-        yield cluster
-    finally:
-        cluster.kill_all()
+    yield from module_sim_cluster("slurm", site.sim_config(), tmp_path_factory)
 
 
 # ---------------------------------------------------------------------------------------------------
