@@ -12,6 +12,8 @@ import time
 
 from clusterjob_sim import spool as _spool
 
+RECORD_ENV = "CLUSTERJOB_SIM_RECORD"  # a file: every command's argv, answers and exit code as JSON lines
+
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from typing import Any, TextIO
@@ -99,11 +101,30 @@ def run_command(
     rc = _run_with_faults(ctx, module, func) if config.get("faults") else int(func(ctx))
     out.write(ctx.out.getvalue())
     err.write(ctx.err.getvalue())
+    record = os.environ.get(RECORD_ENV)
+    if record:
+        _record(record, ctx, rc)
     out.flush()
     err.flush()
     if ctx._engine is not None:
         ctx._engine.close()
     return rc
+
+
+def _record(path: str, ctx: Context, rc: int) -> None:
+    """Append one JSON line (the test or caller, command, argv, stdout, stderr, exit code) to `path`."""
+    line = _spool.json_dumps(
+        {
+            "caller": os.environ.get("PYTEST_CURRENT_TEST", ""),
+            "command": ctx.command,
+            "argv": ctx.argv,
+            "stdout": ctx.out.getvalue(),
+            "stderr": ctx.err.getvalue(),
+            "rc": rc,
+        }
+    )
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
 
 
 def _message(
