@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from clusterjob_sim.activate import create_spool, env_vars
-from clusterjob_sim.engine import Engine
+from clusterjob_sim.engine.core import Engine
 
 
 def make_spool(root: Path, name: str, finished: int) -> Path:

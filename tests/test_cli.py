@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from clusterjob_sim import lsf, pbspro, sge, slurm, torque
+from clusterjob_sim import lsf, sge, slurm
+from clusterjob_sim.pbs import pbspro, torque
 from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401  (fixture)
 
 from clusterjob.cli import build_parser, main

@@ -61,7 +61,7 @@ class SchedulerRules:
 
     name: str
     module: str
-    """Module of the simulator: ``clusterjob_sim.<module>.parse_submission``."""
+    """Module of the simulator: ``parse_submission`` of the scheduler package ``clusterjob_sim.activate.scheduler_module(module)``."""
     layout: str = LAYOUT_EXACT
     time_step_s: int = 1
     mem: str = MEM_EXACT

@@ -58,9 +58,9 @@ no parser can tell from the truth."""
 
 def faults_for(module: str) -> list[dict[str, Any]]:
     """Fault rules for every command of the simulator module `module`."""
-    import importlib
+    from clusterjob_sim.activate import scheduler_module
 
-    sim = importlib.import_module(f"clusterjob_sim.{module}")
+    sim = scheduler_module(module)
     submit = set(getattr(sim, "SUBMIT_COMMANDS", ()))
     rules = []
     for command in getattr(sim, "COMMANDS", {}):

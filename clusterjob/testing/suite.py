@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib
 import inspect
 import re
 import shutil
@@ -297,7 +296,9 @@ class BackendConformance:
     def _cj_parse(self, rendered: Rendered, site: bool = True) -> Any:
         """The Allocation the simulator's own directive parser reads from a rendered job; with `site`,
         checked against the simulated cluster's queues and parallel environments too."""
-        module = importlib.import_module(f"clusterjob_sim.{self._cj_rules.module}")
+        from clusterjob_sim.activate import scheduler_module
+
+        module = scheduler_module(self._cj_rules.module)
         parse = module.parse_submission
         kwargs: dict[str, Any] = {}
         if site and "config" in inspect.signature(parse).parameters:
@@ -305,7 +306,7 @@ class BackendConformance:
         return parse(rendered.script, list(rendered.argv), **kwargs)
 
     def _cj_parse_or_fail(self, rendered: Rendered, what: str, site: bool = True) -> Any:
-        from clusterjob_sim.allocation import DirectiveError
+        from clusterjob_sim.engine.allocation import DirectiveError
 
         try:
             return self._cj_parse(rendered, site)
@@ -1214,7 +1215,7 @@ def _node_names(text: str) -> list[str]:
     text = text.strip()
     if "[" in text:
         try:
-            from clusterjob_sim.hostlist import expand
+            from clusterjob_sim.engine.hostlist import expand
 
             return list(dict.fromkeys(expand(text)))
         except ValueError:

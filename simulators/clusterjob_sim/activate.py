@@ -13,14 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from clusterjob_sim import spool as _spool
-from clusterjob_sim.jobrunner import package_parent
+from clusterjob_sim.engine import spool as _spool
+from clusterjob_sim.engine.jobs import package_of, scheduler_name
+from clusterjob_sim.engine.processes import package_parent
 
 BIN_TEMPLATE = """{shebang}
 # The simulated {scheduler} `{command}` of the clusterjob_sim spool {spool}; generated, do not edit.
 import sys
 sys.path.insert(0, {parent!r})
-from clusterjob_sim.engine_cmd import run_command
+from clusterjob_sim.engine.command import run_command
 sys.exit(run_command({spool!r}, {command!r}))
 """
 # When the interpreter path cannot sit in a shebang (spaces, too long): a sh/python polyglot.
@@ -28,10 +29,10 @@ POLYGLOT = "#!/bin/sh\n''''exec {python} -I -S \"$0\" \"$@\" #'''"
 
 
 def scheduler_module(scheduler: str, module: str | None = None) -> Any:
-    """Import a scheduler module by scheduler name (clusterjob_sim.<name>) or explicit module path."""
+    """Import a scheduler's package by scheduler name (see engine.jobs.SCHEDULER_PACKAGES) or module path."""
     import importlib
 
-    return importlib.import_module(module or f"clusterjob_sim.{scheduler}")
+    return importlib.import_module(module or package_of(scheduler))
 
 
 def create_spool(path: str | os.PathLike[str], scheduler: str, **config_overrides: Any) -> Path:
@@ -40,6 +41,7 @@ def create_spool(path: str | os.PathLike[str], scheduler: str, **config_override
     Overrides replace top-level config keys (e.g. nodes=2, cores_per_node=4, faults=[...]); an existing
     spool keeps its jobs and the config values not overridden.
     """
+    scheduler = scheduler_name(scheduler)
     spool = Path(path).absolute()
     for sub in ("bin", "locks", "scripts"):
         (spool / sub).mkdir(parents=True, exist_ok=True)
@@ -88,6 +90,7 @@ def bin_dir(spool: str | os.PathLike[str]) -> Path:
 
 def env_vars(scheduler: str, spool: str | os.PathLike[str]) -> dict[str, str]:
     """The variables that activate a spool (PATH is the new value, given the current $PATH)."""
+    scheduler = scheduler_name(scheduler)
     path = os.environ.get("PATH", "")
     return {
         _spool.SPOOL_ENV: str(Path(spool).absolute()),
@@ -98,6 +101,7 @@ def env_vars(scheduler: str, spool: str | os.PathLike[str]) -> dict[str, str]:
 
 def env_lines(scheduler: str, spool: str | os.PathLike[str]) -> str:
     """Shell export lines activating a spool (eval "$(clusterjob sim env slurm)")."""
+    scheduler = scheduler_name(scheduler)
     spool = Path(spool).absolute()
     return (
         f"export {_spool.SPOOL_ENV}={shlex.quote(str(spool))}\n"
@@ -120,6 +124,7 @@ def run_with(
     import subprocess
     import tempfile
 
+    scheduler = scheduler_name(scheduler)
     temp = spool is None
     path = Path(tempfile.mkdtemp(prefix=f"clusterjob-sim-{scheduler}-") if spool is None else spool)
     try:
@@ -131,9 +136,7 @@ def run_with(
         return subprocess.call(argv, env=env)
     finally:
         if temp:
-            from clusterjob_sim.engine import Engine
+            from clusterjob_sim.engine.core import kill_all
 
-            engine = Engine(path)
-            engine.kill_all()
-            engine.close()
+            kill_all(path)
             shutil.rmtree(path, ignore_errors=True)

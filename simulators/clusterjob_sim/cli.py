@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clusterjob_sim import activate
-from clusterjob_sim.spool import default_spool
+from clusterjob_sim.engine.jobs import scheduler_name
+from clusterjob_sim.engine.spool import default_spool
 
-SCHEDULERS = ("slurm", "torque", "pbspro", "lsf", "sge")
+SCHEDULERS = ("slurm", "torque", "pbs", "pbspro", "lsf", "sge")  # pbs: another name for torque
 EPILOG = """examples:
   eval "$(clusterjob sim env slurm)"           # this shell now has sbatch, squeue, sacct, scancel
   clusterjob sim env slurm --spool /tmp/c1 --config '{"nodes": 2, "cores_per_node": 4}'
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = words.index("--")
         words, cmd = words[:cut], words[cut + 1 :]
     args = build_parser().parse_args(words)
+    args.scheduler = scheduler_name(args.scheduler)
     if args.action == "env":
         spool = args.spool or default_spool(args.scheduler)
         activate.create_spool(spool, args.scheduler, **_overrides(args.config))
@@ -87,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (Path(spool) / "config.json").exists():
         print(f"clusterjob sim {args.action}: no spool at {spool}", file=sys.stderr)
         return 1
-    from clusterjob_sim.engine import Engine
+    from clusterjob_sim.engine.core import Engine
 
     engine = Engine(spool)
     try:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from clusterjob_sim import activate
-from clusterjob_sim import spool as _spool
-from clusterjob_sim.engine import Engine
+from clusterjob_sim.engine import spool as _spool
+from clusterjob_sim.engine.core import Engine
 
 
 class SimCluster:

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clusterjob_sim.allocation import Allocation, DirectiveError
+from clusterjob_sim.engine.allocation import Allocation, DirectiveError
 from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401 (fixture)
 from clusterjob_sim.sge import parse_submission
-from clusterjob_sim.sge_parse import parse_memory
+from clusterjob_sim.sge.options import parse_memory
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clusterjob_sim.allocation import Allocation, DirectiveError
+from clusterjob_sim.engine.allocation import Allocation, DirectiveError
 from clusterjob_sim.pytest_fixtures import SimCluster, sim_cluster  # noqa: F401 (fixture)
 from clusterjob_sim.slurm import parse_submission
 from hypothesis import HealthCheck, example, given, settings

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clusterjob_sim.allocation import Allocation, DirectiveError
-from clusterjob_sim.pbs_common import JobView
+from clusterjob_sim.engine.allocation import Allocation, DirectiveError
+from clusterjob_sim.pbs.common import JobView
 
 SERVER = "simserver"
 QSTAT_F = {

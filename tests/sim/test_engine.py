@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from clusterjob_sim import activate
-from clusterjob_sim import spool as _spool
 from clusterjob_sim.cli import main as sim_main
-from clusterjob_sim.engine import Engine
-from clusterjob_sim.hostlist import compress, expand
+from clusterjob_sim.engine import spool as _spool
+from clusterjob_sim.engine.core import Engine
+from clusterjob_sim.engine.hostlist import compress, expand
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -121,7 +121,7 @@ CONCURRENT = textwrap.dedent(
     """
     import io, sys
     sys.path.insert(0, sys.argv[1])
-    from clusterjob_sim.engine_cmd import run_command
+    from clusterjob_sim.engine.command import run_command
     for _ in range(int(sys.argv[3])):
         out = io.StringIO()
         assert run_command(sys.argv[2], "sbatch", ["--parsable", "--hold", "--wrap", "true"],
@@ -170,7 +170,7 @@ def test_bin_scripts_are_light_and_never_import_clusterjob(tmp_path: Path) -> No
     probe = (
         "import runpy, sys; sys.argv = ['squeue', '-h']; "
         f"sys.path.insert(0, {str(Path(activate.__file__).parent.parent)!r});"
-        "from clusterjob_sim.engine_cmd import run_command;"
+        "from clusterjob_sim.engine.command import run_command;"
         f"run_command({str(spool)!r}, 'squeue', ['-h']);"
         f"run_command({str(spool)!r}, 'sbatch', ['--hold', '--wrap', 'true']);"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'clusterjob'))"
@@ -232,7 +232,7 @@ def test_cancel_before_the_runner_started_still_records_the_signal(tmp_path: Pat
 
 
 def test_module_level_kill_all_and_purge(sim_cluster, tmp_path: Path) -> None:
-    from clusterjob_sim.engine import kill_all, purge
+    from clusterjob_sim.engine.core import kill_all, purge
 
     c = sim_cluster("slurm")
     c.run(["sbatch", "--wrap", "sleep 300"], cwd=tmp_path)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from clusterjob_sim import lsf_output as out
-from clusterjob_sim.lsf_parse import Refused
+from clusterjob_sim.lsf import output as out
+from clusterjob_sim.lsf.options import Refused
 from hypothesis import given
 from hypothesis import strategies as st
 

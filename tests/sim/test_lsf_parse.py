@@ -6,8 +6,8 @@ import shlex
 
 import pytest
 from clusterjob_sim import lsf
-from clusterjob_sim.allocation import Allocation, DirectiveError
-from clusterjob_sim.lsf_parse import (
+from clusterjob_sim.engine.allocation import Allocation, DirectiveError
+from clusterjob_sim.lsf.options import (
     LsfSite,
     Refused,
     directive_words,

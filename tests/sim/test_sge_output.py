@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from clusterjob_sim import sge_output as out
-from clusterjob_sim.sge_parse import parse_task_range
+from clusterjob_sim.sge import output as out
+from clusterjob_sim.sge.options import parse_task_range
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from clusterjob_sim import sge
-from clusterjob_sim.allocation import Allocation, DirectiveError
-from clusterjob_sim.sge_parse import (
+from clusterjob_sim.engine.allocation import Allocation, DirectiveError
+from clusterjob_sim.sge.options import (
     SgeSite,
     directive_words,
     parse_memory,

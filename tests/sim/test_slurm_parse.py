@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from clusterjob_sim.allocation import ArraySpec, DirectiveError
+from clusterjob_sim.engine.allocation import ArraySpec, DirectiveError
 from clusterjob_sim.slurm import parse_submission
 from clusterjob_sim.slurm.options import parse_array, parse_mem, parse_time
 from hypothesis import given

@@ -5,8 +5,8 @@ from __future__ import annotations
 import string
 
 import pytest
-from clusterjob_sim import torque
-from clusterjob_sim.allocation import DirectiveError
+from clusterjob_sim.engine.allocation import DirectiveError
+from clusterjob_sim.pbs import torque
 from hypothesis import given
 from hypothesis import strategies as st
 from pbs_helpers import check_command_line_wins, submission_parsers

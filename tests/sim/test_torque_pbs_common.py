@@ -5,7 +5,7 @@ from __future__ import annotations
 import getopt as pygetopt
 import string
 
-from clusterjob_sim import pbs_common as pc
+from clusterjob_sim.pbs import common as pc
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 import pytest
-from clusterjob_sim.allocation import Allocation
+from clusterjob_sim.engine.allocation import Allocation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

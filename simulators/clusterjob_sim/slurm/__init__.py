@@ -9,8 +9,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.allocation import Allocation
-    from clusterjob_sim.engine import Engine, Job, Launch
+    from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
 
 NAME = "slurm"
 COMMANDS = {

@@ -6,7 +6,8 @@ import time
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
-    from clusterjob_sim.engine import Engine, Job
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 # engine state -> (squeue long name, short code), in Slurm's job_state enum order (used for sorting)
 STATES = {
@@ -189,6 +190,6 @@ def repeat_counts(values: list[int]) -> str:
 
 def compress_nodes(job: Job) -> str:
     """The job's node list in Slurm's ranged form (node[01-02])."""
-    from clusterjob_sim.hostlist import compress
+    from clusterjob_sim.engine.hostlist import compress
 
     return compress(job.node_names)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import itertools
 import os
 
-from clusterjob_sim.engine import Launch
-from clusterjob_sim.hostlist import compress
+from clusterjob_sim.engine.hostlist import compress
+from clusterjob_sim.engine.jobs import Launch
 from clusterjob_sim.slurm.common import NO_VAL, cpus_of, repeat_counts
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine import Engine, Job
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 WILDCARDS = "AabJjNnstux"
 

@@ -12,7 +12,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.allocation import Allocation
+    from clusterjob_sim.engine.allocation import Allocation
 
 REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
 # sbatch 22.05 long options: name -> (short letter or "", has_arg), in the order of Slurm's option table
@@ -494,7 +494,7 @@ def check_script(script: str) -> None:
 
 def parse_submission(script_text: str, argv: list[str] | tuple[str, ...] = ()) -> Allocation:
     """What sbatch understands from a script and its command line; DirectiveError when it refuses."""
-    from clusterjob_sim.allocation import Allocation, ArraySpec, DirectiveError
+    from clusterjob_sim.engine.allocation import Allocation, ArraySpec, DirectiveError
 
     try:
         opts, _ = parse_options(script_text, argv)

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from clusterjob_sim.engine import Engine, Job
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 OPTIONS = {
     "allocations": ("X", NONE), "allusers": ("a", NONE), "accounts": ("A", REQ), "brief": ("b", NONE),
@@ -133,7 +134,7 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
         midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]
         if "allusers" not in opts:
-            from clusterjob_sim.engine import user_name
+            from clusterjob_sim.engine.jobs import user_name
 
             users = (opts.get("user") or opts.get("uid") or user_name()).split(",")
             jobs = [j for j in jobs if j.user in users or str(j.uid) in users]

@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
 
 FAILED = "sbatch: error: Batch job submission failed: "
 USAGE = (
@@ -134,7 +134,7 @@ def _spec(
         walltime = queue.get("default_time_s") or queue.get("max_time_s")
     s = shape(opts)
     cores = s["tasks_per_node"] * s["cpus_per_task"]
-    from clusterjob_sim.spool import normalize_nodes
+    from clusterjob_sim.engine.spool import normalize_nodes
 
     all_nodes = normalize_nodes(cfg)
     names = queue.get("nodes")

@@ -9,7 +9,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
 
 OPTIONS = {
     "account": ("A", REQ), "batch": ("b", NONE), "clusters": ("M", REQ), "ctld": ("", NONE),
@@ -72,7 +72,7 @@ def main(ctx: Context) -> int:
 def _filter(jobs: list[Any], opts: dict[str, Any]) -> list[Any]:
     """Apply scancel's -u/-n/-p/-t/--me filters."""
     if "me" in opts:
-        from clusterjob_sim.engine import user_name
+        from clusterjob_sim.engine.jobs import user_name
 
         opts["user"] = user_name()
     if opts.get("user"):

@@ -8,8 +8,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine import Engine, Job
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 
 def main(ctx: Context) -> int:

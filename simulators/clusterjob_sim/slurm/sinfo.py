@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from clusterjob_sim.hostlist import compress
+from clusterjob_sim.engine.hostlist import compress
 from clusterjob_sim.slurm.common import squeue_secs
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
 
 
 def _limit(seconds: float | None) -> str:

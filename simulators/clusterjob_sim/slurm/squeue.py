@@ -9,8 +9,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine import Engine, Job
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 OPTIONS = {
     "account": ("A", REQ), "all": ("a", NONE), "array": ("r", NONE), "array-unique": ("", NONE),
@@ -207,7 +208,7 @@ def main(ctx: Context) -> int:
     jobs = [j for j in jobs if j.state in states]
     users = opts.get("user")
     if "me" in opts:
-        from clusterjob_sim.engine import user_name
+        from clusterjob_sim.engine.jobs import user_name
 
         users = user_name()
     if users:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clusterjob_sim import pbs_common as pc
-from clusterjob_sim.pbs_common import PBSE_UNKJOBID, PBSE_UNKQUE, JobView, exit_code
-from clusterjob_sim.torque import LINESIZE, job_view, state_letter
+from clusterjob_sim.pbs import common as pc
+from clusterjob_sim.pbs.common import PBSE_UNKJOBID, PBSE_UNKQUE, JobView, exit_code
+from clusterjob_sim.pbs.torque import LINESIZE, job_view, state_letter
 
 if TYPE_CHECKING:
-    from clusterjob_sim.engine import Job
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.jobs import Job
 
 QSTAT_OPTSTRING = "acCeE:fgiln1pqrstu:xGMQRBW:-:"
 QSTAT_USAGE = (

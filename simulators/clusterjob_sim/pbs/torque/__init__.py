@@ -12,19 +12,20 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from clusterjob_sim import pbs_common as pc
-from clusterjob_sim.pbs_common import JobView, Opt, QsubError, Request
+from clusterjob_sim.pbs import common as pc
+from clusterjob_sim.pbs.common import JobView, Opt, QsubError, Request
 
 if TYPE_CHECKING:
-    from clusterjob_sim.allocation import Allocation
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
 
 NAME = "torque"
 COMMANDS = {
-    "qsub": "clusterjob_sim.torque:qsub",
-    "qstat": "clusterjob_sim.torque_qstat:qstat",
-    "qdel": "clusterjob_sim.torque:qdel",
+    "qsub": "clusterjob_sim.pbs.torque:qsub",
+    "qstat": "clusterjob_sim.pbs.torque.qstat:qstat",
+    "qdel": "clusterjob_sim.pbs.torque:qdel",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -266,7 +267,7 @@ def parse_submission(
     try:
         req = read_submission(script_text, argv)[1]
         if config is not None:
-            from clusterjob_sim.spool import normalize_nodes
+            from clusterjob_sim.engine.spool import normalize_nodes
 
             check_site(req, config, normalize_nodes(config))
         return req.allocation()  # type: ignore[no-any-return]

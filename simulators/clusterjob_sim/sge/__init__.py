@@ -12,16 +12,17 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
-    from clusterjob_sim.allocation import Allocation
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.sge_parse import SgeSite
+    from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
+    from clusterjob_sim.sge.options import SgeSite
 
 NAME = "sge"
 COMMANDS = {
-    "qsub": "clusterjob_sim.sge_cmd:qsub_main",
-    "qstat": "clusterjob_sim.sge_cmd:qstat_main",
-    "qacct": "clusterjob_sim.sge_cmd:qacct_main",
-    "qdel": "clusterjob_sim.sge_cmd:qdel_main",
+    "qsub": "clusterjob_sim.sge.commands:qsub_main",
+    "qstat": "clusterjob_sim.sge.commands:qstat_main",
+    "qacct": "clusterjob_sim.sge.commands:qacct_main",
+    "qdel": "clusterjob_sim.sge.commands:qdel_main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -49,7 +50,7 @@ LOST_ANSWER = {"qsub": (f"Unable to run job: {_NO_MASTER.format(host='master')}.
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """How sge_shepherd starts a job: SGE environment, PE_HOSTFILE, $HOME or -cwd, o/e files."""
-    from clusterjob_sim.sge_cmd import job_launch as launch
+    from clusterjob_sim.sge.commands import job_launch as launch
 
     return launch(job, engine, script_path)
 
@@ -69,8 +70,8 @@ def parse_submission(
     sge_parse); `config` is a simulator config.json; without either, any queue and PE is accepted and a PE
     places all its slots on one host.
     """
-    from clusterjob_sim.allocation import Allocation, ArraySpec, DirectiveError
-    from clusterjob_sim.sge_parse import Refused, SgeSite, parse_qsub
+    from clusterjob_sim.engine.allocation import Allocation, ArraySpec, DirectiveError
+    from clusterjob_sim.sge.options import Refused, SgeSite, parse_qsub
 
     if site is None:
         site = SgeSite.from_config(config) if config is not None else SgeSite()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim import sge_output as out
-from clusterjob_sim.lsf_parse import is_digits
-from clusterjob_sim.sge_parse import (
+from clusterjob_sim.engine.refusal import is_digits
+from clusterjob_sim.sge import output as out
+from clusterjob_sim.sge.options import (
     EXIT_REJECTED,
     EXIT_USAGE,
     Refused,
@@ -23,8 +23,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
 
 ACTIVE = ("PENDING", "RUNNING")
 SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
@@ -59,7 +60,7 @@ _ORIGIN_VARS = ("HOME", "LOGNAME", "PATH", "MAIL", "SHELL", "TZ")
 
 def qsub_main(ctx: Context) -> int:
     """qsub: read the script (file or stdin), its #$ lines and the options; check, submit, answer."""
-    from clusterjob_sim.sge_parse import parse_qsub, split_options
+    from clusterjob_sim.sge.options import parse_qsub, split_options
 
     site = SgeSite.from_config(ctx.config)
     args = list(ctx.argv)
@@ -275,7 +276,7 @@ def _job_ids(texts: list[str]) -> list[str]:
 
 def qstat_main(ctx: Context) -> int:
     """qstat: the plain listing (own jobs, or -u), -s p|r, and -j ID details."""
-    from clusterjob_sim.engine import user_name
+    from clusterjob_sim.engine.jobs import user_name
 
     args = list(ctx.argv)
     users: list[str] | None = [user_name()]
@@ -376,7 +377,7 @@ def _gid(uid: int) -> int:
 
 def _seconds(resources: dict[str, str]) -> dict[str, str]:
     """Resources as the master keeps them: times in seconds (seen: h_rt=1:00:00 -> 3600, 1.5 -> 2)."""
-    from clusterjob_sim.sge_parse import TIME_COMPLEXES, parse_time
+    from clusterjob_sim.sge.options import TIME_COMPLEXES, parse_time
 
     shown = {}
     for k, v in resources.items():
@@ -461,7 +462,7 @@ def failed_and_status(job: Job) -> tuple[int, int]:
 def category(job: Job) -> str:
     """The job category qacct shows (seen: `-q all.q -l h_rt=60,h_vmem=1G -pe mpi 1,2`, else NONE):
     queues, resources with times in seconds, the PE and its range."""
-    from clusterjob_sim.sge_parse import TIME_COMPLEXES, parse_time
+    from clusterjob_sim.sge.options import TIME_COMPLEXES, parse_time
 
     data = job.data
     parts = []
@@ -518,7 +519,7 @@ def qacct_main(ctx: Context) -> int:
             else:
                 target = "*"
         elif a == "-t" and i + 1 < len(args):
-            from clusterjob_sim.sge_parse import parse_task_range
+            from clusterjob_sim.sge.options import parse_task_range
 
             ids = parse_task_range(args[i + 1])
             if ids is None:
@@ -578,7 +579,7 @@ def _total_usage(jobs: list[Job]) -> str:
 
 def qdel_main(ctx: Context) -> int:
     """qdel ID[,ID] [ID.TASK] [-t range] [-u user]: delete pending jobs, kill running ones."""
-    from clusterjob_sim.engine import user_name
+    from clusterjob_sim.engine.jobs import user_name
 
     args = list(ctx.argv)
     refs: list[str] = []
@@ -588,7 +589,7 @@ def qdel_main(ctx: Context) -> int:
     while i < len(args):
         a = args[i]
         if a == "-t" and i + 1 < len(args):
-            from clusterjob_sim.sge_parse import parse_task_range
+            from clusterjob_sim.sge.options import parse_task_range
 
             ids = parse_task_range(args[i + 1])
             if ids is None:
@@ -716,7 +717,7 @@ def _expand_path(text: str, job: Job, home: str, host: str) -> str:
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """Build the Launch of a Grid Engine job (environment, PE_HOSTFILE, working dir, o/e files)."""
-    from clusterjob_sim.engine import Launch
+    from clusterjob_sim.engine.jobs import Launch
 
     data = job.data
     sge_o: dict[str, str] = dict(data.get("sge_o") or {})

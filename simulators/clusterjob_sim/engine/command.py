@@ -10,15 +10,18 @@ import os
 import sys
 import time
 
-from clusterjob_sim import spool as _spool
+from clusterjob_sim.engine import spool as _spool
 
-RECORD_ENV = "CLUSTERJOB_SIM_RECORD"  # a file: every command's argv, answers and exit code as JSON lines
+RECORD_ENV = (
+    "CLUSTERJOB_SIM_RECORD"  # a file: every command's argv, answers and exit code as JSON lines
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-    from clusterjob_sim.engine import Engine, Job
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 
 class Context:
@@ -50,7 +53,7 @@ class Context:
     def engine(self) -> Engine:
         """The spool's engine, opened and ticked on first use (so answers reflect finished jobs)."""
         if self._engine is None:
-            from clusterjob_sim.engine import Engine
+            from clusterjob_sim.engine.core import Engine
 
             self._engine = Engine(self.spool, self.config)
             self._engine.tick()
@@ -89,7 +92,7 @@ def run_command(
     stderr: TextIO | None = None,
 ) -> int:
     """Run the simulated `command` against `spool` as its bin script would; return its exit code."""
-    from clusterjob_sim.engine import load_module
+    from clusterjob_sim.engine.jobs import load_module
 
     spool = os.fspath(spool)
     config = _spool.load_config(spool)
@@ -140,7 +143,7 @@ def _message(
 
 def _run_with_faults(ctx: Context, module: Any, func: Any) -> int:
     """Run a command under the spool's fault rules (see faults.py)."""
-    from clusterjob_sim import faults
+    from clusterjob_sim.engine import faults
 
     engine = ctx.engine
     for rule, _ in faults.fire(engine, ctx.command, faults.BEFORE):
@@ -180,7 +183,7 @@ def _run_with_faults(ctx: Context, module: Any, func: Any) -> int:
 
 def _fail_jobs(engine: Engine, rule: dict[str, Any]) -> None:
     """node_fail: every running job on one node ends NODE_FAIL; oom: the oldest running job, OUT_OF_MEMORY."""
-    from clusterjob_sim.engine import NODE_FAIL, OUT_OF_MEMORY
+    from clusterjob_sim.engine.jobs import NODE_FAIL, OUT_OF_MEMORY
 
     running = engine.jobs(states=("RUNNING",))
     if rule["kind"] == "oom":

@@ -1,6 +1,6 @@
-"""The scheduler-agnostic engine: job records in the spool's SQLite, scheduling ticks, cancel, kill, purge.
+"""The Engine: one open spool -- submit, query, cancel, fail, hold, kill and purge jobs; tick the scheduler.
 
-A scheduler module (clusterjob_sim.slurm, ...) parses its tools' options and formats their answers; the engine
+A scheduler package (clusterjob_sim.slurm, ...) parses its tools' options and formats their answers; the engine
 stores jobs, starts them when they fit the configured nodes, and tracks them. See ENGINE_API.md.
 """
 
@@ -9,7 +9,23 @@ from __future__ import annotations
 import os
 import time
 
-from clusterjob_sim import spool as _spool
+from clusterjob_sim.engine import processes
+from clusterjob_sim.engine import spool as _spool
+from clusterjob_sim.engine.jobs import (
+    ACTIVE_STATES,
+    CANCELLED,
+    COLUMNS,
+    COMPLETED,
+    FAILED,
+    LOST,
+    NODE_FAIL,
+    RUNNING,
+    SPEC_KEYS,
+    Job,
+    job_from_row,
+    load_module,
+    user_name,
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -17,197 +33,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import ModuleType
     from typing import Any
-
-PENDING, RUNNING = "PENDING", "RUNNING"
-COMPLETED, FAILED, CANCELLED, TIMEOUT = "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"
-NODE_FAIL, OUT_OF_MEMORY, LOST = "NODE_FAIL", "OUT_OF_MEMORY", "LOST"
-ACTIVE_STATES = (PENDING, RUNNING)
-FINAL_STATES = (COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, LOST)
-# Why a pending job waits (Job.reason); each scheduler module maps these to its own words.
-REASONS = ("none", "resources", "priority", "array_limit", "never", "held")
-DEAD_CHECK_INTERVAL_S = 1.0
-
-# Columns a submit spec may set (see Engine.submit); the rest are the engine's.
-SPEC_KEYS = (
-    "name", "user", "uid", "queue", "nodes", "cores_per_node", "mem_mb_per_node", "exclusive",
-    "walltime_s", "held", "workdir", "submit_dir", "submit_host", "stdout", "stderr", "script",
-    "array_limit", "array_spec",
-)  # fmt: skip
-
-
-class Job:
-    """One job record (one task of an array): the row of the jobs table, attributes named as its columns."""
-
-    __slots__ = (
-        "array_id",
-        "array_index",
-        "array_limit",
-        "array_spec",
-        "cancelled_by",
-        "cores_per_node",
-        "data_json",
-        "end_time",
-        "env_json",
-        "exclusive",
-        "exit_code",
-        "held",
-        "job_id",
-        "lost",
-        "mem_mb_per_node",
-        "name",
-        "nodelist",
-        "nodes",
-        "pgid",
-        "queue",
-        "reason",
-        "rid",
-        "runner_pid",
-        "script",
-        "signal",
-        "split_ids",
-        "start_time",
-        "state",
-        "stderr",
-        "stdout",
-        "submit_dir",
-        "submit_host",
-        "submit_time",
-        "uid",
-        "user",
-        "walltime_s",
-        "workdir",
-    )  # fmt: skip
-
-    rid: int
-    job_id: int
-    array_id: int | None
-    array_index: int | None
-    array_limit: int | None
-    array_spec: str | None
-    name: str
-    user: str
-    uid: int
-    queue: str
-    nodes: int
-    cores_per_node: int
-    mem_mb_per_node: int | None
-    exclusive: int
-    walltime_s: float | None
-    held: int
-    workdir: str
-    submit_dir: str
-    submit_host: str
-    stdout: str | None
-    stderr: str | None
-    script: str
-    env_json: str
-    data_json: str
-    state: str
-    reason: str
-    submit_time: float
-    start_time: float | None
-    end_time: float | None
-    nodelist: str
-    exit_code: int | None
-    signal: int | None
-    cancelled_by: int | None
-    runner_pid: int | None
-    pgid: int | None
-    lost: int
-    split_ids: int
-
-    @property
-    def env(self) -> dict[str, str]:
-        """The environment recorded at submission (what the scheduler may pass on to the job)."""
-        return dict(_spool.json_loads(self.env_json))
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """The scheduler module's own per-job payload (parsed options it needs later)."""
-        return dict(_spool.json_loads(self.data_json))
-
-    @property
-    def node_names(self) -> list[str]:
-        """The nodes the job runs on, in allocation order (empty while pending)."""
-        return self.nodelist.split(",") if self.nodelist else []
-
-    @property
-    def finished(self) -> bool:
-        """True once the job reached a final state."""
-        return self.state not in ACTIVE_STATES
-
-    def elapsed(self, now: float) -> float:
-        """Seconds the job has run (0 while pending; up to its end once finished)."""
-        if self.start_time is None:
-            return 0.0
-        return max(0.0, (self.end_time if self.end_time is not None else now) - self.start_time)
-
-    def __repr__(self) -> str:
-        idx = "" if self.array_index is None else f"[{self.array_index}]"
-        return f"<Job {self.job_id}{idx} rid={self.rid} {self.state} {self.name!r}>"
-
-
-COLUMNS = (
-    "rid, job_id, array_id, array_index, array_limit, array_spec, name, user, uid, queue, nodes, "
-    "cores_per_node, mem_mb_per_node, exclusive, walltime_s, held, workdir, submit_dir, submit_host, "
-    "stdout, stderr, script, env, data, state, reason, submit_time, start_time, end_time, nodelist, "
-    "exit_code, signal, cancelled_by, runner_pid, pgid, lost, split_ids"
-)
-_ATTRS = tuple(
-    c.strip()
-    for c in COLUMNS.replace("env,", "env_json,").replace("data,", "data_json,").split(",")
-)
-
-
-def _job(row: Sequence[Any]) -> Job:
-    job = Job.__new__(Job)
-    for attr, value in zip(_ATTRS, row, strict=True):
-        setattr(job, attr, value)
-    return job
-
-
-class Launch:
-    """How the runner starts one job: argv, environment, working directory and output files."""
-
-    def __init__(
-        self,
-        argv: list[str],
-        env: dict[str, str],
-        cwd: str,
-        stdout: str | None,
-        stderr: str | None = None,
-        *,
-        cwd_fallback: str | None = None,
-        open_mode: str = "w",
-    ) -> None:
-        self.argv = argv  # the program and its arguments (the stored script's path among them)
-        self.env = env  # the job's complete environment
-        self.cwd = cwd
-        self.cwd_fallback = (
-            cwd_fallback  # used when cwd is missing (Slurm: /tmp); None: the job fails
-        )
-        self.stdout = stdout  # None: /dev/null
-        self.stderr = stderr  # None: same file as stdout
-        self.open_mode = open_mode  # "w" truncate or "a" append
-
-
-def load_module(config: dict[str, Any]) -> ModuleType:
-    """The scheduler module named by the config ('module', else clusterjob_sim.<scheduler>)."""
-    import importlib
-
-    name = config.get("module") or f"clusterjob_sim.{config['scheduler']}"
-    return importlib.import_module(name)
-
-
-def user_name(uid: int | None = None) -> str:
-    """The login name of uid (default: this process's user), falling back to $USER or the number."""
-    uid = os.getuid() if uid is None else uid
-    try:
-        import pwd
-
-        return pwd.getpwuid(uid).pw_name
-    except (ImportError, KeyError):
-        return os.environ.get("USER") or str(uid)
 
 
 class Engine:
@@ -300,7 +125,7 @@ class Engine:
             c.executemany(sql, rows)
             self._bump()
             jobs = [
-                _job(r)
+                job_from_row(r)
                 for r in c.execute(
                     f"SELECT {COLUMNS} FROM jobs WHERE rid > last_insert_rowid() - ? ORDER BY rid",  # noqa: S608 - constant column names
                     (len(rows),),
@@ -353,7 +178,7 @@ class Engine:
     def get(self, rid: int) -> Job | None:
         """The record with engine row id `rid`, or None."""
         row = self.conn.execute(f"SELECT {COLUMNS} FROM jobs WHERE rid = ?", (rid,)).fetchone()  # noqa: S608 - constant column names
-        return _job(row) if row else None
+        return job_from_row(row) if row else None
 
     def jobs(
         self,
@@ -396,7 +221,7 @@ class Engine:
         sql = f"SELECT {COLUMNS} FROM jobs"  # noqa: S608 - constant column names
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_job(r) for r in self.conn.execute(sql + " ORDER BY rid", args)]
+        return [job_from_row(r) for r in self.conn.execute(sql + " ORDER BY rid", args)]
 
     def is_live(self, job: Job) -> bool:
         """True while the scheduler's status command still shows the job (see jobs(view='live'))."""
@@ -413,7 +238,7 @@ class Engine:
             f"SELECT {COLUMNS} FROM jobs WHERE array_id = ? ORDER BY rid",  # noqa: S608
             (job.array_id,),
         )
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def max_job_id(self) -> int:
         """The highest id handed out so far (first_job_id - 1 when none): tells unknown from purged."""
@@ -462,8 +287,6 @@ class Engine:
         running_only: bool = False,
     ) -> list[Job]:
         """Move active jobs to a final state, then signal the running ones' process groups."""
-        from clusterjob_sim import jobrunner
-
         wanted = [j.rid for j in jobs]
         now = self.now()
         hit: list[Job] = []
@@ -472,7 +295,7 @@ class Engine:
                 row = c.execute(f"SELECT {COLUMNS} FROM jobs WHERE rid = ?", (rid,)).fetchone()  # noqa: S608 - constant column names
                 if row is None:
                     continue
-                job = _job(row)
+                job = job_from_row(row)
                 if job.state not in ((RUNNING,) if running_only else ACTIVE_STATES):
                     continue
                 c.execute(
@@ -490,9 +313,9 @@ class Engine:
             if (
                 job.state == RUNNING
                 and job.pgid
-                and jobrunner.runner_alive(self.spool_dir, job.rid)
+                and processes.runner_alive(self.spool_dir, job.rid)
             ):
-                jobrunner.signal_job(job.pgid, sig)
+                processes.signal_job(job.pgid, sig)
         if hit:
             self.tick()
         return hit
@@ -513,19 +336,17 @@ class Engine:
     def kill_all(self, timeout: float = 10.0) -> int:
         """Cancel every active job of the spool at once (SIGKILL); wait (bounded) until their processes
         and runners are gone."""
-        from clusterjob_sim import jobrunner
-
         active = self.jobs(states=ACTIVE_STATES)
         hit = self._end(active, CANCELLED, uid=os.getuid(), sig=9)
         deadline = time.monotonic() + timeout
         for job in hit:
             current = self.get(job.rid) or job
             while time.monotonic() < deadline and (
-                jobrunner.runner_alive(self.spool_dir, job.rid)
-                or (current.pgid and jobrunner.group_alive(current.pgid))
+                processes.runner_alive(self.spool_dir, job.rid)
+                or (current.pgid and processes.group_alive(current.pgid))
             ):
                 if current.pgid:
-                    jobrunner.signal_job(current.pgid, 9)
+                    processes.signal_job(current.pgid, 9)
                 time.sleep(0.02)
                 current = self.get(job.rid) or job
         return len(hit)
@@ -567,9 +388,9 @@ class Engine:
     # -- scheduling -------------------------------------------------------------------------------------
     def tick(self, force: bool = False) -> list[int]:
         """Start pending jobs that fit, in submission order; end jobs whose runner died. Cheap if idle."""
-        from clusterjob_sim import engine_sched
+        from clusterjob_sim.engine import scheduling
 
-        return engine_sched.tick(self, force)
+        return scheduling.tick(self, force)
 
 
 def kill_all(spool: str | os.PathLike[str], timeout: float = 10.0) -> int:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import zlib
 
-from clusterjob_sim.spool import transaction
+from clusterjob_sim.engine.spool import transaction
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from clusterjob_sim.engine import Engine
+    from clusterjob_sim.engine.core import Engine
 
 BEFORE = ("transient", "slow")  # decided before the command runs
 AFTER = ("lost_job", "lost_answer", "node_fail", "oom", "garbage", "truncated")

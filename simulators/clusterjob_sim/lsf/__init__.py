@@ -11,15 +11,16 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
-    from clusterjob_sim.allocation import Allocation
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.lsf_parse import LsfSite
+    from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
+    from clusterjob_sim.lsf.options import LsfSite
 
 NAME = "lsf"
 COMMANDS = {
-    "bsub": "clusterjob_sim.lsf_cmd:bsub_main",
-    "bjobs": "clusterjob_sim.lsf_cmd:bjobs_main",
-    "bkill": "clusterjob_sim.lsf_cmd:bkill_main",
+    "bsub": "clusterjob_sim.lsf.commands:bsub_main",
+    "bjobs": "clusterjob_sim.lsf.commands:bjobs_main",
+    "bkill": "clusterjob_sim.lsf.commands:bkill_main",
 }
 SUBMIT_COMMANDS = ("bsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -47,7 +48,7 @@ LOST_ANSWER = {
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """How LSF's sbatchd starts a job: LSB_* environment, submit directory, -o/-e files."""
-    from clusterjob_sim.lsf_cmd import job_launch as launch
+    from clusterjob_sim.lsf.commands import job_launch as launch
 
     return launch(job, engine, script_path)
 
@@ -65,8 +66,8 @@ def parse_submission(
     most n) or n; cpus_per_task from affinity[core(N)]; mem_mb_per_node from rusage[mem] (per host),
     else -M; walltime from -W [HH:]MM. Without `site`/`config` any queue and slot count is accepted.
     """
-    from clusterjob_sim.allocation import Allocation, ArraySpec, DirectiveError
-    from clusterjob_sim.lsf_parse import LsfSite, Refused, parse_bsub
+    from clusterjob_sim.engine.allocation import Allocation, ArraySpec, DirectiveError
+    from clusterjob_sim.lsf.options import LsfSite, Refused, parse_bsub
 
     if site is None and config is not None:
         site = LsfSite.from_config(config)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim import jobrunner
-from clusterjob_sim.spool import transaction
+from clusterjob_sim.engine import processes
+from clusterjob_sim.engine.spool import transaction
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from typing import Any
 
-    from clusterjob_sim.engine import Engine
+    from clusterjob_sim.engine.core import Engine
 
 DEAD_CHECK_INTERVAL_S = 1.0
 
@@ -49,7 +49,7 @@ def tick(engine: Engine, force: bool = False) -> list[int]:
         raise
     for rid, fd in started:
         try:
-            jobrunner.spawn(engine.spool_dir, rid, fd)
+            processes.spawn(engine.spool_dir, rid, fd)
         finally:
             os.close(fd)
     return [rid for rid, _ in started]
@@ -59,7 +59,7 @@ def _reap_dead(engine: Engine, now: float) -> None:
     """End RUNNING jobs whose runner died (lock free) as NODE_FAIL and kill what is left of them."""
     rows = engine.conn.execute("SELECT rid, pgid FROM jobs WHERE state = 'RUNNING'").fetchall()
     for rid, pgid in rows:
-        if jobrunner.runner_alive(engine.spool_dir, rid):
+        if processes.runner_alive(engine.spool_dir, rid):
             continue
         engine.conn.execute(
             "UPDATE jobs SET state = 'NODE_FAIL', end_time = ?, signal = COALESCE(signal, 9) "
@@ -68,8 +68,8 @@ def _reap_dead(engine: Engine, now: float) -> None:
         )
         engine.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'gen'")
         if pgid:
-            jobrunner.signal_job(pgid, 9)
-        jobrunner.remove_lock(engine.spool_dir, rid)
+            processes.signal_job(pgid, 9)
+        processes.remove_lock(engine.spool_dir, rid)
 
 
 def _queue_nodes(engine: Engine, queue: str) -> list[dict[str, Any]]:
@@ -138,7 +138,7 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
                     array_running[array_id] = array_running.get(array_id, 0) + 1
                 if split:
                     _split_id(engine, rid, array_id)
-                fd = jobrunner.take_lock(engine.spool_dir, rid)
+                fd = processes.take_lock(engine.spool_dir, rid)
                 started.append((rid, fd))
                 c.execute(
                     "UPDATE jobs SET state = 'RUNNING', start_time = ?, nodelist = ?, reason = 'none' "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from clusterjob_sim.lsf_parse import Refused, is_digits
+from clusterjob_sim.engine.refusal import Refused, is_digits
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:

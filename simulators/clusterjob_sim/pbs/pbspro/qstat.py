@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from clusterjob_sim import pbs_common as pc
-from clusterjob_sim.pbs_common import PBSE_UNKQUE, JobView, exit_code
-from clusterjob_sim.pbspro import (
+from clusterjob_sim.pbs import common as pc
+from clusterjob_sim.pbs.common import PBSE_UNKQUE, JobView, exit_code
+from clusterjob_sim.pbs.pbspro import (
     LINESIZE,
     PBS_VERSION,
     QSTAT_USAGE,
@@ -25,8 +25,9 @@ from clusterjob_sim.pbspro import (
 )
 
 if TYPE_CHECKING:
-    from clusterjob_sim.engine import Engine, Job
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
 
 # ---------------------------------------------------------------------------------------------------------
 # qstat output

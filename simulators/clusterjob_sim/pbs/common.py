@@ -14,8 +14,9 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
 
 
 # PBS error numbers both flavours kept from OpenPBS 2.3 (pbs_error.h); an exit code is the number & 0xFF.
@@ -54,7 +55,7 @@ class Request:
 
     def allocation(self) -> Any:
         """The shared Allocation dataclass (imported only here: the suite's entry point)."""
-        from clusterjob_sim.allocation import Allocation, ArraySpec
+        from clusterjob_sim.engine.allocation import Allocation, ArraySpec
 
         array = None if self.array is None else ArraySpec(*self.array)
         return Allocation(
@@ -80,7 +81,7 @@ def exit_code(pbs_errno: int) -> int:
 
 def directive_error(error: QsubError) -> Exception:
     """The shared DirectiveError for a QsubError (what parse_submission raises)."""
-    from clusterjob_sim.allocation import DirectiveError
+    from clusterjob_sim.engine.allocation import DirectiveError
 
     return DirectiveError(error.message, error.exit_code)
 
@@ -733,7 +734,7 @@ def launch(
     cwd_fallback: str | None,
 ) -> Launch:
     """Start the script as both pbs_moms do: login shell or -S, batch env plus `variables`, outputs."""
-    from clusterjob_sim.engine import Launch
+    from clusterjob_sim.engine.jobs import Launch
 
     name, home, shell = user
     env = batch_env(name, home, shell, job.data.get("variables") or [])

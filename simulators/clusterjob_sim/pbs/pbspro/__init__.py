@@ -13,19 +13,20 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from clusterjob_sim import pbs_common as pc
-from clusterjob_sim.pbs_common import JobView, Opt, QsubError, Request
+from clusterjob_sim.pbs import common as pc
+from clusterjob_sim.pbs.common import JobView, Opt, QsubError, Request
 
 if TYPE_CHECKING:
-    from clusterjob_sim.allocation import Allocation
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
 
 NAME = "pbspro"
 COMMANDS = {
-    "qsub": "clusterjob_sim.pbspro:qsub",
-    "qstat": "clusterjob_sim.pbspro_qstat:qstat",
-    "qdel": "clusterjob_sim.pbspro:qdel",
+    "qsub": "clusterjob_sim.pbs.pbspro:qsub",
+    "qstat": "clusterjob_sim.pbs.pbspro.qstat:qstat",
+    "qdel": "clusterjob_sim.pbs.pbspro:qdel",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {

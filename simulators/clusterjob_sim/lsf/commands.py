@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim import lsf_output as out
-from clusterjob_sim.lsf_parse import EXIT_FAIL, NOT_SUBMITTED, LsfSite, Refused, is_digits
+from clusterjob_sim.lsf import output as out
+from clusterjob_sim.lsf.options import EXIT_FAIL, NOT_SUBMITTED, LsfSite, Refused, is_digits
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from clusterjob_sim.engine import Engine, Job, Launch
-    from clusterjob_sim.engine_cmd import Context
+    from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
 
 ACTIVE = ("PENDING", "RUNNING")
 
@@ -45,7 +46,7 @@ def default_job_name(command: str) -> str:
 
 def bsub_main(ctx: Context) -> int:
     """bsub: parse options and #BSUB lines, check them against the cluster, submit, answer."""
-    from clusterjob_sim.lsf_parse import parse_bsub, split_options, strip_program_and_redirect
+    from clusterjob_sim.lsf.options import parse_bsub, split_options, strip_program_and_redirect
 
     site = LsfSite.from_config(ctx.config)
     try:
@@ -228,7 +229,7 @@ BJOBS_VALUES = frozenset("u q J o m P N g G sla app".split())
 
 def bjobs_main(ctx: Context) -> int:
     """bjobs: the default table, -o custom columns, -noheader, -a/-d/-p/-r, -u; ids or all."""
-    from clusterjob_sim.engine import user_name
+    from clusterjob_sim.engine.jobs import user_name
 
     flags: set[str] = set()
     values: dict[str, str] = {}
@@ -325,7 +326,7 @@ KILL_SIGNALS = {"KILL", "SIGKILL", "9", "TERM", "SIGTERM", "15", "INT", "SIGINT"
 
 def bkill_main(ctx: Context) -> int:
     """bkill: terminate (or signal with -s) jobs by id, `id[index]`, -J name, or 0 for all of yours."""
-    from clusterjob_sim.engine import user_name
+    from clusterjob_sim.engine.jobs import user_name
 
     sig: str | None = None
     name: str | None = None
@@ -412,7 +413,7 @@ def expand_pattern(text: str, job: Job) -> str:
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """Build the Launch of an LSF job: LSB_* variables, the submit (or -cwd) directory, -o/-e files."""
-    from clusterjob_sim.engine import Launch
+    from clusterjob_sim.engine.jobs import Launch
 
     data = job.data
     env = dict(job.env)

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim.lsf_parse import Refused as Refused  # shared: a light exception, shell words
-from clusterjob_sim.lsf_parse import is_digits
+from clusterjob_sim.engine.refusal import Refused as Refused
+from clusterjob_sim.engine.refusal import is_digits
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class SgeSite:
         }
         queues = config.get("queues")
         extra = config.get("complexes")
-        from clusterjob_sim.spool import normalize_nodes
+        from clusterjob_sim.engine.spool import normalize_nodes
 
         return cls(
             queues=tuple(queues) if queues else None,

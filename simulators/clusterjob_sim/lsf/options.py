@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import os
 
+from clusterjob_sim.engine.refusal import Refused as Refused
+from clusterjob_sim.engine.refusal import is_digits as is_digits
+
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -51,19 +54,6 @@ USAGE = (
     "            [-o out_file | -oo out_file] [-e err_file | -eo err_file] [-cwd dir]\n"
     "            [command [argument ...]]\n"
 )  # [unconfirmed] an abbreviation of LSF 10's much longer usage text
-
-
-class Refused(Exception):
-    """A submission the real tool refuses: `message` is its exact stderr text, `exit_code` its status.
-
-    (clusterjob_sim.allocation.DirectiveError carries the same; this one avoids importing dataclasses.)
-    """
-
-    def __init__(self, message: str, exit_code: int, stdout: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
-        self.stdout = stdout
 
 
 class LsfSite:
@@ -341,11 +331,6 @@ def merge_sources(
 # ---------------------------------------------------------------------------------------------------
 # Values
 # ---------------------------------------------------------------------------------------------------
-
-
-def is_digits(text: str) -> bool:
-    """ASCII digits only, as C's isdigit() (str.isdigit() also accepts '²', which int() refuses)."""
-    return text.isascii() and text.isdigit()
 
 
 def _isint(text: str) -> bool:
