@@ -42,3 +42,10 @@ def check(session: nox.Session) -> None:
     """The main job: every reference backend through the conformance suite on its simulator."""
     session.install("-e", ".[test]")
     session.run("clusterjob", "check", "--all", *session.posargs)
+
+
+@nox.session(name="coverage-table")
+def coverage_table(session: nox.Session) -> None:
+    """Regenerate simulators/COVERAGE.md from the code (a test fails when the committed one is stale)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "clusterjob_sim.coverage", "--write", "simulators/COVERAGE.md")
