@@ -1,7 +1,8 @@
 """Fake IBM Spectrum LSF: bsub, bjobs, bkill over the shared engine (see ENGINE_API.md).
 
-`parse_submission(script_text, argv)` answers like `bsub <argv> < script` (see lsf_parse for the rules and
-sources); the commands live in lsf_cmd, their texts in lsf_output. Kept import-light: only hooks here.
+The hooks only, import-light. `parse_submission(script_text, argv)` answers like `bsub <argv> < script`
+(options.py: what bsub reads); one module per command (bsub.py, bjobs.py, bkill.py), their texts in
+output.py, the job's start in jobenv.py, the real commands and options in manual.py.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
 
 NAME = "lsf"
 COMMANDS = {
-    "bsub": "clusterjob_sim.lsf.commands:bsub_main",
-    "bjobs": "clusterjob_sim.lsf.commands:bjobs_main",
-    "bkill": "clusterjob_sim.lsf.commands:bkill_main",
+    "bsub": "clusterjob_sim.lsf.bsub:main",
+    "bjobs": "clusterjob_sim.lsf.bjobs:main",
+    "bkill": "clusterjob_sim.lsf.bkill:main",
 }
 SUBMIT_COMMANDS = ("bsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -48,7 +49,7 @@ LOST_ANSWER = {
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """How LSF's sbatchd starts a job: LSB_* environment, submit directory, -o/-e files."""
-    from clusterjob_sim.lsf.commands import job_launch as launch
+    from clusterjob_sim.lsf.jobenv import job_launch as launch
 
     return launch(job, engine, script_path)
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job
+
 EXIT_FAIL = 255  # LSF commands exit(-1) on every refusal
 NOT_SUBMITTED = ". Job not submitted.\n"  # do_sub() appends this to every bsub refusal [source]
 
@@ -30,15 +33,17 @@ NOT_SUBMITTED = ". Job not submitted.\n"  # do_sub() appends this to every bsub 
 DEFAULT_UNIT_FOR_LIMITS = "MB"
 UNIT_FACTORS_KB = {"KB": 1, "MB": 1024, "GB": 1024**2, "TB": 1024**3, "PB": 1024**4, "EB": 1024**5}
 
-# bsub options (LSF 10.1) that take a value, and those that do not. Everything else is an illegal option.
+# bsub options (LSF 10.1, the list in manual.py) that take a value, and those that do not. Everything else
+# is an illegal option. The parser knows them all, so their arity is exact; what the simulator acts on is
+# bsub.IMPLEMENTED (the command refuses the rest loudly; parse_submission reads them all into `extra`).
 OPTIONS_WITH_VALUE = frozenset(
-    """a alloc_flags app b C c clusters cn_cu cn_mem core_isolation csm cwd D data E e env eo Ep eptl
-    F f freq G g gpu hostfile i is J Jd jobaff jsdl jsdl_strict k L Lp ln_mem ln_slots M m mig n
-    network notify o oo outdir P p pack ptl Q q R rcacct rnc S s sla smt sp stage step_cgroup T t U u
-    v W We w wa wt""".split()
+    """a alloc_flags app b C c clusters cn_cu cn_mem core_isolation csm cwd D data datagrp E e env eo
+    Ep eptl ext extsched F f freq G g gpu hostfile i is J Jd jobaff jsdl jsdl_strict jsm json k L Lp
+    ln_mem ln_slots M m mig n network nnodes notify o oo outdir P p pack ptl Q q R rcacct rnc S s sla
+    smt sp stage step_cgroup T t U u v W We w wa wt yaml""".split()
 )
 OPTIONS_FLAG = frozenset(
-    "ar B datachk H h hl I Ip IS ISp ISs Is IX K N r rn tty ul V x XF Zs".split()
+    "ar B datachk H h help hl I Ip IS ISp ISs Is IX K N Ne r rn ti tty ul V x XF Zs".split()
 )
 # Limits whose first occurrence wins (setOption_ skips an rlimit already set); other options: last wins.
 FIRST_WINS = frozenset("n W M c C D F S p v T".split())
@@ -640,3 +645,111 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
         if name in resreq:
             req.extra[name] = resreq[name]
     return req
+
+
+# ---------------------------------------------------------------------------------------------------
+# Job ids and the options of bjobs and bkill
+# ---------------------------------------------------------------------------------------------------
+
+
+def parse_job_ref(text: str) -> tuple[int, int | None] | None:
+    """`123` or `123[4]` -> (123, 4); None if it is not a job id."""
+    base, bracket, rest = text.partition("[")
+    if not is_digits(base):
+        return None
+    if not bracket:
+        return int(base), None
+    idx = rest[:-1] if rest.endswith("]") else ""
+    if not is_digits(idx):
+        return None
+    return int(base), int(idx)
+
+
+def select_live(engine: Engine, ref: tuple[int, int | None]) -> list[Job]:
+    """The live records of `123` (every element of an array) or `123[4]`."""
+    job_id, index = ref
+    jobs = [j for j in engine.jobs([job_id], view="live") if j.job_id == job_id]
+    if index is not None:
+        jobs = [j for j in jobs if j.array_index == index]
+    return jobs
+
+
+def name_matches(pattern: str, job: Job) -> bool:
+    """`-J` as bjobs/bkill read it: `*` matches any text (not inside an index), `name[3]` one element."""
+    base, idx = pattern, None
+    if pattern.endswith("]") and "[" in pattern:
+        base, _, rest = pattern.partition("[")
+        idx = rest[:-1]
+        if not is_digits(idx) or job.array_index != int(idx):
+            return False
+    parts = base.split("*")
+    name = job.name
+    if len(parts) == 1:
+        return name == base
+    if not name.startswith(parts[0]) or not name.endswith(parts[-1]):
+        return False
+    pos, end = len(parts[0]), len(name) - len(parts[-1])
+    for part in parts[1:-1]:
+        found = name.find(part, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return pos <= end
+
+
+def scan_options(
+    args: Sequence[str], prog: str, flags: Iterable[str], values: Iterable[str], usage: str = ""
+) -> tuple[list[tuple[str, str | bool]], list[str]]:
+    """LSF's one-dash options anywhere among the operands, as bjobs and bkill read them.
+
+    An exact flag or value option wins; a one-letter value option may have its value glued (`-uall`).
+    Refused with the real tool's text and exit code 255 for an unknown option or a missing value.
+    """
+    flag_set, value_set = frozenset(flags), frozenset(values)
+    opts: list[tuple[str, str | bool]] = []
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if not (a.startswith("-") and len(a) > 1):
+            operands.append(a)
+            continue
+        name = a[1:]
+        if name in flag_set:
+            opts.append((name, True))
+        elif name in value_set:
+            if i >= len(args):
+                raise Refused(f"{prog}: option requires an argument -- {name}\n", EXIT_FAIL)
+            opts.append((name, args[i]))
+            i += 1
+        elif name[:1] in value_set:
+            opts.append((name[:1], name[1:]))
+        else:
+            raise Refused(f"{prog}: illegal option -- {name}\n{usage}", EXIT_FAIL)
+    return opts, operands
+
+
+def refuse_unimplemented(
+    command: str, names: Iterable[str], implemented: Iterable[str], refused: Mapping[str, str]
+) -> Refused | None:
+    """The refusal for the first option (by its name without the dash) the simulator does not act on.
+
+    A refused option gets a line saying why; any other one the "not implemented" text. Both exit 255,
+    LSF's status for a usage error.
+    """
+    done = frozenset(implemented)
+    for name in names:
+        option = "-" + name
+        if option in done:
+            continue
+        if option in refused:
+            return Refused(
+                f"{command}: option {option} is refused by the clusterjob simulator: "
+                f"{refused[option]}\n",
+                EXIT_FAIL,
+            )
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        return Refused(not_implemented_text(command, option), EXIT_FAIL)
+    return None

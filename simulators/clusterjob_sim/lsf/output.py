@@ -1,7 +1,8 @@
-"""What LSF's bsub, bjobs and bkill print: pure formatters over plain job records.
+"""What LSF's bsub, bjobs and bkill print: formatters over plain job views, and the views of engine records.
 
-Layouts follow OpenLava's lsbatch/cmd/bjobs.c and cmd.sig.c (the LSF code base IBM's tools grew from)
-and IBM's LSF 10.1 manual for `bjobs -o`; texts marked [unconfirmed] were not checked against a real LSF 10.
+Layouts follow OpenLava's lsbatch/cmd/bjobs.c, cmd.sig.c and cmd.err.c (the LSF code base IBM's tools grew
+from) and IBM's LSF 10.1 manual for `bjobs -o`; texts marked [unconfirmed] were not checked against a real
+LSF 10.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from clusterjob_sim.engine.refusal import Refused, is_digits
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+
+    from clusterjob_sim.engine.jobs import Job
 
 EXIT_FAIL = 255
 
@@ -144,6 +147,26 @@ def bjobs_not_found(job_text: str) -> str:
 def bjobs_nothing(all_jobs: bool) -> str:
     """bjobs' stderr line when no job matches and no id was given."""
     return "No job found\n" if all_jobs else "No unfinished job found\n"
+
+
+def no_such_queue(queue: str) -> str:
+    """bjobs/bkill -q with a queue the cluster does not have (lsb_perror of LSBE_BAD_QUEUE)."""
+    return f"{queue}: No such queue\n"
+
+
+def no_job_found(which: str, job_name: str | None = None, queue: str | None = None) -> str:
+    """LSF's jobInfoErr line (cmd.err.c) when a selection matches no job: `which` is "all" (-a),
+    "unfinished" (the default), "done" (-d) or "running" (-r); a -J name or -q queue is named."""
+    where = f" in queue <{queue}>" if queue is not None else ""
+    if job_name is not None:
+        return f"Job <{job_name}> is not found{where}\n"
+    text = {
+        "all": "No job found",
+        "unfinished": "No unfinished job found",
+        "done": "No DONE/EXIT job found",
+        "running": "No running job found",
+    }[which]
+    return f"{text}{where}\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -313,3 +336,87 @@ def bjobs_long(jobs: Iterable[LsfJobView]) -> str:
             out.append(f"{time.ctime(j.end_time)[:19]}: Exited with exit code {code}.\n")
     out.append("\n")
     return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------
+# views of engine records
+# ---------------------------------------------------------------------------------------------------
+
+ACTIVE = ("PENDING", "RUNNING")
+
+
+def lsf_stat(job: Job) -> str:
+    """The LSF state of an engine record."""
+    if job.state == "PENDING":
+        return "PSUSP" if job.held else "PEND"
+    if job.state == "RUNNING":
+        return "RUN"
+    if job.state == "COMPLETED":
+        return "DONE"
+    return "EXIT"
+
+
+def exit_code(job: Job) -> int | None:
+    """The exit code LSF reports: the script's status; 140 after the run limit (TERM_RUNLIMIT), 130
+    when bkill'ed while running (SIGINT first), 128+signal when killed otherwise; None if it never ran."""
+    if job.state in ACTIVE or job.start_time is None:
+        return None
+    if job.state == "TIMEOUT":
+        return 140
+    if job.state == "CANCELLED":
+        return 130
+    if job.signal:
+        return 128 + int(job.signal)
+    return job.exit_code
+
+
+def exit_reason(job: Job) -> str:
+    """bjobs' EXIT_REASON for a job that did not end by itself."""
+    if job.state == "TIMEOUT":
+        return "TERM_RUNLIMIT: job killed after reaching LSF run time limit"
+    if job.state == "CANCELLED":
+        return "TERM_OWNER: job killed by owner"
+    if job.state == "OUT_OF_MEMORY":
+        return "TERM_MEMLIMIT: job killed after reaching LSF memory usage limit"
+    return ""
+
+
+def slot_hosts(job: Job) -> list[str]:
+    """One host name per slot (LSB_HOSTS order): tasks_per_node on each node, the rest on the last."""
+    nodes = job.node_names
+    if not nodes:
+        return []
+    data = job.data
+    slots = int(data.get("slots", 1))
+    per = int(data.get("tasks_per_node", slots)) or 1
+    hosts: list[str] = []
+    for i, node in enumerate(nodes):
+        count = min(per, slots - per * i) if i < len(nodes) - 1 else slots - per * i
+        hosts.extend([node] * max(count, 0))
+    return hosts
+
+
+def job_view(job: Job) -> LsfJobView:
+    """The bjobs view of one engine record."""
+    data = job.data
+    return LsfJobView(
+        job.job_id,
+        job.name,
+        job.user,
+        lsf_stat(job),
+        job.queue,
+        job.submit_host,
+        job.submit_time,
+        array_index=job.array_index or 0,
+        exec_hosts=slot_hosts(job),
+        start_time=job.start_time,
+        end_time=job.end_time,
+        exit_code=exit_code(job),
+        slots=int(data.get("slots", 1)),
+        cwd=job.submit_dir,
+        command=str(data.get("command") or job.name),
+        output_file=job.stdout or "",
+        error_file=job.stderr or "",
+        project=str(data.get("project") or "default"),
+        exit_reason=exit_reason(job),
+    )
