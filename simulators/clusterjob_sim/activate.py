@@ -60,27 +60,40 @@ def create_spool(path: str | os.PathLike[str], scheduler: str, **config_override
 
 
 def write_bin_scripts(spool: Path, scheduler: str, module: Any) -> list[Path]:
-    """Write one executable per command of the scheduler module into <spool>/bin."""
+    """Write one executable per command of the scheduler module into <spool>/bin, and the node commands
+    (hostname, ssh: engine.nodes) into <spool>/nodebin."""
+    from clusterjob_sim.engine import nodes
+
     python = sys.executable
     shebang = f"#!{python} -IS"
     if " " in python or len(shebang) > 120:
         shebang = POLYGLOT.format(python=shlex.quote(python))
-    written = []
-    for command in module.COMMANDS:
-        target = bin_dir(spool) / command
-        text = BIN_TEMPLATE.format(
-            shebang=shebang,
-            scheduler=scheduler,
-            command=command,
-            spool=str(spool),
-            parent=package_parent(),
-        )
-        tmp = target.with_name(f".{command}.{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o755)
-        os.replace(tmp, target)
-        written.append(target)
+    fields = {
+        "shebang": shebang,
+        "scheduler": scheduler,
+        "spool": str(spool),
+        "parent": package_parent(),
+    }
+    written = [
+        _write_script(bin_dir(spool) / command, BIN_TEMPLATE.format(command=command, **fields))
+        for command in module.COMMANDS
+    ]
+    node_bin = Path(nodes.nodebin(str(spool)))
+    node_bin.mkdir(exist_ok=True)
+    written += [
+        _write_script(node_bin / command, nodes.NODE_SCRIPT.format(command=command, **fields))
+        for command in nodes.COMMANDS
+    ]
     return written
+
+
+def _write_script(target: Path, text: str) -> Path:
+    """Replace an executable script atomically (a running command never reads half a file)."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(0o755)
+    os.replace(tmp, target)
+    return target
 
 
 def bin_dir(spool: str | os.PathLike[str]) -> Path:

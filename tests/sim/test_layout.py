@@ -12,8 +12,8 @@ import pytest
 PACKAGE = Path(clusterjob_sim.__file__).parent
 # The engine's modules in import order: each may import only those before it.
 ENGINE_ORDER = [
-    "spool", "hostlist", "allocation", "refusal", "jobs", "processes", "faults", "scheduling", "core",
-    "runner", "command",
+    "spool", "hostlist", "allocation", "refusal", "nodes", "jobs", "processes", "faults", "scheduling",
+    "core", "runner", "tasks", "command",
 ]  # fmt: skip
 SCHEDULER_PACKAGES = ["slurm", "pbs", "lsf", "sge"]
 

@@ -21,9 +21,12 @@ from clusterjob_sim.engine.jobs import (
     NODE_FAIL,
     RUNNING,
     SPEC_KEYS,
+    STEP_COLUMNS,
     Job,
+    Step,
     job_from_row,
     load_module,
+    step_from_row,
     user_name,
 )
 
@@ -384,6 +387,78 @@ class Engine:
                 (state, self.now(), exit_code, signal, rid),
             )
             self._bump()
+
+    # -- job steps (launchers inside a running job) ---------------------------------------------------
+    def start_step(
+        self,
+        job: Job,
+        name: str,
+        ntasks: int,
+        nodes: Sequence[str],
+        data: dict[str, Any] | None = None,
+        step_id: int | None = None,
+    ) -> Step:
+        """Record a step of a running job (ids count from 0 unless `step_id` is given) and return it."""
+        with _spool.transaction(self.conn) as c:
+            if step_id is None:
+                top = c.execute(
+                    "SELECT MAX(step_id) FROM steps WHERE rid = ?", (job.rid,)
+                ).fetchone()
+                step_id = 0 if top[0] is None else int(top[0]) + 1
+            c.execute(
+                "INSERT INTO steps (rid, step_id, name, ntasks, nodelist, start_time, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.rid,
+                    step_id,
+                    name,
+                    ntasks,
+                    ",".join(nodes),
+                    self.now(),
+                    _spool.json_dumps(data or {}),
+                ),
+            )
+            self._bump()
+        step = self.step(job.rid, step_id)
+        assert step is not None
+        return step
+
+    def end_step(self, step: Step, exit_code: int, signal: int, state: str | None = None) -> None:
+        """Record how a step ended: COMPLETED/FAILED from its exit, unless `state` says (CANCELLED...)."""
+        if state is None:
+            state = COMPLETED if exit_code == 0 and signal == 0 else FAILED
+        with _spool.transaction(self.conn) as c:
+            c.execute(
+                "UPDATE steps SET state = ?, end_time = ?, exit_code = ?, signal = ? "
+                "WHERE rid = ? AND step_id = ? AND end_time IS NULL",
+                (state, self.now(), exit_code, signal, step.rid, step.step_id),
+            )
+            self._bump()
+
+    def step(self, rid: int, step_id: int) -> Step | None:
+        """One step of job row `rid`."""
+        row = self.conn.execute(
+            f"SELECT {STEP_COLUMNS} FROM steps WHERE rid = ? AND step_id = ?",  # noqa: S608 - constant
+            (rid, step_id),
+        ).fetchone()
+        return step_from_row(row) if row else None
+
+    def steps(self, job: Job) -> list[Step]:
+        """The steps of a job in the order they started. A step still running when its job ended was killed
+        with it: CANCELLED (as Slurm shows it), or NODE_FAIL / OUT_OF_MEMORY when the job ended so."""
+        rows = self.conn.execute(
+            f"SELECT {STEP_COLUMNS} FROM steps WHERE rid = ? ORDER BY step_id",  # noqa: S608 - constant
+            (job.rid,),
+        ).fetchall()
+        steps = [step_from_row(r) for r in rows]
+        if job.finished:
+            for s in steps:
+                if s.end_time is None:
+                    s.state, s.end_time = (
+                        (CANCELLED if job.state == COMPLETED else job.state),
+                        job.end_time,
+                    )
+        return steps
 
     # -- scheduling -------------------------------------------------------------------------------------
     def tick(self, force: bool = False) -> list[int]:

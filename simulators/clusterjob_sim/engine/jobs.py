@@ -163,6 +163,55 @@ def job_from_row(row: Sequence[Any]) -> Job:
     return job
 
 
+class Step:
+    """One job step: tasks a launcher (srun, pbsdsh, blaunch, qrsh -inherit) started inside a running job."""
+
+    __slots__ = (
+        "data_json", "end_time", "exit_code", "name", "nodelist", "ntasks", "rid", "signal", "start_time",
+        "state", "step_id",
+    )  # fmt: skip
+    rid: int
+    step_id: int
+    name: str
+    ntasks: int
+    nodelist: str
+    state: str
+    start_time: float
+    end_time: float | None
+    exit_code: int | None
+    signal: int | None
+    data_json: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The launcher's own payload (e.g. its options) kept with the step."""
+        return dict(_spool.json_loads(self.data_json))
+
+    @property
+    def node_names(self) -> list[str]:
+        """The nodes the step's tasks ran on."""
+        return self.nodelist.split(",") if self.nodelist else []
+
+    def __repr__(self) -> str:
+        return f"<Step {self.rid}.{self.step_id} {self.state} {self.name!r}>"
+
+
+STEP_COLUMNS = (
+    "rid, step_id, name, ntasks, nodelist, state, start_time, end_time, exit_code, signal, data"
+)
+
+
+_STEP_ATTRS = tuple(c.strip() for c in STEP_COLUMNS.replace("data", "data_json").split(","))
+
+
+def step_from_row(row: Sequence[Any]) -> Step:
+    """A Step from one row of `SELECT {STEP_COLUMNS} FROM steps`."""
+    step = Step.__new__(Step)
+    for attr, value in zip(_STEP_ATTRS, row, strict=True):
+        setattr(step, attr, value)
+    return step
+
+
 class Launch:
     """How the runner starts one job: argv, environment, working directory and output files."""
 

@@ -11,6 +11,7 @@ import sys
 
 from clusterjob_sim.engine.core import Engine
 from clusterjob_sim.engine.jobs import TIMEOUT
+from clusterjob_sim.engine.nodes import node_env
 from clusterjob_sim.engine.processes import remove_lock, signal_job
 from clusterjob_sim.engine.spool import transaction
 
@@ -76,6 +77,11 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
     with open(os.open(script, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700), "w") as f:
         f.write(job.script)
     launch = engine.module.job_launch(job, engine, script)
+    env = launch.env
+    if (
+        job.node_names
+    ):  # the batch script runs on the first node: `hostname` says so, ssh reaches the rest
+        env = node_env(engine.spool_dir, job.node_names[0], env)
     cwd = launch.cwd
     if not os.path.isdir(cwd):
         if launch.cwd_fallback is None:
@@ -89,7 +95,7 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
         return 1, 0
     try:
         proc = subprocess.Popen(
-            launch.argv, cwd=cwd, env=launch.env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            launch.argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
         )
     except OSError as e:
         print(f"job {job.job_id}: cannot start: {e}", file=sys.stderr)

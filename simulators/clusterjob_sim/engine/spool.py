@@ -43,7 +43,7 @@ BASE_CONFIG: dict[str, Any] = {
     "fault_seed": 0,
 }
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS jobs (
@@ -94,6 +94,23 @@ CREATE TABLE IF NOT EXISTS fault_state (
     key TEXT PRIMARY KEY, seen INTEGER NOT NULL DEFAULT 0, fired INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """
+
+STEPS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS steps (
+    rid INTEGER NOT NULL,
+    step_id INTEGER NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    ntasks INTEGER NOT NULL DEFAULT 1,
+    nodelist TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'RUNNING',
+    start_time REAL NOT NULL,
+    end_time REAL,
+    exit_code INTEGER,
+    signal INTEGER,
+    data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (rid, step_id)
+) WITHOUT ROWID
+"""  # v3: job steps started inside a job by its launcher (srun, pbsdsh, blaunch, qrsh -inherit)
 
 
 def default_spool(scheduler: str) -> Path:
@@ -219,8 +236,9 @@ def connect(spool: str | os.PathLike[str]) -> sqlite3.Connection:
                 for statement in SCHEMA.split(";\n"):
                     if statement.strip():
                         conn.execute(statement)
-            elif version == 1:  # v2 added split_ids
+            if version == 1:  # v2 added split_ids
                 conn.execute("ALTER TABLE jobs ADD COLUMN split_ids INTEGER NOT NULL DEFAULT 0")
+            conn.execute(STEPS_SCHEMA)  # v3 added steps (a no-op on a new or current database)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
