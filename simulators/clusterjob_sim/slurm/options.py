@@ -1,4 +1,5 @@
-"""sbatch's options: getopt_long as glibc does it, #SBATCH directive scanning, value checks, Allocation.
+"""What the Slurm tools read: getopt_long as glibc does it, job id arguments, sbatch's #SBATCH directives,
+value checks and Allocation.
 
 Import-light (no re, no shlex, no dataclasses): sbatch runs this on every submission. Messages and exit codes
 are the real ones (reference/scheduler-cli.md; Slurm 22.05 src/common/slurm_opt.c, src/sbatch/opt.c).
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.jobs import Job
 
 REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
 # sbatch 22.05 long options: name -> (short letter or "", has_arg), in the order of Slurm's option table
@@ -156,6 +158,35 @@ def _resolve_long(
             f"{prog}: option '{arg}' is ambiguous; possibilities: {options}\n{try_help}", code
         )
     raise OptionError(f"{prog}: unrecognized option '{arg}'\n{try_help}", code)
+
+
+def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
+    """Ids of -j/--jobs (123, 120_3, comma separated); None if one is malformed."""
+    out: list[tuple[int, int | None]] = []
+    for item in text.split(","):
+        if not item:
+            continue
+        base, us, task = item.partition("_")
+        if not (base.isascii() and base.isdigit()) or (
+            us and not (task.isascii() and task.isdigit())
+        ):
+            return None
+        out.append((int(base), int(task) if us else None))
+    return out
+
+
+def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
+    """Records matching ids: an array id selects every task, 120_3 one task, a task's own id itself."""
+    out = []
+    for job in jobs:
+        for base, task in wanted:
+            if task is None and (job.job_id == base or job.array_id == base):
+                out.append(job)
+                break
+            if task is not None and job.array_id == base and job.array_index == task:
+                out.append(job)
+                break
+    return out
 
 
 C_SPACE = " \t\n\v\f\r"  # C isspace() in the C locale

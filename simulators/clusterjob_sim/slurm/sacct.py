@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from clusterjob_sim.slurm import common as c
-from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt, parse_job_ids, select
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -125,11 +125,11 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
     """Value getters for every printed line (job, then its batch and extern steps)."""
     engine = ctx.engine
     if opts.get("jobs"):
-        wanted = c.parse_job_ids(opts["jobs"])
+        wanted = parse_job_ids(opts["jobs"])
         if wanted is None:
-            bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
+            bad = next(x for x in opts["jobs"].split(",") if parse_job_ids(x) is None)
             raise OptionError(f"sacct: error: Invalid job id: {bad}", 1)
-        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
+        jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
     else:
         midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]

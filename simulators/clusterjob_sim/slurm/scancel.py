@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clusterjob_sim.slurm import common as c
-from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt, parse_job_ids, select
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def main(ctx: Context) -> int:
     filters = [k for k in ("user", "name", "partition", "state", "me", "account") if k in opts]
     wanted = []
     for word in operands:
-        ids = c.parse_job_ids(word.split(".")[0])
+        ids = parse_job_ids(word.split(".")[0])
         if ids is None or not ids:
             ctx.err.write(f"scancel: error: Invalid job id {word}\n")
             return 1
@@ -49,7 +49,7 @@ def main(ctx: Context) -> int:
     engine = ctx.engine
     active = ("PENDING", "RUNNING")
     if wanted:
-        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+        jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
     else:
         jobs = engine.jobs(states=active, view="live")
     jobs = _filter(jobs, opts)
@@ -57,8 +57,8 @@ def main(ctx: Context) -> int:
     if "verbose" in opts:
         for base, task in wanted:
             label = f"{base}_{task}" if task is not None else str(base)
-            if not c.select(hit, [(base, task)]):
-                known = c.select(jobs, [(base, task)])
+            if not select(hit, [(base, task)]):
+                known = select(jobs, [(base, task)])
                 why = (
                     "Job/step already completing or completed"
                     if known

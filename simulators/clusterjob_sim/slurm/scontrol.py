@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from clusterjob_sim.slurm import common as c
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import parse_job_ids, select
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -19,11 +20,11 @@ def main(ctx: Context) -> int:
     if len(args) >= 2 and args[0] == "show" and args[1] in ("job", "jobs", "jobid"):
         return _show(ctx, args[2] if len(args) > 2 else None)
     if len(args) >= 2 and args[0] in ("hold", "release", "uhold"):
-        wanted = c.parse_job_ids(args[1])
+        wanted = parse_job_ids(args[1])
         if not wanted:
             ctx.err.write("Invalid job id specified\n")
             return 1
-        jobs = c.select(ctx.engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+        jobs = select(ctx.engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
         pending = [j for j in jobs if j.state == "PENDING"]
         if not pending:
             ctx.err.write("Job has already finished\n" if jobs else "Invalid job id specified\n")
@@ -45,11 +46,11 @@ def _show(ctx: Context, text: str | None) -> int:
             ctx.out.write("No jobs in the system\n")
             return 0
     else:
-        wanted = c.parse_job_ids(text)
+        wanted = parse_job_ids(text)
         if wanted is None:
             ctx.err.write("Invalid job id specified\n")
             return 1
-        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+        jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
         if not jobs:
             ctx.err.write("slurm_load_jobs error: Invalid job id specified\n")
             return 1

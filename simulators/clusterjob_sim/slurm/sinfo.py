@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clusterjob_sim.engine.hostlist import compress
-from clusterjob_sim.slurm.common import squeue_secs
+from clusterjob_sim.slurm.output import squeue_secs
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clusterjob_sim.slurm import common as c
-from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt, parse_job_ids, select
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -185,9 +185,9 @@ def main(ctx: Context) -> int:
         return 0
     wanted = None
     if opts.get("jobs"):
-        wanted = c.parse_job_ids(opts["jobs"])
+        wanted = parse_job_ids(opts["jobs"])
         if wanted is None:
-            bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
+            bad = next(x for x in opts["jobs"].split(",") if parse_job_ids(x) is None)
             ctx.err.write(f"squeue: error: Invalid job id: {bad}\n")
             return 1
     states: tuple[str, ...] = ACTIVE
@@ -201,7 +201,7 @@ def main(ctx: Context) -> int:
     ids = sorted({base for base, _ in wanted}) if wanted else None
     jobs = engine.jobs(ids, view="live")
     if wanted is not None:
-        jobs = c.select(jobs, wanted)
+        jobs = select(jobs, wanted)
         if not jobs and len(wanted) == 1:
             ctx.err.write("slurm_load_jobs error: Invalid job id specified\n")
             return 1

@@ -1,4 +1,4 @@
-"""What squeue, sacct, scontrol share: state names, job id forms, time and date formats (as Slurm prints)."""
+"""What the Slurm tools print: state and reason names, job id forms, durations, dates, memory sizes, node lists."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ REASONS = {
     "array_limit": "JobArrayTaskLimit",
     "held": "JobHeldUser",
 }
-NO_VAL = 4294967294  # what %a expands to outside arrays
 
 
 def job_id_text(job: Job) -> str:
@@ -39,35 +38,6 @@ def job_id_text(job: Job) -> str:
     if job.array_id is None:
         return str(job.job_id)
     return f"{job.array_id}_{job.array_index}"
-
-
-def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
-    """Ids of -j/--jobs (123, 120_3, comma separated); None if one is malformed."""
-    out: list[tuple[int, int | None]] = []
-    for item in text.split(","):
-        if not item:
-            continue
-        base, us, task = item.partition("_")
-        if not (base.isascii() and base.isdigit()) or (
-            us and not (task.isascii() and task.isdigit())
-        ):
-            return None
-        out.append((int(base), int(task) if us else None))
-    return out
-
-
-def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
-    """Records matching ids: an array id selects every task, 120_3 one task, a task's own id itself."""
-    out = []
-    for job in jobs:
-        for base, task in wanted:
-            if task is None and (job.job_id == base or job.array_id == base):
-                out.append(job)
-                break
-            if task is not None and job.array_id == base and job.array_index == task:
-                out.append(job)
-                break
-    return out
 
 
 def reason_text(job: Job, engine: Engine) -> str:
