@@ -97,11 +97,14 @@ def sacct_limit(job: Job) -> str:
     return "UNLIMITED" if minutes is None else hms(minutes * 60)
 
 
-def mem_text(mb: int | None) -> str:
+def mem_text(mb: int | None, convert: bool = True) -> str:
     """A memory size in MB as squeue %m and scontrol print it (convert_num_unit, CONVERT_NUM_UNIT_EXACT:
-    scaled while it stays a multiple of 512; seen: 1024 -> 1G, 1536 -> 1.50G, 5000 -> 5000M)."""
+    scaled while it stays a multiple of 512; seen: 1024 -> 1G, 1536 -> 1.50G, 5000 -> 5000M); without
+    `convert` (squeue --noconvert, CONVERT_NUM_UNIT_NO) always in M."""
     if not mb:
         return "0"
+    if not convert:
+        return f"{mb}M"
     num, unit = float(mb), 0
     while num >= 1024 and int(num) % 512 == 0:
         num /= 1024
@@ -163,3 +166,31 @@ def compress_nodes(job: Job) -> str:
     from clusterjob_sim.engine.hostlist import compress
 
     return compress(job.node_names)
+
+
+def parse_format(fmt: str) -> list[tuple[str, str, int, bool]]:
+    """Split a squeue/sinfo -o format into (literal prefix, field letter, width, right-justified) items."""
+    items = []
+    i, literal = 0, ""
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%" or i + 1 >= len(fmt):
+            literal += ch
+            i += 1
+            continue
+        i += 1
+        right = fmt[i] == "."
+        if right:
+            i += 1
+        start = i
+        while i < len(fmt) and "0" <= fmt[i] <= "9":
+            i += 1
+        width = int(fmt[start:i]) if i > start else 0
+        if i >= len(fmt):
+            break
+        items.append((literal, fmt[i], width, right))
+        literal = ""
+        i += 1
+    if literal:
+        items.append((literal, "", 0, False))
+    return items
