@@ -4,6 +4,7 @@ the options acted on answer as the real tools do (sacct's repeated lists, sbatch
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -183,12 +184,11 @@ def test_sacct_users_with_jobs_and_the_last_parsable_mode(spool: Path) -> None:
 
 
 def test_sacct_refusals(spool: Path) -> None:
-    fatal = ("sacct: fatal: Options -o(--format) and -l(--long) are mutually exclusive. "
-             "Please remove one and retry.\n")  # fmt: skip
-    assert run(spool, "sacct", "-l", "-o", "JobID") == (1, "", fatal)
     assert run(spool, "sacct", "-o", "JobID", "extra", "words") == (
         1, "", "sacct: error: Unknown arguments:\nsacct: error:  extra\nsacct: error:  words\n")  # fmt: skip
     assert run(spool, "sacct", "-S", "now") == (1, "", not_implemented_text("sacct", "-S"))
+    # --long's field list (options.c LONG_FIELDS: MaxVMSizeNode, AveCPU, TRES usage...) is not simulated
+    assert run(spool, "sacct", "--long") == (1, "", not_implemented_text("sacct", "--long"))
 
 
 def test_squeue_noconvert_and_long_with_format(spool: Path) -> None:
@@ -197,6 +197,13 @@ def test_squeue_noconvert_and_long_with_format(spool: Path) -> None:
     assert run(spool, "squeue", "-h", "-o", "%m", "--noconvert", "-j", job)[1] == "2048M\n"
     rc, out, err = run(spool, "squeue", "-l", "-o", "%i")
     assert (rc, out) == (1, "") and "mutually exclusive" in err
+    # squeue.c: with --long (and a header) print_date() writes the time first, "%a %b %d %T %Y"
+    first, header, row = run(spool, "squeue", "-l")[1].splitlines()
+    assert re.fullmatch(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \d{4}", first)
+    assert header.split() == ["JOBID", "PARTITION", "NAME", "USER", "STATE", "TIME", "TIME_LIMI",
+                              "NODES", "NODELIST(REASON)"]  # fmt: skip
+    assert row.split()[0] == job
+    assert run(spool, "squeue", "-l", "-h")[1].splitlines()[0].split()[0] == job
 
 
 def test_scontrol_options_and_subcommands(spool: Path) -> None:

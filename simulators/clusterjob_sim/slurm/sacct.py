@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # federation, and the simulated cluster is in none, so it leaves the answer as it is.
 IMPLEMENTED = frozenset({
     "-X", "--allocations", "-a", "--allusers", "-b", "--brief", "--delimiter", "-o", "--format", "-h",
-    "--help", "-j", "--jobs", "--local", "-l", "--long", "--name", "-n", "--noheader", "-p",
+    "--help", "-j", "--jobs", "--local", "--name", "-n", "--noheader", "-p",
     "--parsable", "-P", "--parsable2", "-r", "--partition", "-s", "--state", "-u", "--uid", "--user",
     "--usage", "-V", "--version",
 })  # fmt: skip
@@ -50,8 +50,6 @@ WIDTHS = {
 }  # fmt: skip
 DATES = ("Start", "End", "Submit", "Eligible")
 DEFAULT = "JobID,JobName,Partition,Account,AllocCPUS,State,ExitCode"
-LONG_FORMAT = ("JobID,JobIDRaw,JobName,Partition,MaxVMSize,MaxRSS,NTasks,AllocCPUS,Elapsed,"
-               "State,ExitCode,ReqMem,Timelimit,NNodes,NodeList")  # fmt: skip
 BRIEF = "JobID,State,ExitCode"
 
 
@@ -74,12 +72,6 @@ def main(ctx: Context) -> int:
         if refused:
             ctx.err.write(refused)
             return 1
-        if "long" in opts and "format" in opts:
-            raise OptionError(
-                "sacct: fatal: Options -o(--format) and -l(--long) are mutually exclusive. "
-                "Please remove one and retry.",
-                1,
-            )  # options.c
         if not ctx.config.get("accounting", True):
             ctx.err.write("Slurm accounting storage is disabled\n")
             return 1
@@ -146,13 +138,11 @@ def _options(found: list[tuple[str, str | None]]) -> dict[str, Any]:
 
 
 def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
-    """The requested columns with their widths (Name%N sets a width): -o's fields, then --brief's, then
-    --long's (options.c appends them in this order); the default set when none is asked for."""
+    """The requested columns with their widths (Name%N sets a width): -o's fields, then --brief's
+    (options.c appends them in this order); the default set when none is asked for."""
     parts = [opts["format"]] if opts.get("format") else []
     if "brief" in opts:
         parts.append(BRIEF)
-    if "long" in opts:
-        parts.append(LONG_FORMAT)
     text = ",".join(parts) or DEFAULT
     lookup = {name.lower(): name for name in WIDTHS}
     out = []

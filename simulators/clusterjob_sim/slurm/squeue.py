@@ -218,6 +218,10 @@ def main(ctx: Context) -> int:
     items = parse_format(fmt)
     lines = [] if "noheader" in opts else [render(items, None)]
     now = engine.now()
+    if "long" in opts and lines:  # squeue.c print_date(): the time first (slurm_ctime2_r's format)
+        import time
+
+        lines.insert(0, time.strftime("%a %b %d %H:%M:%S %Y", time.localtime(now)))
     convert = "noconvert" not in opts
     lines += [render(items, values(r, engine, now, convert)) for r in rows]
     if lines:
