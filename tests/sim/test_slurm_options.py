@@ -130,6 +130,16 @@ def test_sbatch_exclusive_values(spool: Path) -> None:
     assert (jobs[whole], jobs[shared]) == (1, 0)
 
 
+def test_sbatch_ntasks_per_socket_only_where_it_cannot_bind(spool: Path) -> None:
+    # tests/real emits --ntasks-per-so=1 (one task per node): no cap per socket can bind there
+    job = held(spool, "--ntasks-per-so=1")
+    assert [str(j.job_id) for j in Engine(spool).jobs()] == [job]
+    rc, out, err = run(spool, "sbatch", "-n", "4", "--ntasks-per-socket=2", "--wrap", "true")
+    assert (rc, out, err) == (255, "", not_implemented_text("sbatch", "--ntasks-per-socket"))
+    rc, _, err = run(spool, "sbatch", "--ntasks-per-socket=0", "--wrap", "true")
+    assert (rc, err) == (1, 'sbatch: error: Invalid numeric value "0" for --ntasks-per-socket.\n')
+
+
 def test_sbatch_quiet_prints_no_job_id(spool: Path) -> None:
     # sbatch.c prints "Submitted batch job N" only `if (!quiet)`
     rc, out, err = run(spool, "sbatch", "-Q", "--hold", "-n", "1", "-N", "2", "--wrap", "true")

@@ -580,7 +580,7 @@ def apply(opts: dict[str, Any], found: list[tuple[str, str | None]]) -> None:
             opts.pop("mem-per-cpu" if name == "mem" else "mem", None)
         elif name == "nodes":
             opts["nodes"] = _nodes(v)
-        elif name in ("ntasks", "cpus-per-task", "ntasks-per-node"):
+        elif name in ("ntasks", "cpus-per-task", "ntasks-per-node", "ntasks-per-socket"):
             opts[name] = _int(f"--{name}", v)
         elif name == "array":
             try:

@@ -25,12 +25,15 @@ if TYPE_CHECKING:
 # The manual's options this fake acts on as sbatch does (stored and shown by squeue/scontrol/sacct, or used
 # for placement, files and environment); every other option of sbatch(1) fails loudly (options.refusal).
 # --ignore-pbs: the fake never reads #PBS/#BSUB lines, which is what the option asks for.
+# --ntasks-per-socket N: a cap on tasks per socket cannot bind when a node runs at most N tasks (whatever its
+# sockets), so the fake accepts it then, and refuses it (not implemented) when it could bind.
 IMPLEMENTED = frozenset({
     "-A", "--account", "-a", "--array", "-D", "--chdir", "-M", "--clusters", "--comment", "-c",
     "--cpus-per-task", "-e", "--error", "--exclusive", "--export", "-h", "--help", "-H", "--hold",
     "--ignore-pbs", "-J", "--job-name", "--mem", "--mem-per-cpu", "--no-requeue", "-N", "--nodes", "-n",
-    "--ntasks", "--ntasks-per-node", "--open-mode", "-o", "--output", "--parsable", "-p", "--partition",
-    "-q", "--qos", "-Q", "--quiet", "-t", "--time", "--usage", "-V", "--version", "--wrap",
+    "--ntasks", "--ntasks-per-node", "--ntasks-per-socket", "--open-mode", "-o", "--output",
+    "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "-t", "--time", "--usage", "-V",
+    "--version", "--wrap",
 })  # fmt: skip
 REFUSED: dict[str, str] = {}
 FAILED = "sbatch: error: Batch job submission failed: "
@@ -156,6 +159,10 @@ def _spec(
     else:
         walltime = queue.get("default_time_s") or queue.get("max_time_s")
     s = shape(opts)
+    if opts.get("ntasks-per-socket", s["tasks_per_node"]) < s["tasks_per_node"]:
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        raise OptionError(not_implemented_text("sbatch", "--ntasks-per-socket"), 255)
     cores = s["tasks_per_node"] * s["cpus_per_task"]
     from clusterjob_sim.engine.spool import normalize_nodes
 
