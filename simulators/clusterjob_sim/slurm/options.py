@@ -209,8 +209,6 @@ def getopt(
                     found.append((canonical, rest))
                 elif mode == REQ:
                     if i + 1 >= len(args):
-                        if spelled is not None:
-                            spelled.pop()
                         raise OptionError(
                             f"{prog}: option requires an argument -- '{ch}'\n{try_help}", exit_code
                         )
