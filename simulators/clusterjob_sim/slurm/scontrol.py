@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.jobs import Job
 
 # The manual's options and subcommands this fake acts on as scontrol does. -a/--all and --hide choose
-# whether jobs of hidden partitions are shown: the simulated cluster has no hidden partition.
+# whether jobs of hidden partitions are shown and --local ignores the other clusters of a federation: the
+# simulated cluster has neither.
 IMPLEMENTED = frozenset({
-    "-a", "--all", "--hide", "-o", "--oneliner", "-V", "--version",
+    "-a", "--all", "--hide", "--local", "-o", "--oneliner", "-V", "--version",
     "show job", "hold", "uhold", "release", "version",
 })  # fmt: skip
 REFUSED = {

@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.command import Context
 
 # The manual's options this fake acts on as sinfo does. -a/--all and --hide choose whether hidden
-# partitions are shown: the simulated cluster has none, so they leave the answer as it is.
+# partitions are shown and --local ignores the other clusters of a federation: the simulated cluster has
+# neither, so they leave the answer as it is, as on such a real cluster.
 IMPLEMENTED = frozenset({
-    "-a", "--all", "-o", "--format", "--help", "--hide", "-h", "--noheader", "-p", "--partition",
-    "--usage", "-V", "--version",
+    "-a", "--all", "-o", "--format", "--help", "--hide", "--local", "-h", "--noheader", "-p",
+    "--partition", "--usage", "-V", "--version",
 })  # fmt: skip
 _NEVER_ENDS = "repeats the report every N seconds until killed; the simulator answers once"
 REFUSED = {"-i": _NEVER_ENDS, "--iterate": _NEVER_ENDS}
