@@ -7,7 +7,7 @@ import os
 
 from clusterjob_sim.engine.hostlist import compress
 from clusterjob_sim.engine.jobs import Launch
-from clusterjob_sim.slurm.common import NO_VAL, cpus_of, repeat_counts
+from clusterjob_sim.slurm.output import cpus_of, repeat_counts
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.jobs import Job
 
 WILDCARDS = "AabJjNnstux"
+NO_VAL = 4294967294  # what %a expands to outside arrays
 
 
 def expand_pattern(pattern: str, job: Job, workdir: str, node: str) -> str:

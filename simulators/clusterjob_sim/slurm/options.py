@@ -1,7 +1,10 @@
-"""sbatch's options: getopt_long as glibc does it, #SBATCH directive scanning, value checks, Allocation.
+"""What the Slurm tools read: getopt_long as glibc does it, each command's option table, the options the
+simulator does not implement (refused at parse time), job id arguments, and sbatch's #SBATCH directives,
+value checks and submission parsing.
 
-Import-light (no re, no shlex, no dataclasses): sbatch runs this on every submission. Messages and exit codes
-are the real ones (reference/scheduler-cli.md; Slurm 22.05 src/common/slurm_opt.c, src/sbatch/opt.c).
+Import-light (no re, no shlex, no dataclasses): every command runs this. Messages and exit codes are the real
+ones (reference/scheduler-cli.md; Slurm 22.05 src/common/slurm_opt.c, src/sbatch/opt.c and each command's
+option parser).
 """
 
 from __future__ import annotations
@@ -10,13 +13,17 @@ import os
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from typing import Any
 
     from clusterjob_sim.engine.allocation import Allocation
+    from clusterjob_sim.engine.jobs import Job
 
 REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
-# sbatch 22.05 long options: name -> (short letter or "", has_arg), in the order of Slurm's option table
-# (seen: getopt_long lists ambiguous abbreviations in this order, e.g. '--cluster-constraint' '--chdir')
+# Option tables: long name -> (short letter or "", has_arg), in the order of the tool's own table (getopt_long
+# lists ambiguous abbreviations in this order). A name starting with "-" is a short option without a long
+# name. Aliases map other names of one option to the name the commands use.
+# sbatch 22.05 (seen: '--cluster-constraint' '--chdir' are listed in this order)
 LONG: dict[str, tuple[str, int]] = {
     "account": ("A", REQ), "acctg-freq": ("", REQ), "array": ("a", REQ), "batch": ("", REQ),
     "begin": ("b", REQ), "bb": ("", REQ), "bbf": ("", REQ), "cluster-constraint": ("", REQ),
@@ -52,11 +59,78 @@ LONG: dict[str, tuple[str, int]] = {
 }  # fmt: skip
 SHORT = {short: name for name, (short, _) in LONG.items() if short}
 ALIASES = {"tasks-per-node": "ntasks-per-node", "cluster": "clusters"}
+# squeue 22.05 (src/squeue/opts.c): 'accounts', 'partitions', 'users' are its names; the manual's '--account',
+# '--partition', '--user' are their abbreviations; -U is an old spelling of -A
+SQUEUE: dict[str, tuple[str, int]] = {
+    "accounts": ("A", REQ), "all": ("a", NONE), "array": ("r", NONE), "array-unique": ("", NONE),
+    "Format": ("O", REQ), "format": ("o", REQ), "federation": ("", NONE), "help": ("", NONE),
+    "hide": ("", NONE), "iterate": ("i", REQ), "jobs": ("j", OPT), "local": ("", NONE),
+    "long": ("l", NONE), "licenses": ("L", REQ), "cluster": ("M", REQ), "clusters": ("M", REQ),
+    "me": ("", NONE), "name": ("n", REQ), "noconvert": ("", NONE), "node": ("w", REQ),
+    "nodes": ("w", REQ), "nodelist": ("w", REQ), "noheader": ("h", NONE), "partitions": ("p", REQ),
+    "priority": ("P", NONE), "qos": ("q", REQ), "reservation": ("R", REQ), "sib": ("", NONE),
+    "sibling": ("", NONE), "sort": ("S", REQ), "start": ("", NONE), "steps": ("s", OPT),
+    "states": ("t", REQ), "usage": ("", NONE), "user": ("u", REQ), "users": ("u", REQ),
+    "verbose": ("v", NONE), "version": ("V", NONE), "-U": ("U", REQ),
+}  # fmt: skip
+SQUEUE_ALIASES = {"cluster": "clusters", "node": "nodelist", "nodes": "nodelist", "sib": "sibling",
+                  "users": "user", "-U": "accounts"}  # fmt: skip
+# sacct 22.05 (src/sacct/options.c); -t is an old spelling of -X
+SACCT: dict[str, tuple[str, int]] = {
+    "allusers": ("a", NONE), "accounts": ("A", REQ), "allocations": ("X", NONE), "brief": ("b", NONE),
+    "batch-script": ("B", NONE), "completion": ("c", NONE), "constraints": ("C", REQ),
+    "delimiter": ("", REQ), "duplicates": ("D", NONE), "federation": ("", NONE),
+    "helpformat": ("e", NONE), "help-fields": ("e", NONE), "endtime": ("E", REQ),
+    "env-vars": ("", NONE), "file": ("f", REQ), "flags": ("F", REQ), "gid": ("g", REQ),
+    "group": ("g", REQ), "help": ("h", NONE), "local": ("", NONE), "name": ("", REQ),
+    "nnodes": ("i", REQ), "ncpus": ("I", REQ), "jobs": ("j", REQ), "timelimit-min": ("k", REQ),
+    "timelimit-max": ("K", REQ), "long": ("l", NONE), "allclusters": ("L", NONE),
+    "cluster": ("M", REQ), "clusters": ("M", REQ), "nodelist": ("N", REQ), "noconvert": ("", NONE),
+    "units": ("", REQ), "noheader": ("n", NONE), "fields": ("o", REQ), "format": ("o", REQ),
+    "parsable": ("p", NONE), "parsable2": ("P", NONE), "qos": ("q", REQ), "partition": ("r", REQ),
+    "reason": ("R", REQ), "state": ("s", REQ), "starttime": ("S", REQ), "truncate": ("T", NONE),
+    "uid": ("u", REQ), "use-local-uid": ("", NONE), "usage": ("U", NONE), "user": ("u", REQ),
+    "verbose": ("v", NONE), "version": ("V", NONE), "wckeys": ("W", REQ),
+    "whole-hetjob": ("", OPT), "associations": ("x", REQ), "json": ("", NONE), "yaml": ("", NONE),
+    "-t": ("t", NONE),
+}  # fmt: skip
+SACCT_ALIASES = {"help-fields": "helpformat", "group": "gid", "cluster": "clusters", "fields": "format",
+                 "uid": "user", "-t": "allocations"}  # fmt: skip
+# scancel 22.05 (src/scancel/opt.c)
+SCANCEL: dict[str, tuple[str, int]] = {
+    "account": ("A", REQ), "batch": ("b", NONE), "ctld": ("", NONE), "full": ("f", NONE),
+    "help": ("", NONE), "hurry": ("H", NONE), "interactive": ("i", NONE), "cluster": ("M", REQ),
+    "clusters": ("M", REQ), "jobname": ("n", REQ), "me": ("", NONE), "name": ("n", REQ),
+    "nodelist": ("w", REQ), "partition": ("p", REQ), "qos": ("q", REQ), "quiet": ("Q", NONE),
+    "reservation": ("R", REQ), "sibling": ("", REQ), "signal": ("s", REQ), "state": ("t", REQ),
+    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
+    "wckey": ("", REQ),
+}  # fmt: skip
+SCANCEL_ALIASES = {"cluster": "clusters", "jobname": "name"}
+# scontrol 22.05 (src/scontrol/scontrol.c, the options its manual names); --usage is -h
+SCONTROL: dict[str, tuple[str, int]] = {
+    "all": ("a", NONE), "cluster": ("M", REQ), "clusters": ("M", REQ), "details": ("d", NONE),
+    "federation": ("", NONE), "future": ("F", NONE), "help": ("h", NONE), "hide": ("", NONE),
+    "local": ("", NONE), "oneliner": ("o", NONE), "quiet": ("Q", NONE), "sibling": ("", NONE),
+    "uid": ("u", REQ), "usage": ("h", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
+}  # fmt: skip
+SCONTROL_ALIASES = {"cluster": "clusters", "usage": "help"}
+# sinfo 22.05 (src/sinfo/opts.c)
+SINFO: dict[str, tuple[str, int]] = {
+    "all": ("a", NONE), "dead": ("d", NONE), "exact": ("e", NONE), "federation": ("", NONE),
+    "help": ("", NONE), "hide": ("", NONE), "iterate": ("i", REQ), "local": ("", NONE),
+    "long": ("l", NONE), "cluster": ("M", REQ), "clusters": ("M", REQ), "nodes": ("n", REQ),
+    "noconvert": ("", NONE), "noheader": ("h", NONE), "Node": ("N", NONE), "format": ("o", REQ),
+    "Format": ("O", REQ), "partition": ("p", REQ), "responding": ("r", NONE),
+    "list-reasons": ("R", NONE), "summarize": ("s", NONE), "sort": ("S", REQ), "states": ("t", REQ),
+    "reservation": ("T", NONE), "usage": ("", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
+}  # fmt: skip
+SINFO_ALIASES = {"cluster": "clusters"}
 MAX_ARRAY_SIZE = 1001  # MaxArraySize default: indices 0..1000
 
 
 class OptionError(Exception):
-    """An option the real sbatch rejects: exact stderr text (lines) and exit code."""
+    """An option the real tool rejects: exact stderr text (lines) and exit code."""
 
     def __init__(self, text: str, exit_code: int) -> None:
         super().__init__(text)
@@ -76,11 +150,16 @@ def getopt(
     permute: bool = False,
     exit_code: int = 255,
     found: list[tuple[str, str | None]] | None = None,
+    aliases: dict[str, str] | None = None,
+    spelled: list[str] | None = None,
 ) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """Parse args like glibc getopt_long: (options, operands). Without `permute` (sbatch's leading '+'),
-    the first operand ends the options; with it (squeue, sacct), operands may sit anywhere. `found`
-    (if given) receives the options one by one, so a caller sees those before a refused one."""
-    table = LONG if table is None else table
+    """Parse args like glibc getopt_long: (options, operands), each option as (its name after `aliases`,
+    value). Without `permute` (sbatch's leading '+'), the first operand ends the options; with it (squeue,
+    sacct), operands may sit anywhere. `found` (if given) receives the options one by one, so a caller sees
+    those before a refused one; `spelled` receives how each was written ('-X', or '--name' in full)."""
+    if table is None:
+        table, aliases = LONG, ALIASES if aliases is None else aliases
+    aliases = aliases or {}
     short = {s: name for name, (s, _) in table.items() if s}
     try_help = f'Try "{prog} --help" for more information'
     if found is None:
@@ -94,7 +173,7 @@ def getopt(
             return found, operands
         if arg.startswith("--"):
             text, eq, value = arg[2:].partition("=")
-            name = _resolve_long(text, arg, prog, table, try_help, exit_code)
+            name = _resolve_long(text, arg, prog, table, aliases, try_help, exit_code)
             mode = table[name][1]
             if mode == REQ and not eq:
                 if i + 1 >= len(args):
@@ -107,7 +186,9 @@ def getopt(
                 raise OptionError(
                     f"{prog}: option '--{name}' doesn't allow an argument\n{try_help}", exit_code
                 )
-            found.append((ALIASES.get(name, name), value if (eq or mode == REQ) else None))
+            found.append((aliases.get(name, name), value if (eq or mode == REQ) else None))
+            if spelled is not None:
+                spelled.append(f"--{name}")
         elif arg.startswith("-") and arg != "-":
             j = 1
             while j < len(arg):
@@ -117,21 +198,24 @@ def getopt(
                     raise OptionError(f"{prog}: invalid option -- '{ch}'\n{try_help}", exit_code)
                 mode = table[name][1]
                 rest = arg[j + 1 :]
+                canonical = aliases.get(name, name)
+                if spelled is not None:
+                    spelled.append(f"-{ch}")
                 if mode == NONE:
-                    found.append((name, None))
+                    found.append((canonical, None))
                     j += 1
                     continue
                 if rest:
-                    found.append((name, rest))
+                    found.append((canonical, rest))
                 elif mode == REQ:
                     if i + 1 >= len(args):
                         raise OptionError(
                             f"{prog}: option requires an argument -- '{ch}'\n{try_help}", exit_code
                         )
                     i += 1
-                    found.append((name, args[i]))
+                    found.append((canonical, args[i]))
                 else:
-                    found.append((name, None))
+                    found.append((canonical, None))
                 break
         elif permute:
             operands.append(arg)
@@ -141,13 +225,32 @@ def getopt(
     return found, operands
 
 
+def _long_matches(
+    text: str, table: dict[str, tuple[str, int]], aliases: dict[str, str]
+) -> list[str]:
+    """The long names `--text` may stand for, as glibc reports them: the exact name alone; else every name it
+    abbreviates that differs from the first one (another name of the same option does not count)."""
+    if text in table and not text.startswith("-"):
+        return [text]
+    matches = [n for n in table if n.startswith(text) and not n.startswith("-")] if text else []
+    if not matches:
+        return []
+    first = matches[0]
+    key = (table[first], aliases.get(first, first))
+    return [first] + [m for m in matches[1:] if (table[m], aliases.get(m, m)) != key]
+
+
 def _resolve_long(
-    text: str, arg: str, prog: str, table: dict[str, tuple[str, int]], try_help: str, code: int
+    text: str,
+    arg: str,
+    prog: str,
+    table: dict[str, tuple[str, int]],
+    aliases: dict[str, str],
+    try_help: str,
+    code: int,
 ) -> str:
     """Exact long option name, or its unique abbreviation, as glibc accepts them."""
-    if text in table:
-        return text
-    matches = [name for name in table if name.startswith(text)] if text else []
+    matches = _long_matches(text, table, aliases)
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -156,6 +259,92 @@ def _resolve_long(
             f"{prog}: option '{arg}' is ambiguous; possibilities: {options}\n{try_help}", code
         )
     raise OptionError(f"{prog}: unrecognized option '{arg}'\n{try_help}", code)
+
+
+def option_name(
+    spelling: str, table: dict[str, tuple[str, int]], aliases: dict[str, str]
+) -> str | None:
+    """The name (after aliases) a spelling '-X' or '--name' stands for in `table`; None if none."""
+    if spelling.startswith("--"):
+        matches = _long_matches(spelling[2:], table, aliases)
+        name = matches[0] if len(matches) == 1 else None
+    else:
+        name = next((n for n, (s, _) in table.items() if s and s == spelling[1:]), None)
+    return None if name is None else aliases.get(name, name)
+
+
+def first_refused(
+    found: list[tuple[str, str | None]],
+    implemented: Collection[str],
+    table: dict[str, tuple[str, int]],
+    aliases: dict[str, str],
+) -> int | None:
+    """Index of the first option in `found` the simulator does not act on (None: it acts on all of them).
+    `implemented` holds the manual's spellings of the options the command implements."""
+    acted_on = {option_name(s, table, aliases) for s in implemented}
+    return next((i for i, (name, _) in enumerate(found) if name not in acted_on), None)
+
+
+def refusal(
+    command: str,
+    found: list[tuple[str, str | None]],
+    spelled: list[str],
+    implemented: Collection[str],
+    table: dict[str, tuple[str, int]],
+    aliases: dict[str, str],
+) -> str | None:
+    """The stderr text for the first option in `found` the simulator does not implement (None if none):
+    every option of the real tool outside `implemented` fails loudly, named as the manual spells it."""
+    i = first_refused(found, implemented, table, aliases)
+    return None if i is None else not_implemented(command, spelled[i], found[i][0], table, aliases)
+
+
+def not_implemented(
+    command: str,
+    spelling: str,
+    name: str,
+    table: dict[str, tuple[str, int]],
+    aliases: dict[str, str],
+) -> str:
+    """engine.refusal.not_implemented_text for an option written `spelling`, named as the manual spells it
+    (that spelling if the manual has it, else the manual's long spelling of the same option)."""
+    from clusterjob_sim.engine.refusal import not_implemented_text
+    from clusterjob_sim.slurm.manual import OPTIONS
+
+    manual = [o for o, kind in OPTIONS.get(command, {}).items() if kind != "subcommand"]
+    if spelling not in manual:
+        same = [o for o in manual if option_name(o, table, aliases) == name]
+        spelling = next((o for o in same if o.startswith("--")), same[0] if same else spelling)
+    return not_implemented_text(command, spelling)
+
+
+def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
+    """Ids of -j/--jobs (123, 120_3, comma separated); None if one is malformed."""
+    out: list[tuple[int, int | None]] = []
+    for item in text.split(","):
+        if not item:
+            continue
+        base, us, task = item.partition("_")
+        if not (base.isascii() and base.isdigit()) or (
+            us and not (task.isascii() and task.isdigit())
+        ):
+            return None
+        out.append((int(base), int(task) if us else None))
+    return out
+
+
+def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
+    """Records matching ids: an array id selects every task, 120_3 one task, a task's own id itself."""
+    out = []
+    for job in jobs:
+        for base, task in wanted:
+            if task is None and (job.job_id == base or job.array_id == base):
+                out.append(job)
+                break
+            if task is not None and job.array_id == base and job.array_index == task:
+                out.append(job)
+                break
+    return out
 
 
 C_SPACE = " \t\n\v\f\r"  # C isspace() in the C locale
@@ -389,13 +578,17 @@ def apply(opts: dict[str, Any], found: list[tuple[str, str | None]]) -> None:
             opts.pop("mem-per-cpu" if name == "mem" else "mem", None)
         elif name == "nodes":
             opts["nodes"] = _nodes(v)
-        elif name in ("ntasks", "cpus-per-task", "ntasks-per-node"):
+        elif name in ("ntasks", "cpus-per-task", "ntasks-per-node", "ntasks-per-socket"):
             opts[name] = _int(f"--{name}", v)
         elif name == "array":
             try:
                 opts["array"] = (v, *parse_array(v))
             except ValueError:
                 raise _err("Invalid --array specification", 1) from None
+        elif name == "exclusive" and value is not None:
+            if v.lower() not in ("exclusive", "oversubscribe", "user", "mcs"):
+                raise _err("Invalid --exclusive specification")  # slurm_opt.c arg_set_exclusive
+            opts[name] = v.lower()
         elif LONG[name][1] == NONE or (LONG[name][1] == OPT and value is None):
             opts[name] = True
         else:
@@ -407,12 +600,14 @@ def parse_options(
     argv: list[str] | tuple[str, ...],
     file: str | None = None,
     warnings: list[str] | None = None,
+    implemented: Collection[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Options of a submission: #SBATCH lines, then the command line (which wins); plus the operands.
 
     `file` names the script in fatal errors (default: the first operand's basename, else 'stdin');
     `warnings` collects what sbatch prints on stderr for a job it still submits (an OptionError's text
-    starts with those printed before it)."""
+    starts with those printed before it). With `implemented` (the fake sbatch's manual spellings), a
+    directive naming another option of the real sbatch fails loudly (exit 255, as a bad option)."""
     cmd_found, operands = getopt(list(argv))
     if file is None:
         file = os.path.basename(operands[0]) if operands else "stdin"
@@ -421,11 +616,17 @@ def parse_options(
     try:
         # sbatch applies each option as getopt_long returns it: the first refusal wins (seen)
         found: list[tuple[str, str | None]] = []
+        spelled: list[str] = []
         try:
-            _, rest = getopt(directive_args(script, file, notes), found=found)
+            _, rest = getopt(directive_args(script, file, notes), found=found, spelled=spelled)
         except OptionError as e:
             apply(opts, found)
             raise e from None
+        refused = None if implemented is None else first_refused(found, implemented, LONG, ALIASES)
+        if refused is not None:
+            apply(opts, found[:refused])  # the options before it are read (and may fail) first
+            text = not_implemented("sbatch", spelled[refused], found[refused][0], LONG, ALIASES)
+            raise OptionError(text, 255)
         apply(opts, found)
         if rest:
             raise _err(f"Invalid directive found in batch script: {rest[0]}")
@@ -435,10 +636,11 @@ def parse_options(
             raise OptionError("".join(notes) + e.text, e.exit_code) from None
         raise
     if "ntasks" in opts and "nodes" in opts and opts["ntasks"] < opts["nodes"]:
-        notes.append(
-            f"sbatch: Warning: can't run {opts['ntasks']} processes on {opts['nodes']} nodes, "
-            f"setting nnodes to {opts['ntasks']}\n"
-        )  # seen
+        if "quiet" not in opts:  # an info() message: -Q lowers the log level below it
+            notes.append(
+                f"sbatch: Warning: can't run {opts['ntasks']} processes on {opts['nodes']} nodes, "
+                f"setting nnodes to {opts['ntasks']}\n"
+            )  # seen
         opts["nodes"] = opts["ntasks"]
     return opts, operands
 

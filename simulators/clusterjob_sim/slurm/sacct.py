@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import time
 
-from clusterjob_sim.slurm import common as c
-from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import (
+    SACCT,
+    SACCT_ALIASES,
+    OptionError,
+    getopt,
+    parse_job_ids,
+    refusal,
+    select,
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -16,18 +24,18 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
-OPTIONS = {
-    "allocations": ("X", NONE), "allusers": ("a", NONE), "accounts": ("A", REQ), "brief": ("b", NONE),
-    "completion": ("c", NONE), "clusters": ("M", REQ), "delimiter": ("", REQ),
-    "duplicates": ("D", NONE), "endtime": ("E", REQ), "helpformat": ("e", NONE),
-    "format": ("o", REQ), "gid": ("g", REQ), "group": ("", REQ), "help": ("h", NONE),
-    "jobs": ("j", REQ), "long": ("l", NONE), "name": ("", REQ), "nodelist": ("N", REQ),
-    "noconvert": ("", NONE), "noheader": ("n", NONE), "parsable": ("p", NONE),
-    "parsable2": ("P", NONE), "partition": ("r", REQ), "qos": ("q", REQ), "state": ("s", REQ),
-    "starttime": ("S", REQ), "truncate": ("T", NONE), "uid": ("", REQ), "units": ("", REQ),
-    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
-    "whole-hetjob": ("", REQ), "array": ("", NONE),
-}  # fmt: skip
+# The manual's options this fake acts on as sacct does; --local keeps sacct to the local cluster of a
+# federation, and the simulated cluster is in none, so it leaves the answer as it is.
+IMPLEMENTED = frozenset({
+    "-X", "--allocations", "-a", "--allusers", "-b", "--brief", "--delimiter", "-o", "--format", "-h",
+    "--help", "-j", "--jobs", "--local", "--name", "-n", "--noheader", "-p",
+    "--parsable", "-P", "--parsable2", "-r", "--partition", "-s", "--state", "-u", "--uid", "--user",
+    "--usage", "-V", "--version",
+})  # fmt: skip
+REFUSED: dict[str, str] = {}
+# Options sacct accumulates (options.c appends each one's comma separated list to one list): -j, -o, -s,
+# -u, -r, --name; every other option keeps its last value.
+LISTS = ("jobs", "format", "state", "user", "partition", "name")
 # sacct.c fields[]: name -> width (negative: left-justified)
 WIDTHS = {
     "Account": 10, "AllocCPUS": 10, "AllocNodes": 10, "Cluster": 10, "Comment": 14,
@@ -42,26 +50,36 @@ WIDTHS = {
 }  # fmt: skip
 DATES = ("Start", "End", "Submit", "Eligible")
 DEFAULT = "JobID,JobName,Partition,Account,AllocCPUS,State,ExitCode"
-LONG_FORMAT = ("JobID,JobIDRaw,JobName,Partition,MaxVMSize,MaxRSS,NTasks,AllocCPUS,Elapsed,"
-               "State,ExitCode,ReqMem,Timelimit,NNodes,NodeList")  # fmt: skip
 BRIEF = "JobID,State,ExitCode"
 
 
 def main(ctx: Context) -> int:
     """sacct [-n] [-X] [-P|-p] [-j IDS] [-o FIELDS] [-u USERS] [-a] [-s STATES]."""
+    spelled: list[str] = []
     try:
-        found, _operands = getopt(ctx.argv, "sacct", OPTIONS, permute=True, exit_code=1)
-        opts: dict[str, Any] = dict(found)
+        found, operands = getopt(
+            ctx.argv, "sacct", SACCT, permute=True, exit_code=1, aliases=SACCT_ALIASES,
+            spelled=spelled,
+        )  # fmt: skip
+        if any(name == "version" for name, _ in found):  # options.c exits at once on -V
+            ctx.out.write("slurm 22.05.8\n")
+            return 0
+        opts = _options(found)
         if "help" in opts or "usage" in opts:
             ctx.out.write("Usage: sacct [options]\n")
             return 0
-        if "version" in opts:
-            ctx.out.write("slurm 22.05.8\n")
-            return 0
+        refused = refusal("sacct", found, spelled, IMPLEMENTED, SACCT, SACCT_ALIASES)
+        if refused:
+            ctx.err.write(refused)
+            return 1
         if not ctx.config.get("accounting", True):
             ctx.err.write("Slurm accounting storage is disabled\n")
             return 1
         fields = _fields(opts)
+        if operands:  # options.c, after the fields are read
+            ctx.err.write("sacct: error: Unknown arguments:\n")
+            ctx.err.write("".join(f"sacct: error:  {word}\n" for word in operands))
+            return 1
         rows = _rows(ctx, opts)
     except OptionError as e:
         ctx.err.write(e.text)
@@ -100,11 +118,32 @@ def _cell(value: str, width: int, plus: bool) -> str:
     return (value.rjust(n) if width > 0 else value.ljust(n)) + " "
 
 
+def _options(found: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """The options as sacct keeps them: the lists of LISTS joined in command-line order (-j 1 -j 2 is
+    -j 1,2), any other option's last value. `-u -1` means every user (options.c)."""
+    opts: dict[str, Any] = {}
+    for name, value in found:
+        if name == "user" and value == "-1":
+            opts.pop("user", None)
+            opts["allusers"] = None
+        elif name in LISTS and name in opts:
+            opts[name] = f"{opts[name]},{value}"
+        else:
+            opts[name] = value
+        if name == "user" and value != "-1":
+            opts.pop("allusers", None)  # -u after -a selects those users again
+        elif name in ("parsable", "parsable2"):  # one setting: the last of -p/-P wins
+            opts.pop("parsable2" if name == "parsable" else "parsable", None)
+    return opts
+
+
 def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
-    """The requested columns with their widths (Name%N sets a width)."""
-    text = opts.get("format") or (
-        LONG_FORMAT if "long" in opts else BRIEF if "brief" in opts else DEFAULT
-    )
+    """The requested columns with their widths (Name%N sets a width): -o's fields, then --brief's
+    (options.c appends them in this order); the default set when none is asked for."""
+    parts = [opts["format"]] if opts.get("format") else []
+    if "brief" in opts:
+        parts.append(BRIEF)
+    text = ",".join(parts) or DEFAULT
     lookup = {name.lower(): name for name in WIDTHS}
     out = []
     for item in text.split(","):
@@ -124,20 +163,21 @@ def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
 def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
     """Value getters for every printed line (job, then its batch and extern steps)."""
     engine = ctx.engine
-    if opts.get("jobs"):
-        wanted = c.parse_job_ids(opts["jobs"])
-        if wanted is None:
-            bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
-            raise OptionError(f"sacct: error: Invalid job id: {bad}", 1)
-        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
+    wanted = parse_job_ids(opts["jobs"]) if opts.get("jobs") else []
+    if wanted is None:
+        bad = next(x for x in opts["jobs"].split(",") if parse_job_ids(x) is None)
+        raise OptionError(f"sacct: error: Invalid job id: {bad}", 1)
+    if wanted:
+        jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
     else:
         midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]
-        if "allusers" not in opts:
-            from clusterjob_sim.engine.jobs import user_name
+    # options.c: -a, or jobs asked by id without -u, mean every user; else -u's users or the caller
+    if "allusers" not in opts and (opts.get("user") or not wanted):
+        from clusterjob_sim.engine.jobs import user_name
 
-            users = (opts.get("user") or opts.get("uid") or user_name()).split(",")
-            jobs = [j for j in jobs if j.user in users or str(j.uid) in users]
+        users = (opts.get("user") or user_name()).split(",")
+        jobs = [j for j in jobs if j.user in users or str(j.uid) in users]
     if opts.get("state"):
         states = {w.upper() for w in opts["state"].split(",")}
         jobs = [

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 
 from clusterjob_sim.slurm.options import (
+    ALIASES,
+    LONG,
     MAX_ARRAY_SIZE,
     OptionError,
     check_script,
     getopt,
     parse_options,
+    refusal,
     shape,
 )
 
@@ -19,6 +22,20 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
 
+# The manual's options this fake acts on as sbatch does (stored and shown by squeue/scontrol/sacct, or used
+# for placement, files and environment); every other option of sbatch(1) fails loudly (options.refusal).
+# --ignore-pbs: the fake never reads #PBS/#BSUB lines, which is what the option asks for.
+# --ntasks-per-socket N: a cap on tasks per socket cannot bind when a node runs at most N tasks (whatever its
+# sockets), so the fake accepts it then, and refuses it (not implemented) when it could bind.
+IMPLEMENTED = frozenset({
+    "-A", "--account", "-a", "--array", "-D", "--chdir", "-M", "--clusters", "--comment", "-c",
+    "--cpus-per-task", "-e", "--error", "--exclusive", "--export", "-h", "--help", "-H", "--hold",
+    "--ignore-pbs", "-J", "--job-name", "--mem", "--mem-per-cpu", "--no-requeue", "-N", "--nodes", "-n",
+    "--ntasks", "--ntasks-per-node", "--ntasks-per-socket", "--open-mode", "-o", "--output",
+    "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "-t", "--time", "--usage", "-V",
+    "--version", "--wrap",
+})  # fmt: skip
+REFUSED: dict[str, str] = {}
 FAILED = "sbatch: error: Batch job submission failed: "
 USAGE = (
     "Usage: sbatch [-N nnodes] [-n ntasks]\n"
@@ -43,7 +60,8 @@ def main(ctx: Context) -> int:
 
 
 def _sbatch(ctx: Context) -> int:
-    found, operands = getopt(ctx.argv)
+    spelled: list[str] = []
+    found, operands = getopt(ctx.argv, spelled=spelled)
     names = {name for name, _ in found}
     if names & {"help", "usage"}:
         ctx.out.write(USAGE)
@@ -51,6 +69,10 @@ def _sbatch(ctx: Context) -> int:
     if "version" in names:
         ctx.out.write("slurm 22.05.8\n")
         return 0
+    refused = refusal("sbatch", found, spelled, IMPLEMENTED, LONG, ALIASES)
+    if refused:  # before the script is read
+        ctx.err.write(refused)
+        return 255
     wrap = next((v for n, v in reversed(found) if n == "wrap"), None)
     if wrap is not None:
         script, script_name, args, command = WRAP.format(wrap), "wrap", operands, "(null)"
@@ -69,7 +91,7 @@ def _sbatch(ctx: Context) -> int:
         file = "stdin"
     check_script(script)
     warnings: list[str] = []
-    opts, _ = parse_options(script, ctx.argv, file=file, warnings=warnings)
+    opts, _ = parse_options(script, ctx.argv, file=file, warnings=warnings, implemented=IMPLEMENTED)
     ctx.err.write("".join(warnings))  # printed while the options are read, before any refusal
     cluster = _cluster(ctx, opts)
     spec, data = _spec(ctx, opts, script, script_name, args, command)
@@ -77,10 +99,14 @@ def _sbatch(ctx: Context) -> int:
     env = _export(opts.get("export"), ctx.environ)
     jobs = ctx.submit(spec, env=env, data=data, tasks=tasks, ids_per_task="at_start")
     job_id = jobs[0].array_id if jobs[0].array_id is not None else jobs[0].job_id
+    if "quiet" in opts:  # sbatch.c prints the job id only when not quiet
+        return 0
     if "parsable" in opts:
         ctx.out.write(f"{job_id};{cluster}\n" if cluster else f"{job_id}\n")
-    else:
-        ctx.out.write(f"Submitted batch job {job_id}\n")
+    else:  # sbatch.c: " on cluster NAME" when -M chose the cluster
+        ctx.out.write(
+            f"Submitted batch job {job_id}" + (f" on cluster {cluster}\n" if cluster else "\n")
+        )
     return 0
 
 
@@ -133,6 +159,10 @@ def _spec(
     else:
         walltime = queue.get("default_time_s") or queue.get("max_time_s")
     s = shape(opts)
+    if opts.get("ntasks-per-socket", s["tasks_per_node"]) < s["tasks_per_node"]:
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        raise OptionError(not_implemented_text("sbatch", "--ntasks-per-socket"), 255)
     cores = s["tasks_per_node"] * s["cpus_per_task"]
     from clusterjob_sim.engine.spool import normalize_nodes
 
@@ -165,13 +195,17 @@ def _spec(
         "hold_reason": hold_reason,
         "user_hold": "hold" in opts,  # seen: a held job shows JobHeldUser, whatever else keeps it
     }
+    if "comment" in opts:
+        data["comment"] = opts["comment"]  # squeue %k
+    if "no-requeue" in opts:
+        data["requeue"] = 0  # scontrol show job: Requeue=0 (the fake never requeues a job anyway)
     spec: dict[str, Any] = {
         "name": opts.get("job-name") or script_name,
         "queue": partition,
         "nodes": s["nodes"],
         "cores_per_node": cores,
         "mem_mb_per_node": s["mem_mb_per_node"],
-        "exclusive": 1 if opts.get("exclusive") else 0,
+        "exclusive": _exclusive(opts.get("exclusive")),
         "walltime_s": walltime,
         "held": 1 if "hold" in opts or hold_reason else 0,
         "workdir": os.path.join(ctx.cwd, opts["chdir"]) if "chdir" in opts else ctx.cwd,
@@ -188,6 +222,18 @@ def _spec(
         spec["array_spec"] = text
         data["tasks"] = indices
     return spec, data
+
+
+def _exclusive(value: str | bool | None) -> int:
+    """1 when --exclusive asks for whole nodes (no value, or =exclusive); 0 when absent or =oversubscribe.
+    =user and =mcs (nodes shared only with the same user / MCS label) are not implemented."""
+    if value is None or value == "oversubscribe":
+        return 0
+    if value in ("user", "mcs"):
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        raise OptionError(not_implemented_text("sbatch", f"--exclusive={value}"), 255)
+    return 1
 
 
 def _export(spec: str | None, environ: dict[str, str]) -> dict[str, str]:

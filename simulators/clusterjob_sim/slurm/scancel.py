@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from clusterjob_sim.slurm import common as c
-from clusterjob_sim.slurm.options import NONE, REQ, OptionError, getopt
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import (
+    SCANCEL,
+    SCANCEL_ALIASES,
+    OptionError,
+    getopt,
+    parse_job_ids,
+    refusal,
+    select,
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -11,34 +19,48 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
 
-OPTIONS = {
-    "account": ("A", REQ), "batch": ("b", NONE), "clusters": ("M", REQ), "ctld": ("", NONE),
-    "full": ("f", NONE), "help": ("", NONE), "hurry": ("H", NONE), "interactive": ("i", NONE),
-    "name": ("n", REQ), "nodelist": ("w", REQ), "partition": ("p", REQ), "qos": ("q", REQ),
-    "quiet": ("Q", NONE), "reservation": ("R", REQ), "signal": ("s", REQ), "state": ("t", REQ),
-    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
-    "wckey": ("", REQ), "me": ("", NONE),
-}  # fmt: skip
+# The manual's options this fake acts on as scancel does. --ctld only routes the request through the
+# controller, which is where a cancel of whole jobs goes anyway: the answer and the effect are the same.
+IMPLEMENTED = frozenset({
+    "--ctld", "--help", "-n", "--jobname", "--name", "--me", "-p", "--partition", "-t", "--state",
+    "--usage", "-u", "--user", "-v", "--verbose", "-V", "--version",
+})  # fmt: skip
+_ASKS = "asks on the terminal before each cancel; the simulator's commands never prompt"
+REFUSED = {"-i": _ASKS, "--interactive": _ASKS}
 
 
 def main(ctx: Context) -> int:
     """scancel [-u USER] [-n NAME] [-p PARTITION] [-t STATE] [-v] [JOBID[_TASK] ...]."""
+    spelled: list[str] = []
     try:
-        found, operands = getopt(ctx.argv, "scancel", OPTIONS, permute=True, exit_code=1)
+        found, operands = getopt(
+            ctx.argv, "scancel", SCANCEL, permute=True, exit_code=1, aliases=SCANCEL_ALIASES,
+            spelled=spelled,
+        )  # fmt: skip
     except OptionError as e:
         ctx.err.write(e.text)
         return e.exit_code
-    opts: dict[str, Any] = dict(found)
+    opts: dict[str, Any] = {}
+    for name, value in found:  # the last one wins (opt.c keeps one value of each)
+        if name == "me":  # --me sets the user to the caller, as -u does
+            from clusterjob_sim.engine.jobs import user_name
+
+            name, value = "user", user_name()
+        opts[name] = value
     if "help" in opts or "usage" in opts:
         ctx.out.write("Usage: scancel [OPTIONS] [job_id[_array_id][.step_id]]\n")
         return 0
     if "version" in opts:
         ctx.out.write("slurm 22.05.8\n")
         return 0
-    filters = [k for k in ("user", "name", "partition", "state", "me", "account") if k in opts]
+    refused = refusal("scancel", found, spelled, IMPLEMENTED, SCANCEL, SCANCEL_ALIASES)
+    if refused:
+        ctx.err.write(refused)
+        return 1
+    filters = [k for k in ("user", "name", "partition", "state") if k in opts]
     wanted = []
     for word in operands:
-        ids = c.parse_job_ids(word.split(".")[0])
+        ids = parse_job_ids(word.split(".")[0])
         if ids is None or not ids:
             ctx.err.write(f"scancel: error: Invalid job id {word}\n")
             return 1
@@ -49,7 +71,7 @@ def main(ctx: Context) -> int:
     engine = ctx.engine
     active = ("PENDING", "RUNNING")
     if wanted:
-        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+        jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
     else:
         jobs = engine.jobs(states=active, view="live")
     jobs = _filter(jobs, opts)
@@ -57,8 +79,8 @@ def main(ctx: Context) -> int:
     if "verbose" in opts:
         for base, task in wanted:
             label = f"{base}_{task}" if task is not None else str(base)
-            if not c.select(hit, [(base, task)]):
-                known = c.select(jobs, [(base, task)])
+            if not select(hit, [(base, task)]):
+                known = select(jobs, [(base, task)])
                 why = (
                     "Job/step already completing or completed"
                     if known
@@ -70,11 +92,7 @@ def main(ctx: Context) -> int:
 
 
 def _filter(jobs: list[Any], opts: dict[str, Any]) -> list[Any]:
-    """Apply scancel's -u/-n/-p/-t/--me filters."""
-    if "me" in opts:
-        from clusterjob_sim.engine.jobs import user_name
-
-        opts["user"] = user_name()
+    """Apply scancel's -u (or --me)/-n/-p/-t filters."""
     if opts.get("user"):
         users = opts["user"].split(",")
         jobs = [j for j in jobs if j.user in users or str(j.uid) in users]

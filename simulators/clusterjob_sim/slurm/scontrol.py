@@ -1,8 +1,17 @@
-"""Fake scontrol: `show job [ID]`, `hold ID`, `release ID` (the parts batch clients use)."""
+"""Fake scontrol: `show job [ID]`, `hold`, `uhold`, `release` (the parts batch clients use), `version`."""
 
 from __future__ import annotations
 
-from clusterjob_sim.slurm import common as c
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import (
+    SCONTROL,
+    SCONTROL_ALIASES,
+    OptionError,
+    getopt,
+    parse_job_ids,
+    refusal,
+    select,
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -12,32 +21,105 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
+# The manual's options and subcommands this fake acts on as scontrol does. -a/--all and --hide choose
+# whether jobs of hidden partitions are shown and --local ignores the other clusters of a federation: the
+# simulated cluster has neither.
+IMPLEMENTED = frozenset({
+    "-a", "--all", "--hide", "--local", "-o", "--oneliner", "-V", "--version",
+    "show job", "hold", "uhold", "release", "version",
+})  # fmt: skip
+REFUSED = {
+    "!!": "repeats the last command of an interactive session; on the command line the real scontrol "
+    "answers `invalid keyword: !!` too",
+}
+# show's entities and the subcommands of more than one word, as the manual names them
+SHOW = ("aliases", "assoc_mgr", "bbstat", "burstbuffer", "config", "daemons", "dwstat", "federation",
+        "frontend", "hostlist", "hostlistsorted", "hostnames", "licenses", "node", "partition",
+        "reservation", "slurmd", "step", "topology")  # fmt: skip
+SUBCOMMANDS = ("abort", "cancel_reboot", "cluster", "create", "completing", "delete", "errnumstr",
+               "fsdampeningfactor", "help", "notify", "pidinfo", "listpids", "ping", "reboot",
+               "reconfigure", "requeue", "requeuehold", "resume", "schedloglevel", "setdebug",
+               "setdebugflags", "shutdown", "suspend", "takeover", "top", "token", "update", "wait_job",
+               "all", "details", "exit", "hide", "oneliner", "quiet", "quit", "verbose")  # fmt: skip
+
 
 def main(ctx: Context) -> int:
-    """scontrol show job [ID] | hold ID | release ID."""
-    args = [a for a in ctx.argv if not a.startswith("-")]
-    if len(args) >= 2 and args[0] == "show" and args[1] in ("job", "jobs", "jobid"):
-        return _show(ctx, args[2] if len(args) > 2 else None)
-    if len(args) >= 2 and args[0] in ("hold", "release", "uhold"):
-        wanted = c.parse_job_ids(args[1])
-        if not wanted:
-            ctx.err.write("Invalid job id specified\n")
-            return 1
-        jobs = c.select(ctx.engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
-        pending = [j for j in jobs if j.state == "PENDING"]
-        if not pending:
-            ctx.err.write("Job has already finished\n" if jobs else "Invalid job id specified\n")
-            return 1
-        ctx.engine.set_held(pending, args[0] != "release")
+    """scontrol [-o] show job [ID] | hold|uhold|release JOB_LIST... | version."""
+    spelled: list[str] = []
+    try:
+        found, args = getopt(
+            ctx.argv, "scontrol", SCONTROL, permute=True, exit_code=1, aliases=SCONTROL_ALIASES,
+            spelled=spelled,
+        )  # fmt: skip
+    except OptionError as e:
+        ctx.err.write(e.text)
+        return e.exit_code
+    names = {name for name, _ in found}
+    if "version" in names:  # scontrol.c prints the version at once
+        ctx.out.write("slurm 22.05.8\n")
         return 0
+    refused = refusal("scontrol", found, spelled, IMPLEMENTED, SCONTROL, SCONTROL_ALIASES)
+    if refused:
+        ctx.err.write(refused)
+        return 1
     if not args:
         ctx.err.write("scontrol: no command given\n")
         return 1
+    word = args[0].lower()
+    if word == "show" and len(args) < 2:
+        ctx.err.write(f"too few arguments for keyword:{args[0]}\n")  # scontrol.c _show_it
+        return 1
+    if word == "show" and len(args) >= 2 and args[1].partition("=")[0].lower() in SHOW:
+        return _not_implemented(ctx, f"show {args[1].partition('=')[0].lower()}")
+    if word == "write" and len(args) >= 2 and args[1] in ("batch_script", "config"):
+        return _not_implemented(ctx, f"write {args[1]}")
+    if word in SUBCOMMANDS:
+        return _not_implemented(ctx, word)
+    if word == "show" and len(args) >= 2 and args[1] in ("job", "jobs", "jobid"):
+        if len(args) > 3:
+            ctx.err.write("too many arguments for keyword:show\n")  # scontrol.c _show_it
+            return 1
+        return _show(ctx, args[2] if len(args) > 2 else None, "oneliner" in names)
+    if word in ("hold", "release", "uhold"):
+        if len(args) < 2:
+            ctx.err.write(f"too few arguments for keyword:{args[0]}\n")  # scontrol.c
+            return 1
+        rc = 0
+        for text in args[1:]:  # scontrol.c holds/releases each job list in turn
+            rc = max(rc, _hold(ctx, word, text))
+        return rc
+    if word == "version":
+        if len(args) > 1:
+            ctx.err.write(f"too many arguments for {args[0]} keyword\n")  # scontrol.c
+        ctx.out.write("slurm 22.05.8\n")
+        return 1 if len(args) > 1 else 0
     ctx.err.write(f"invalid keyword: {args[0]}\n")
     return 1
 
 
-def _show(ctx: Context, text: str | None) -> int:
+def _not_implemented(ctx: Context, subcommand: str) -> int:
+    from clusterjob_sim.engine.refusal import not_implemented_text
+
+    ctx.err.write(not_implemented_text("scontrol", subcommand))
+    return 1
+
+
+def _hold(ctx: Context, word: str, text: str) -> int:
+    """Hold (hold, uhold) or release the pending jobs of one job list."""
+    wanted = parse_job_ids(text)
+    if not wanted:
+        ctx.err.write("Invalid job id specified\n")
+        return 1
+    jobs = select(ctx.engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+    pending = [j for j in jobs if j.state == "PENDING"]
+    if not pending:
+        ctx.err.write("Job has already finished\n" if jobs else "Invalid job id specified\n")
+        return 1
+    ctx.engine.set_held(pending, word != "release")
+    return 0
+
+
+def _show(ctx: Context, text: str | None, one_liner: bool = False) -> int:
     engine = ctx.engine
     if text is None:
         jobs = engine.jobs(view="live")
@@ -45,21 +127,30 @@ def _show(ctx: Context, text: str | None) -> int:
             ctx.out.write("No jobs in the system\n")
             return 0
     else:
-        wanted = c.parse_job_ids(text)
+        wanted = parse_job_ids(text)
         if wanted is None:
             ctx.err.write("Invalid job id specified\n")
             return 1
-        jobs = c.select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
+        jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="live"), wanted)
         if not jobs:
             ctx.err.write("slurm_load_jobs error: Invalid job id specified\n")
             return 1
     now = engine.now()
-    ctx.out.write("".join(_record(j, engine, now) + "\n" for j in jobs))
+    if one_liner:  # -o: a record's lines joined by single blanks, one line per job
+        ctx.out.write("".join(" ".join(_lines(j, engine, now)) + "\n" for j in jobs))
+    else:
+        ctx.out.write("".join(_record(j, engine, now) + "\n" for j in jobs))
     return 0
 
 
 def _record(job: Job, engine: Engine, now: float) -> str:
     """One job as `scontrol show job` prints it."""
+    lines = _lines(job, engine, now)
+    return "   ".join([lines[0] + "\n"] + [ln + "\n" for ln in lines[1:]])
+
+
+def _lines(job: Job, engine: Engine, now: float) -> list[str]:
+    """The lines of one job's record (without their indent)."""
     from clusterjob_sim.slurm.jobenv import output_paths
 
     data: dict[str, Any] = job.data
@@ -79,7 +170,7 @@ def _record(job: Job, engine: Engine, now: float) -> str:
         f"Priority=4294901759 Nice=0 Account={data.get('account') or job.user} "
         f"QOS={data.get('qos') or 'normal'}",
         f"JobState={state} Reason={reason} Dependency=(null)",
-        f"Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode={code}",
+        f"Requeue={data.get('requeue', 1)} Restarts=0 BatchFlag=1 Reboot=0 ExitCode={code}",
         f"RunTime={c.hms(job.elapsed(now))} TimeLimit={c.sacct_limit(job)} TimeMin=N/A",
         f"SubmitTime={c.date(job.submit_time)} EligibleTime={c.date(job.submit_time)}",
         f"StartTime={c.date(job.start_time)} EndTime={c.date(job.end_time)} Deadline=N/A",
@@ -98,4 +189,4 @@ def _record(job: Job, engine: Engine, now: float) -> str:
         "StdIn=/dev/null",
         f"StdOut={out}",
     ]
-    return "   ".join([lines[0] + "\n"] + [ln + "\n" for ln in lines[1:]])
+    return lines

@@ -1,13 +1,33 @@
-"""Fake sinfo: the default partition/node-state summary of the simulated cluster."""
+"""Fake sinfo: the partition/node-state summary of the simulated cluster, default or `-o` columns."""
 
 from __future__ import annotations
 
 from clusterjob_sim.engine.hostlist import compress
-from clusterjob_sim.slurm.common import squeue_secs
+from clusterjob_sim.slurm.options import SINFO, SINFO_ALIASES, OptionError, getopt, refusal
+from clusterjob_sim.slurm.output import parse_format, squeue_secs
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from typing import Any
+
     from clusterjob_sim.engine.command import Context
+
+# The manual's options this fake acts on as sinfo does. -a/--all and --hide choose whether hidden
+# partitions are shown and --local ignores the other clusters of a federation: the simulated cluster has
+# neither, so they leave the answer as it is, as on such a real cluster.
+IMPLEMENTED = frozenset({
+    "-a", "--all", "-o", "--format", "--help", "--hide", "--local", "-h", "--noheader", "-p",
+    "--partition", "--usage", "-V", "--version",
+})  # fmt: skip
+_NEVER_ENDS = "repeats the report every N seconds until killed; the simulator answers once"
+REFUSED = {"-i": _NEVER_ENDS, "--iterate": _NEVER_ENDS}
+DEFAULT_FORMAT = "%9P %.5a %.10l %.6D %.6t %N"  # opts.c, without -l/-N/-s/-R
+# -o fields the fake prints: header; the letters whose values split lines (sinfo's match flags)
+HEADERS = {
+    "P": "PARTITION", "R": "PARTITION", "a": "AVAIL", "l": "TIMELIMIT", "D": "NODES", "t": "STATE",
+    "T": "STATE", "N": "NODELIST", "c": "CPUS", "m": "MEMORY",
+}  # fmt: skip
+STATE_LONG = {"idle": "idle", "mix": "mixed", "alloc": "allocated"}
 
 
 def _limit(seconds: float | None) -> str:
@@ -17,31 +37,108 @@ def _limit(seconds: float | None) -> str:
 
 
 def main(ctx: Context) -> int:
-    """sinfo [-h]: PARTITION AVAIL TIMELIMIT NODES STATE NODELIST, one line per node state."""
+    """sinfo [-h] [-o FORMAT] [-p PARTITIONS]: one line per partition and node state (and, with %c or %m
+    in the format, per node size)."""
+    spelled: list[str] = []
+    try:
+        found, _operands = getopt(  # opts.c reads no operands and says nothing of them
+            ctx.argv, "sinfo", SINFO, permute=True, exit_code=1, aliases=SINFO_ALIASES,
+            spelled=spelled,
+        )  # fmt: skip
+    except OptionError as e:
+        ctx.err.write(e.text)
+        return e.exit_code
+    opts: dict[str, Any] = {}
+    for name, value in found:
+        if name in ("help", "usage"):  # opts.c prints them and exits at once
+            ctx.out.write("Usage: sinfo [OPTIONS]\n")
+            return 0
+        if name == "version":
+            ctx.out.write("slurm 22.05.8\n")
+            return 0
+        opts[name] = value
+    refused = refusal("sinfo", found, spelled, IMPLEMENTED, SINFO, SINFO_ALIASES)
+    if refused:
+        ctx.err.write(refused)
+        return 1
+    if "all" in opts and "partition" in opts:
+        ctx.err.write(
+            "sinfo: error: Conflicting options, -a and -p, specified. "
+            "Please choose one or the other.\n"
+        )  # opts.c
+        return 1
+    fmt = opts.get("format") or DEFAULT_FORMAT
+    items = parse_format(fmt)
+    bad = next((letter for _, letter, _, _ in items if letter and letter not in HEADERS), None)
+    if bad is not None:
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        ctx.err.write(not_implemented_text("sinfo", f"-o %{bad}"))
+        return 1
+    lines = [] if "noheader" in opts else [_line(items, None)]
+    wanted = opts["partition"].split(",") if opts.get("partition") else None
+    lines += [_line(items, rec) for rec in _records(ctx, items, wanted)]
+    if lines:
+        ctx.out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _records(
+    ctx: Context, items: list[tuple[str, str, int, bool]], wanted: list[str] | None
+) -> list[Any]:
+    """sinfo's records: the nodes of each partition grouped by what the format shows (state for %t/%T,
+    cores for %c, memory for %m); without %P/%R, partitions with the same shown values merge (sinfo.c's
+    match flags) [unconfirmed: a node of two merged partitions counts once]."""
     engine = ctx.engine
+    letters = {letter for _, letter, _, _ in items}
+    cores = {n["name"]: n["cores"] for n in engine.nodes}
     used: dict[str, int] = {}
     for job in engine.jobs(states=("RUNNING",)):
         for name in job.node_names:
-            cores = {n["name"]: n["cores"] for n in engine.nodes}[name]
-            used[name] = used.get(name, 0) + (cores if job.exclusive else job.cores_per_node)
-    lines = []
-    if "-h" not in ctx.argv and "--noheader" not in ctx.argv:
-        lines.append("PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST")
+            used[name] = used.get(name, 0) + (cores[name] if job.exclusive else job.cores_per_node)
     default = ctx.config.get("default_queue")
-    for name, queue in ctx.config.get("queues", {}).items():
+    records: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for part, queue in ctx.config.get("queues", {}).items():
+        if wanted is not None and part not in wanted:
+            continue
         queue = queue or {}
         members = [n for n in engine.nodes if not queue.get("nodes") or n["name"] in queue["nodes"]]
-        groups: dict[str, list[str]] = {}
+        by_state: dict[str, list[dict[str, Any]]] = {}
         for node in members:
             busy = used.get(node["name"], 0)
             state = "idle" if busy == 0 else "alloc" if busy >= node["cores"] else "mix"
-            groups.setdefault(state, []).append(node["name"])
-        label = f"{name}*" if name == default else name
+            by_state.setdefault(state, []).append(node)
         for state in ("mix", "alloc", "idle"):
-            if state in groups:
-                lines.append(
-                    f"{label:<9} {'up':>5} {_limit(queue.get('max_time_s')):>10} "
-                    f"{len(groups[state]):>6} {state:>6} {compress(groups[state])}"
+            for node in by_state.get(state, []):
+                key = (
+                    part if letters & {"P", "R"} else "",
+                    state if letters & {"t", "T"} else "",
+                    _limit(queue.get("max_time_s")) if "l" in letters else "",
+                    node["cores"] if "c" in letters else 0,
+                    node["mem_mb"] if "m" in letters else 0,
                 )
-    ctx.out.write("\n".join(lines) + "\n")
-    return 0
+                rec = records.setdefault(key, {
+                    "P": f"{part}*" if part == default else part, "R": part, "a": "up",
+                    "l": _limit(queue.get("max_time_s")), "t": state, "T": STATE_LONG[state],
+                    "c": str(node["cores"]), "m": str(node["mem_mb"]), "nodes": [],
+                })  # fmt: skip
+                if node["name"] not in rec["nodes"]:
+                    rec["nodes"].append(node["name"])
+    for rec in records.values():
+        rec["D"] = str(len(rec["nodes"]))
+        rec["N"] = compress(rec["nodes"])
+    return list(records.values())
+
+
+def _line(items: list[tuple[str, str, int, bool]], rec: dict[str, Any] | None) -> str:
+    """One line: the header (rec None) or a record's."""
+    out = []
+    for literal, letter, width, right in items:
+        out.append(literal)
+        if letter:
+            text = HEADERS[letter] if rec is None else str(rec[letter])
+            if width:
+                text = text[:width]
+                text = text.rjust(width) if right else text.ljust(width)
+            out.append(text)
+    return "".join(out)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from clusterjob_sim.slurm import common as c
-from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt
+from clusterjob_sim.slurm import output as c
+from clusterjob_sim.slurm.options import (
+    SQUEUE,
+    SQUEUE_ALIASES,
+    OptionError,
+    getopt,
+    parse_job_ids,
+    refusal,
+    select,
+)
+from clusterjob_sim.slurm.output import parse_format
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -13,16 +22,16 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
-OPTIONS = {
-    "account": ("A", REQ), "all": ("a", NONE), "array": ("r", NONE), "array-unique": ("", NONE),
-    "Format": ("O", REQ), "format": ("o", REQ), "federation": ("", NONE), "help": ("", NONE),
-    "hide": ("", NONE), "iterate": ("i", REQ), "jobs": ("j", OPT), "local": ("", NONE),
-    "long": ("l", NONE), "licenses": ("L", REQ), "clusters": ("M", REQ), "me": ("", NONE),
-    "name": ("n", REQ), "noconvert": ("", NONE), "nodelist": ("w", REQ), "noheader": ("h", NONE),
-    "partition": ("p", REQ), "priority": ("P", NONE), "qos": ("q", REQ), "reservation": ("R", REQ),
-    "sort": ("S", REQ), "start": ("", NONE), "steps": ("s", OPT), "states": ("t", REQ),
-    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
-}  # fmt: skip
+# The manual's options this fake acts on as squeue does. -a/--all and --hide choose whether hidden
+# partitions are shown and --local ignores the other clusters of a federation: the simulated cluster has
+# neither, so they leave the answer as it is, as on such a real cluster.
+IMPLEMENTED = frozenset({
+    "-a", "--all", "-r", "--array", "-o", "--format", "-l", "--long", "--help", "--hide", "-j", "--jobs",
+    "--local", "--me", "-n", "--name", "--noconvert", "-h", "--noheader", "-p", "--partition", "-t",
+    "--states", "--usage", "-u", "--user", "-V", "--version",
+})  # fmt: skip
+_NEVER_ENDS = "repeats the report every N seconds until killed; the simulator answers once"
+REFUSED = {"-i": _NEVER_ENDS, "--iterate": _NEVER_ENDS}
 DEFAULT_FORMAT = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"
 LONG_FORMAT = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R"
 ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
@@ -45,34 +54,6 @@ class Row:
     def __init__(self, job: Job, tasks: list[int] | None = None) -> None:
         self.job = job
         self.tasks = tasks  # pending array tasks shown as 120_[3-5%2]
-
-
-def parse_format(fmt: str) -> list[tuple[str, str, int, bool]]:
-    """Split a -o format into (literal prefix, field letter, width, right-justified) items."""
-    items = []
-    i, literal = 0, ""
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch != "%" or i + 1 >= len(fmt):
-            literal += ch
-            i += 1
-            continue
-        i += 1
-        right = fmt[i] == "."
-        if right:
-            i += 1
-        start = i
-        while i < len(fmt) and "0" <= fmt[i] <= "9":
-            i += 1
-        width = int(fmt[start:i]) if i > start else 0
-        if i >= len(fmt):
-            break
-        items.append((literal, fmt[i], width, right))
-        literal = ""
-        i += 1
-    if literal:
-        items.append((literal, "", 0, False))
-    return items
 
 
 def _pad(value: str, width: int, right: bool) -> str:
@@ -106,8 +87,8 @@ def _task_text(tasks: list[int], limit: int | None) -> str:
     return ",".join(ranges) + (f"%{limit}" if limit else "")
 
 
-def values(row: Row, engine: Engine, now: float) -> dict[str, str]:
-    """Every field letter's text for one row."""
+def values(row: Row, engine: Engine, now: float, convert: bool = True) -> dict[str, str]:
+    """Every field letter's text for one row (`convert`: sizes scaled to G/T..., as without --noconvert)."""
     job = row.job
     state, short = c.STATES.get(job.state, (job.state, job.state[:2]))
     pending = job.state == "PENDING"
@@ -147,14 +128,14 @@ def values(row: Row, engine: Engine, now: float) -> dict[str, str]:
         "V": c.date(job.submit_time),
         "S": c.date(job.start_time, "N/A"),
         "e": c.date(job.end_time, "N/A"),
-        "m": c.mem_text(job.mem_mb_per_node),
+        "m": c.mem_text(job.mem_mb_per_node, convert),
         "c": str(c.min_cpus(job)),
         "q": str(data.get("qos") or "normal"),
         "p": "0.99998474",
         "Q": "4294901759",
         "g": job.user,
         "G": str(job.uid),
-        "k": "(null)",
+        "k": str(data.get("comment") or "(null)"),
         "B": job.node_names[0] if job.node_names else "n/a",
         "h": "OK",
         "y": "0",
@@ -163,31 +144,49 @@ def values(row: Row, engine: Engine, now: float) -> dict[str, str]:
 
 def main(ctx: Context) -> int:
     """squeue [-h] [-o FORMAT] [-j IDS] [-u USERS] [-t STATES] [-p PARTITIONS] [-n NAMES] [-r] [-l]."""
+    spelled: list[str] = []
     try:
-        found, operands = getopt(ctx.argv, "squeue", OPTIONS, permute=True, exit_code=1)
+        found, operands = getopt(
+            ctx.argv, "squeue", SQUEUE, permute=True, exit_code=1, aliases=SQUEUE_ALIASES,
+            spelled=spelled,
+        )  # fmt: skip
     except OptionError as e:
         ctx.err.write(e.text)
         return e.exit_code
     opts: dict[str, Any] = {}
-    for name, value in found:
+    for name, value in found:  # the last one wins (opts.c keeps one value of each)
+        if name == "me":  # --me sets the user list to the caller, as -u does
+            from clusterjob_sim.engine.jobs import user_name
+
+            name, value = "user", user_name()
         opts[name] = value
+    if "help" in opts or "usage" in opts:  # opts.c exits at once on them
+        ctx.out.write("Usage: squeue [OPTIONS]\n")
+        return 0
+    if "version" in opts:
+        ctx.out.write("slurm 22.05.8\n")
+        return 0
+    refused = refusal("squeue", found, spelled, IMPLEMENTED, SQUEUE, SQUEUE_ALIASES)
+    if refused:
+        ctx.err.write(refused)
+        return 1
+    if "long" in opts and "format" in opts:
+        ctx.err.write(
+            "squeue: fatal: Options -o(--format) and -l(--long) are mutually exclusive. "
+            "Please remove one and retry.\n"
+        )  # opts.c
+        return 1
     if "jobs" in opts and opts["jobs"] is None and operands:
         opts["jobs"] = operands.pop(0)
     if operands:
         ctx.err.write(f"squeue: error: Unrecognized option: {operands[0]}\n")
         ctx.err.write("Usage: squeue [-A account] [--clusters names] [-i seconds] [--job jobid]\n")
         return 1
-    if "help" in opts or "usage" in opts:
-        ctx.out.write("Usage: squeue [OPTIONS]\n")
-        return 0
-    if "version" in opts:
-        ctx.out.write("slurm 22.05.8\n")
-        return 0
     wanted = None
     if opts.get("jobs"):
-        wanted = c.parse_job_ids(opts["jobs"])
+        wanted = parse_job_ids(opts["jobs"])
         if wanted is None:
-            bad = next(x for x in opts["jobs"].split(",") if c.parse_job_ids(x) is None)
+            bad = next(x for x in opts["jobs"].split(",") if parse_job_ids(x) is None)
             ctx.err.write(f"squeue: error: Invalid job id: {bad}\n")
             return 1
     states: tuple[str, ...] = ACTIVE
@@ -201,20 +200,16 @@ def main(ctx: Context) -> int:
     ids = sorted({base for base, _ in wanted}) if wanted else None
     jobs = engine.jobs(ids, view="live")
     if wanted is not None:
-        jobs = c.select(jobs, wanted)
+        jobs = select(jobs, wanted)
         if not jobs and len(wanted) == 1:
             ctx.err.write("slurm_load_jobs error: Invalid job id specified\n")
             return 1
     jobs = [j for j in jobs if j.state in states]
     users = opts.get("user")
-    if "me" in opts:
-        from clusterjob_sim.engine.jobs import user_name
-
-        users = user_name()
     if users:
         jobs = [j for j in jobs if j.user in users.split(",") or str(j.uid) in users.split(",")]
-    if opts.get("partition"):
-        jobs = [j for j in jobs if j.queue in opts["partition"].split(",")]
+    if opts.get("partitions"):
+        jobs = [j for j in jobs if j.queue in opts["partitions"].split(",")]
     if opts.get("name"):
         jobs = [j for j in jobs if j.name in opts["name"].split(",")]
     rows = _rows(jobs, fold="array" not in opts and not (wanted and any(t for _, t in wanted)))
@@ -223,7 +218,12 @@ def main(ctx: Context) -> int:
     items = parse_format(fmt)
     lines = [] if "noheader" in opts else [render(items, None)]
     now = engine.now()
-    lines += [render(items, values(r, engine, now)) for r in rows]
+    if "long" in opts and lines:  # squeue.c print_date(): the time first (slurm_ctime2_r's format)
+        import time
+
+        lines.insert(0, time.strftime("%a %b %d %H:%M:%S %Y", time.localtime(now)))
+    convert = "noconvert" not in opts
+    lines += [render(items, values(r, engine, now, convert)) for r in rows]
     if lines:
         ctx.out.write("\n".join(lines) + "\n")
     return 0

@@ -1,4 +1,4 @@
-"""What squeue, sacct, scontrol share: state names, job id forms, time and date formats (as Slurm prints)."""
+"""What the Slurm tools print: state and reason names, job id forms, durations, dates, memory sizes, node lists."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ REASONS = {
     "array_limit": "JobArrayTaskLimit",
     "held": "JobHeldUser",
 }
-NO_VAL = 4294967294  # what %a expands to outside arrays
 
 
 def job_id_text(job: Job) -> str:
@@ -39,35 +38,6 @@ def job_id_text(job: Job) -> str:
     if job.array_id is None:
         return str(job.job_id)
     return f"{job.array_id}_{job.array_index}"
-
-
-def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
-    """Ids of -j/--jobs (123, 120_3, comma separated); None if one is malformed."""
-    out: list[tuple[int, int | None]] = []
-    for item in text.split(","):
-        if not item:
-            continue
-        base, us, task = item.partition("_")
-        if not (base.isascii() and base.isdigit()) or (
-            us and not (task.isascii() and task.isdigit())
-        ):
-            return None
-        out.append((int(base), int(task) if us else None))
-    return out
-
-
-def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
-    """Records matching ids: an array id selects every task, 120_3 one task, a task's own id itself."""
-    out = []
-    for job in jobs:
-        for base, task in wanted:
-            if task is None and (job.job_id == base or job.array_id == base):
-                out.append(job)
-                break
-            if task is not None and job.array_id == base and job.array_index == task:
-                out.append(job)
-                break
-    return out
 
 
 def reason_text(job: Job, engine: Engine) -> str:
@@ -127,11 +97,14 @@ def sacct_limit(job: Job) -> str:
     return "UNLIMITED" if minutes is None else hms(minutes * 60)
 
 
-def mem_text(mb: int | None) -> str:
+def mem_text(mb: int | None, convert: bool = True) -> str:
     """A memory size in MB as squeue %m and scontrol print it (convert_num_unit, CONVERT_NUM_UNIT_EXACT:
-    scaled while it stays a multiple of 512; seen: 1024 -> 1G, 1536 -> 1.50G, 5000 -> 5000M)."""
+    scaled while it stays a multiple of 512; seen: 1024 -> 1G, 1536 -> 1.50G, 5000 -> 5000M); without
+    `convert` (squeue --noconvert, CONVERT_NUM_UNIT_NO) always in M."""
     if not mb:
         return "0"
+    if not convert:
+        return f"{mb}M"
     num, unit = float(mb), 0
     while num >= 1024 and int(num) % 512 == 0:
         num /= 1024
@@ -193,3 +166,31 @@ def compress_nodes(job: Job) -> str:
     from clusterjob_sim.engine.hostlist import compress
 
     return compress(job.node_names)
+
+
+def parse_format(fmt: str) -> list[tuple[str, str, int, bool]]:
+    """Split a squeue/sinfo -o format into (literal prefix, field letter, width, right-justified) items."""
+    items = []
+    i, literal = 0, ""
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%" or i + 1 >= len(fmt):
+            literal += ch
+            i += 1
+            continue
+        i += 1
+        right = fmt[i] == "."
+        if right:
+            i += 1
+        start = i
+        while i < len(fmt) and "0" <= fmt[i] <= "9":
+            i += 1
+        width = int(fmt[start:i]) if i > start else 0
+        if i >= len(fmt):
+            break
+        items.append((literal, fmt[i], width, right))
+        literal = ""
+        i += 1
+    if literal:
+        items.append((literal, "", 0, False))
+    return items
