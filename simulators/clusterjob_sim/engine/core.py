@@ -397,8 +397,10 @@ class Engine:
         nodes: Sequence[str],
         data: dict[str, Any] | None = None,
         step_id: int | None = None,
+        pid: int | None = None,
     ) -> Step:
-        """Record a step of a running job (ids count from 0 unless `step_id` is given) and return it."""
+        """Record a step of a running job (ids count from 0 unless `step_id` is given) and return it;
+        `pid` is the launcher's process, which gets the signals meant for the step."""
         with _spool.transaction(self.conn) as c:
             if step_id is None:
                 top = c.execute(

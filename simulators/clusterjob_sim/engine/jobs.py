@@ -167,8 +167,8 @@ class Step:
     """One job step: tasks a launcher (srun, pbsdsh, blaunch, qrsh -inherit) started inside a running job."""
 
     __slots__ = (
-        "data_json", "end_time", "exit_code", "name", "nodelist", "ntasks", "rid", "signal", "start_time",
-        "state", "step_id",
+        "data_json", "end_time", "exit_code", "name", "nodelist", "ntasks", "pid", "rid", "signal",
+        "start_time", "state", "step_id",
     )  # fmt: skip
     rid: int
     step_id: int
@@ -180,6 +180,7 @@ class Step:
     end_time: float | None
     exit_code: int | None
     signal: int | None
+    pid: int | None  # the launcher's process (signals for the step go to it)
     data_json: str
 
     @property
@@ -196,9 +197,7 @@ class Step:
         return f"<Step {self.rid}.{self.step_id} {self.state} {self.name!r}>"
 
 
-STEP_COLUMNS = (
-    "rid, step_id, name, ntasks, nodelist, state, start_time, end_time, exit_code, signal, data"
-)
+STEP_COLUMNS = "rid, step_id, name, ntasks, nodelist, state, start_time, end_time, exit_code, signal, pid, data"
 
 
 _STEP_ATTRS = tuple(c.strip() for c in STEP_COLUMNS.replace("data", "data_json").split(","))
@@ -225,6 +224,7 @@ class Launch:
         *,
         cwd_fallback: str | None = None,
         open_mode: str = "w",
+        warn_signal: tuple[int, float, bool] | None = None,
     ) -> None:
         self.argv = argv  # the program and its arguments (the stored script's path among them)
         self.env = env  # the job's complete environment
@@ -235,6 +235,9 @@ class Launch:
         self.stdout = stdout  # None: /dev/null
         self.stderr = stderr  # None: same file as stdout
         self.open_mode = open_mode  # "w" truncate or "a" append
+        # (signal, seconds before the wall time, batch script only): Slurm's --signal=[B:]SIG@TIME. Without
+        # "batch only" the signal goes to the job's running steps (their launchers forward it to the tasks).
+        self.warn_signal = warn_signal
 
 
 # The scheduler packages by the names config.json and `clusterjob sim` use; "pbs" is another name for torque.

@@ -105,6 +105,9 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
         if err != out:
             os.close(err)
     deadline = job.start_time + job.walltime_s if job.walltime_s and job.start_time else None
+    warn_at = None
+    if launch.warn_signal and deadline is not None:
+        warn_at = deadline - launch.warn_signal[1]
     grace = float(engine.config.get("kill_wait_s", 2.0))
     kill_at: float | None = None
     term_seen = False
@@ -113,6 +116,9 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
         if pid:
             break
         now = time.time()
+        if warn_at is not None and now >= warn_at and launch.warn_signal:
+            _warn(engine, rid, proc.pid, launch.warn_signal)
+            warn_at = None
         if deadline is not None and now >= deadline and kill_at is None:
             engine.mark(rid, TIMEOUT)
             _Flags.term = True
@@ -126,6 +132,8 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
         waits = [5.0]
         if deadline is not None and kill_at is None:
             waits.append(deadline - now)
+        if warn_at is not None:
+            waits.append(warn_at - now)
         if kill_at is not None and kill_at != float("inf"):
             waits.append(kill_at - now)
         select.select([wake_r], [], [], max(0.0, min(waits)))
@@ -136,6 +144,21 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
     if os.WIFSIGNALED(status):
         return 0, os.WTERMSIG(status)
     return os.WEXITSTATUS(status), 0
+
+
+def _warn(engine: Engine, rid: int, script_pid: int, warn: tuple[int, float, bool]) -> None:
+    """Send the wall-time warning signal: to the batch script alone, or to every running step's launcher
+    (as Slurm's --signal does: "all job steps ... but not the batch shell itself" unless B: is given)."""
+    signum, _, batch_only = warn
+    job = engine.get(rid)
+    pids = [script_pid] if batch_only or job is None else [
+        s.pid for s in engine.steps(job) if s.end_time is None and s.pid
+    ]  # fmt: skip
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _open_output(path: str | None, mode: str) -> int:

@@ -107,6 +107,7 @@ CREATE TABLE IF NOT EXISTS steps (
     end_time REAL,
     exit_code INTEGER,
     signal INTEGER,
+    pid INTEGER,
     data TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (rid, step_id)
 ) WITHOUT ROWID
