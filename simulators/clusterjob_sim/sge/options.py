@@ -28,6 +28,9 @@ import os
 
 from clusterjob_sim.engine.refusal import Refused as Refused
 from clusterjob_sim.engine.refusal import is_digits, not_implemented_text
+from clusterjob_sim.sge.output import EXIT_REJECTED as EXIT_REJECTED
+from clusterjob_sim.sge.output import EXIT_USAGE as EXIT_USAGE
+from clusterjob_sim.sge.output import invalid_option_text
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -35,10 +38,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 DIRECTIVE_PREFIX = "#$"
-EXIT_USAGE = 2  # seen: an invalid option, a missing option argument
 EXIT_SYNTAX = 7  # seen: a malformed number, range or queue list
 EXIT_SCRIPT = 14  # seen: qsub's answer to an unreadable script
-EXIT_REJECTED = 1  # seen: "Unable to run job: ...", "Exiting."
 TIME_COMPLEXES = frozenset({"h_rt", "s_rt", "h_cpu", "s_cpu"})
 MEMORY_COMPLEXES = frozenset(
     """h_vmem s_vmem h_rss s_rss h_data s_data h_stack s_stack h_core s_core h_fsize s_fsize
@@ -203,7 +204,7 @@ class SgeRequest:
 
 def invalid_option(word: str) -> Refused:
     """qsub's refusal of an unknown option (seen on Debian's 8.1.9): exit code 2."""
-    return Refused(f'qsub: invalid option argument "{word}"\n', EXIT_USAGE)
+    return Refused(invalid_option_text(word), EXIT_USAGE)
 
 
 def rejected(reason: str) -> Refused:
@@ -384,11 +385,6 @@ def directive_lines(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[li
 def directive_words(script_text: str, prefix: str = DIRECTIVE_PREFIX) -> list[str]:
     """The option words of every directive line, in order."""
     return [w for words in directive_lines(script_text, prefix) for w in words]
-
-
-def job_id_words(texts: Sequence[str]) -> list[str]:
-    """Job id operands as given (qstat -j, qdel), split at commas."""
-    return [t for text in texts for t in text.split(",") if t]
 
 
 def _strip_program(argv: Sequence[str]) -> list[str]:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
+EXIT_REJECTED = 1  # seen: "Unable to run job: ...", unknown job ids (qstat -j, qdel, qacct)
+EXIT_USAGE = 2  # seen: qsub's invalid option or missing option argument
 ACTIVE = ("PENDING", "RUNNING")  # engine states a job is still in qstat (and not yet in qacct)
 KILL_SIGNAL = 9  # qdel kills with SIGKILL (no notify): exit_status 128 + 9
 QUEUE_WIDTH = 30  # qstat's queue column (longest_queue_length) unless SGE_LONG_QNAMES is set
@@ -87,6 +89,12 @@ class SgeJobView:
         if not self.is_array:
             return ""
         return self.task_range or (str(self.task_id) if self.task_id else "")
+
+
+def invalid_option_text(word: str) -> str:
+    """qsub's refusal of an unknown option (seen on Debian's 8.1.9, exit code 2); the simulated qstat, qacct
+    and qdel say the same."""
+    return f'qsub: invalid option argument "{word}"\n'
 
 
 def group_name(gid: int) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from clusterjob_sim.engine.refusal import is_digits, not_implemented_text
 from clusterjob_sim.sge import output as out
-from clusterjob_sim.sge.options import EXIT_REJECTED, EXIT_USAGE, invalid_option
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -106,16 +105,16 @@ def main(ctx: Context) -> int:
 
             ids = parse_task_range(args[i + 1])
             if ids is None:
-                ctx.err.write(invalid_option(f"-t {args[i + 1]}").message)
-                return EXIT_USAGE
+                ctx.err.write(out.invalid_option_text(f"-t {args[i + 1]}"))
+                return out.EXIT_USAGE
             tasks = set(ids)
             i += 1
         elif a in OTHERS:
             ctx.err.write(not_implemented_text("qacct", a))
             return EXIT_QACCT_USAGE
         else:
-            ctx.err.write(invalid_option(a).message)
-            return EXIT_USAGE
+            ctx.err.write(out.invalid_option_text(a))
+            return out.EXIT_USAGE
         i += 1
     engine = ctx.engine
     ran = [
@@ -137,7 +136,7 @@ def main(ctx: Context) -> int:
             ctx.out.write(_total_usage([]))
             return 0
         ctx.err.write(out.qacct_unknown(target))
-        return EXIT_REJECTED
+        return out.EXIT_REJECTED
     ran.sort(key=lambda j: (j.end_time or 0, j.rid))
     if target is None:
         ctx.out.write(_total_usage(ran))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from clusterjob_sim.engine.refusal import is_digits, not_implemented_text
 from clusterjob_sim.sge import output as out
-from clusterjob_sim.sge.options import EXIT_REJECTED, EXIT_USAGE, invalid_option, job_id_words
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -16,6 +15,11 @@ IMPLEMENTED = frozenset({"-t", "-u"})
 REFUSED: dict[str, str] = {}
 OTHERS = frozenset({"-f", "-help"})  # qdel(1)'s flags the simulator does not implement
 EXIT_QDEL_USAGE = 1  # seen: `qdel -u` without its argument
+
+
+def _job_ids(texts: list[str]) -> list[str]:
+    """Job id operands as given, split at commas."""
+    return [t for text in texts for t in text.split(",") if t]
 
 
 def main(ctx: Context) -> int:
@@ -34,8 +38,8 @@ def main(ctx: Context) -> int:
 
             ids = parse_task_range(args[i + 1])
             if ids is None:
-                ctx.err.write(invalid_option(f"-t {args[i + 1]}").message)
-                return EXIT_USAGE
+                ctx.err.write(out.invalid_option_text(f"-t {args[i + 1]}"))
+                return out.EXIT_USAGE
             task_filter = set(ids)
             i += 2
             continue
@@ -47,9 +51,9 @@ def main(ctx: Context) -> int:
             ctx.err.write(not_implemented_text("qdel", a))
             return EXIT_QDEL_USAGE
         if a.startswith("-"):
-            ctx.err.write(invalid_option(a).message)
-            return EXIT_USAGE
-        refs.extend(job_id_words([a]))
+            ctx.err.write(out.invalid_option_text(a))
+            return out.EXIT_USAGE
+        refs.extend(_job_ids([a]))
         i += 1
     engine = ctx.engine
     me = user_name()
@@ -69,7 +73,7 @@ def main(ctx: Context) -> int:
         if dot:
             if not is_digits(task_s):
                 ctx.out.write(out.qdel_unknown(text))
-                rc = EXIT_REJECTED
+                rc = out.EXIT_REJECTED
                 continue
             tasks = {int(task_s)}
         jobs = (
@@ -81,7 +85,7 @@ def main(ctx: Context) -> int:
             jobs = [j for j in jobs if (j.array_index or 0) in tasks]
         if not jobs:
             ctx.out.write(out.qdel_unknown(text))
-            rc = EXIT_REJECTED
+            rc = out.EXIT_REJECTED
             continue
         ctx.out.write(_delete(engine, jobs, me))
     return rc

@@ -8,7 +8,6 @@ from __future__ import annotations
 from clusterjob_sim.engine.refusal import is_digits, not_implemented_text
 from clusterjob_sim.sge import output as out
 from clusterjob_sim.sge.jobenv import slot_counts
-from clusterjob_sim.sge.options import EXIT_REJECTED, EXIT_USAGE, invalid_option, job_id_words
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -109,6 +108,11 @@ def rows_for(jobs: list[Job]) -> list[out.SgeJobView]:
     return running + pending
 
 
+def _job_ids(texts: list[str]) -> list[str]:
+    """Job id operands as given, split at commas."""
+    return [t for text in texts for t in text.split(",") if t]
+
+
 def main(ctx: Context) -> int:
     """qstat: the plain listing (own jobs, or -u), -s p|r|h|a, and -j ID details."""
     from clusterjob_sim.engine.jobs import user_name
@@ -130,7 +134,7 @@ def main(ctx: Context) -> int:
                     return EXIT_QSTAT_USAGE
                 states = value
             elif a == "-j":
-                job_info = job_id_words([value])
+                job_info = _job_ids([value])
             i += 2
             continue
         if a == "-j":
@@ -139,8 +143,8 @@ def main(ctx: Context) -> int:
             ctx.err.write(not_implemented_text("qstat", a))
             return EXIT_QSTAT_USAGE
         else:
-            ctx.err.write(invalid_option(a).message)
-            return EXIT_USAGE
+            ctx.err.write(out.invalid_option_text(a))
+            return out.EXIT_USAGE
         i += 1
     engine = ctx.engine
     if job_info is not None:
@@ -177,7 +181,7 @@ def _qstat_j(ctx: Context, engine: Engine, ids: list[str]) -> int:
             found.append(jobs)
     if not found:
         ctx.err.write(out.qstat_unknown(ids))
-        return EXIT_REJECTED
+        return out.EXIT_REJECTED
     first_node = engine.nodes[0]["name"] if engine.nodes else "node01"
     full = _queue_full(engine)
     for jobs in found:
