@@ -3,9 +3,12 @@
 `parse_qsub(script_text, argv)` answers like `qsub <argv> script`: every `#$` line at column 0 of the
 script is an option line (the whole file is scanned), the command line wins over the script, and `-b y`
 skips the script's directives. An option of the real qsub that the simulator does not act on (not in
-QSUB_IMPLEMENTED) is refused where it is read, with engine.refusal.not_implemented_text. Sources: Son of Grid Engine 8.1.9 (source/clients/qsub, libs/sgeobj
-messages) and answers seen from Debian's gridengine 8.1.9 (docs/recorded/gridengine-8.1.9.txt and the
-installation on the development machine); texts marked [unconfirmed] were not checked.
+QSUB_IMPLEMENTED) is refused where it is read, with engine.refusal.not_implemented_text. A site's projects
+(for -P) are the config's "projects" list (none by default, as on a fresh installation).
+
+Sources: Son of Grid Engine 8.1.9 (source/clients/qsub, libs/sgeobj messages) and answers seen from
+Debian's gridengine 8.1.9 (docs/recorded/gridengine-8.1.9.txt and the installation on the development
+machine); texts marked [unconfirmed] were not checked.
 
 How slots map onto the Allocation (Grid Engine itself only counts slots, NSLOTS):
   no -pe          -> 1 node x 1 task
@@ -298,10 +301,10 @@ def split_options(
 
 def not_implemented(option: str) -> None:
     """Refuse, where it is read, an option of the real qsub that the simulator does not act on."""
-    if option not in QSUB_IMPLEMENTED and option not in QSUB_REFUSED:
-        raise Refused(not_implemented_text("qsub", option), EXIT_USAGE)
     if option in QSUB_REFUSED:
         raise Refused(f"qsub: {option}: {QSUB_REFUSED[option]}\n", EXIT_USAGE)
+    if option not in QSUB_IMPLEMENTED:
+        raise Refused(not_implemented_text("qsub", option), EXIT_USAGE)
 
 
 def stray_word() -> Refused:
@@ -596,9 +599,8 @@ def range_text(lo: int, hi: int | None) -> str:
     return f"{lo}-{hi}"
 
 
-MAIL_LETTERS = (
-    "abes"  # -m: the events in the order qstat -j prints them; `n` (no mail) clears them (seen)
-)
+# -m: the mail events in the order qstat -j prints them; `n` (no mail) clears them (seen)
+MAIL_LETTERS = "abes"
 
 
 def job_share(text: str) -> int | None:

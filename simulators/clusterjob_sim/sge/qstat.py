@@ -27,14 +27,8 @@ OTHERS = {
     "-qs": "value", "-r": "flag", "-t": "flag", "-U": "value", "-urg": "flag", "-xml": "flag",
     "-dj": "flag", "-dq": "flag",
 }  # fmt: skip
-RECORDED = (
-    "account",
-    "reserve",
-    "mail_options",
-    "mail_list",
-    "jobshare",
-    "project",
-)  # qsub's job.data
+# what qsub recorded in job.data and qstat -j shows (see options.recorded_options)
+RECORDED = ("account", "reserve", "mail_options", "mail_list", "jobshare", "project")
 EXIT_QSTAT_USAGE = 1  # seen: `qstat -frob`, `qstat -s x`
 
 

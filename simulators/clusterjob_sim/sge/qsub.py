@@ -22,9 +22,8 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
 
-IMPLEMENTED = (
-    QSUB_IMPLEMENTED  # the manual's spellings qsub acts on (the option tables live in options.py)
-)
+# the manual's spellings qsub acts on, and those it refuses on purpose (the option tables live in options.py)
+IMPLEMENTED = QSUB_IMPLEMENTED
 REFUSED = QSUB_REFUSED
 SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_")
 
