@@ -39,6 +39,27 @@ def sge_state(job: Job) -> str:
     return "hqw" if job.held else "qw"
 
 
+def state_letters(text: str) -> set[str]:
+    """The simulated states `-s` selects (seen: p includes held jobs; hu and h select them, ho, hs, hd,
+    hj and ha do not: the simulator's only hold is the user's, and it has no -a or -hold_jid jobs)."""
+    keep: set[str] = set()
+    i = 0
+    while i < len(text):
+        token = (
+            text[i : i + 2]
+            if text[i] == "h" and text[i + 1 : i + 2] in tuple("uosdja")
+            else text[i]
+        )
+        i += len(token)
+        if token in ("p", "a"):
+            keep.update(("qw", "hqw"))
+        if token in ("r", "a"):
+            keep.add("r")
+        if token in ("h", "hu"):
+            keep.add("hqw")
+    return keep
+
+
 def rows_for(jobs: list[Job]) -> list[out.SgeJobView]:
     """qstat rows: one per running job/task, then pending tasks of an array folded into one row."""
     running: list[out.SgeJobView] = []
@@ -131,9 +152,10 @@ def main(ctx: Context) -> int:
                 job_info = _job_ids([value])
             i += 2
             continue
-        if a == "-j":
-            job_info = []
-        elif a in OTHERS:
+        if a == "-j":  # the real one then lists the scheduler's messages about every pending job
+            ctx.err.write(not_implemented_text("qstat", "-j (without a job list)"))
+            return EXIT_QSTAT_USAGE
+        if a in OTHERS:
             ctx.err.write(not_implemented_text("qstat", a))
             return EXIT_QSTAT_USAGE
         else:
@@ -147,15 +169,7 @@ def main(ctx: Context) -> int:
     if users is not None:
         jobs = [j for j in jobs if j.user in users]
     if states:
-        keep: set[str] = set()
-        if "p" in states:
-            keep.update(("qw", "hqw"))
-        if "r" in states:
-            keep.add("r")
-        if "h" in states:
-            keep.add("hqw")
-        if "a" in states:
-            keep.update(("qw", "hqw", "r"))
+        keep = state_letters(states)
         jobs = [j for j in jobs if sge_state(j) in keep]
     ctx.out.write(out.qstat_table(rows_for(jobs)))
     return 0
