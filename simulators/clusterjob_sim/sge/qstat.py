@@ -176,17 +176,23 @@ def main(ctx: Context) -> int:
 
 
 def _qstat_j(ctx: Context, engine: Engine, ids: list[str]) -> int:
-    """qstat -j: details of the active jobs named; only when none is known, the ids on stderr (exit 1;
+    """qstat -j: details of the active jobs named by id, job name or wildcard pattern (seen: `-j nm` and
+    `-j 'n*'` show every job so named, in id order); only when none is known, the words on stderr (exit 1;
     seen: `qstat -j 12,99999` shows 12 and says nothing of 99999)."""
     found: list[list[Job]] = []
     for text in ids:
-        jobs = (
-            [j for j in engine.jobs([int(text)], view="live") if j.state in out.ACTIVE]
-            if is_digits(text)
-            else []
-        )
-        if jobs:
-            found.append(jobs)
+        if is_digits(text):
+            jobs = [j for j in engine.jobs([int(text)], view="live") if j.state in out.ACTIVE]
+            if jobs:
+                found.append(jobs)
+            continue
+        import fnmatch
+
+        by_id: dict[int, list[Job]] = {}
+        for j in engine.jobs(view="live"):
+            if j.state in out.ACTIVE and fnmatch.fnmatchcase(j.name, text):
+                by_id.setdefault(j.job_id, []).append(j)
+        found.extend(by_id[job_id] for job_id in sorted(by_id))
     if not found:
         ctx.err.write(out.qstat_unknown(ids))
         return out.EXIT_REJECTED
