@@ -1,8 +1,9 @@
-"""Fake (Son of) Grid Engine: qsub, qstat, qacct, qdel over the shared engine (see ENGINE_API.md).
+"""Fake (Son of) Grid Engine 8.1.9: qsub, qstat, qacct, qdel over the shared engine (see ENGINE_API.md).
 
-`parse_submission(script_text, argv)` answers like `qsub <argv> script` (see sge_parse for the rules, the
-slot-to-node mapping and sources); the commands live in sge_cmd, their texts in sge_output. Kept
-import-light: only hooks here.
+`parse_submission(script_text, argv)` answers like `qsub <argv> script` (options.py: the rules, the
+slot-to-node mapping and sources). One module per command (qsub, qstat, qacct, qdel), what they print in
+output.py, how a job starts in jobenv.py, the real tools' options in manual.py. Kept import-light: only hooks
+here.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 
 NAME = "sge"
 COMMANDS = {
-    "qsub": "clusterjob_sim.sge.commands:qsub_main",
-    "qstat": "clusterjob_sim.sge.commands:qstat_main",
-    "qacct": "clusterjob_sim.sge.commands:qacct_main",
-    "qdel": "clusterjob_sim.sge.commands:qdel_main",
+    "qsub": "clusterjob_sim.sge.qsub:main",
+    "qstat": "clusterjob_sim.sge.qstat:main",
+    "qacct": "clusterjob_sim.sge.qacct:main",
+    "qdel": "clusterjob_sim.sge.qdel:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -50,7 +51,7 @@ LOST_ANSWER = {"qsub": (f"Unable to run job: {_NO_MASTER.format(host='master')}.
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """How sge_shepherd starts a job: SGE environment, PE_HOSTFILE, $HOME or -cwd, o/e files."""
-    from clusterjob_sim.sge.commands import job_launch as launch
+    from clusterjob_sim.sge.jobenv import job_launch as launch
 
     return launch(job, engine, script_path)
 
@@ -67,7 +68,7 @@ def parse_submission(
     """The Allocation Grid Engine grants for `qsub <argv>` with this script; DirectiveError if refused.
 
     `pe_rules` maps PE names to allocation rules (integer, $pe_slots, $fill_up, $round_robin; see
-    sge_parse); `config` is a simulator config.json; without either, any queue and PE is accepted and a PE
+    options.py); `config` is a simulator config.json; without either, any queue and PE is accepted and a PE
     places all its slots on one host.
     """
     from clusterjob_sim.engine.allocation import Allocation, ArraySpec, DirectiveError
@@ -76,7 +77,14 @@ def parse_submission(
     if site is None:
         site = SgeSite.from_config(config) if config is not None else SgeSite()
     if pe_rules is not None:
-        site = SgeSite(site.queues, pe_rules, site.complexes, site.slots_per_host, site.hosts)
+        site = SgeSite(
+            site.queues,
+            pe_rules,
+            site.complexes,
+            site.slots_per_host,
+            site.hosts,
+            projects=site.projects,
+        )
     try:
         req = parse_qsub(script_text, argv, site=site, cwd=cwd)
     except Refused as e:

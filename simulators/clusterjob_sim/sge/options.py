@@ -2,9 +2,13 @@
 
 `parse_qsub(script_text, argv)` answers like `qsub <argv> script`: every `#$` line at column 0 of the
 script is an option line (the whole file is scanned), the command line wins over the script, and `-b y`
-skips the script's directives. Sources: Son of Grid Engine 8.1.9 (source/clients/qsub, libs/sgeobj
-messages) and answers seen from Debian's gridengine 8.1.9 (docs/recorded/gridengine-8.1.9.txt and the
-installation on the development machine); texts marked [unconfirmed] were not checked.
+skips the script's directives. An option of the real qsub that the simulator does not act on (not in
+QSUB_IMPLEMENTED) is refused where it is read, with engine.refusal.not_implemented_text. A site's projects
+(for -P) are the config's "projects" list (none by default, as on a fresh installation).
+
+Sources: Son of Grid Engine 8.1.9 (source/clients/qsub, libs/sgeobj messages) and answers seen from
+Debian's gridengine 8.1.9 (docs/recorded/gridengine-8.1.9.txt and the installation on the development
+machine); texts marked [unconfirmed] were not checked.
 
 How slots map onto the Allocation (Grid Engine itself only counts slots, NSLOTS):
   no -pe          -> 1 node x 1 task
@@ -26,7 +30,10 @@ from __future__ import annotations
 import os
 
 from clusterjob_sim.engine.refusal import Refused as Refused
-from clusterjob_sim.engine.refusal import is_digits
+from clusterjob_sim.engine.refusal import is_digits, not_implemented_text
+from clusterjob_sim.sge.output import EXIT_REJECTED as EXIT_REJECTED
+from clusterjob_sim.sge.output import EXIT_USAGE as EXIT_USAGE
+from clusterjob_sim.sge.output import invalid_option_text
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -34,10 +41,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 DIRECTIVE_PREFIX = "#$"
-EXIT_USAGE = 2  # seen: an invalid option, a missing option argument
 EXIT_SYNTAX = 7  # seen: a malformed number, range or queue list
 EXIT_SCRIPT = 14  # seen: qsub's answer to an unreadable script
-EXIT_REJECTED = 1  # seen: "Unable to run job: ...", "Exiting."
 TIME_COMPLEXES = frozenset({"h_rt", "s_rt", "h_cpu", "s_cpu"})
 MEMORY_COMPLEXES = frozenset(
     """h_vmem s_vmem h_rss s_rss h_data s_data h_stack s_stack h_core s_core h_fsize s_fsize
@@ -45,13 +50,37 @@ MEMORY_COMPLEXES = frozenset(
     virtual_total virtual_used""".split()
 )
 
-# qsub options (SGE 8.1.9) by number of values they take; anything else is an invalid option.
+# qsub options (SGE 8.1.9, sge_submit(1)) by number of values they take (-binding: one, or two when the
+# first is env, pe or set); anything else is an invalid option.
 OPTIONS_FLAG = frozenset("clear cwd h hard help notify soft terse verify V".split())
 OPTIONS_ONE = frozenset(
-    """a ac A ar b binding c ckpt C dc display dl e hold_jid hold_jid_ad i j js jsv l m masterq M N
-    now o P p pty q R r sc shell sync S t tc tcon v w wd @""".split()
+    """a ac A ar b binding c ckpt C dc dl e hold_jid hold_jid_ad i j js jsv l m masterq M N
+    now o P p pty q R r sc shell sync S t tc v w wd @""".split()
 )
 OPTIONS_TWO = frozenset({"pe"})
+BINDING_INSTANCES = frozenset({"env", "pe", "set"})
+# Options of qrsh, qsh and qalter that qsub knows but will not take (seen: `qsub: Unknown option -display x`
+# and a blank line, exit code 5), with the number of values each takes.
+OTHER_COMMANDS_OPTIONS = {
+    "display": 1,
+    "ot": 1,
+    "verbose": 0,
+    "inherit": 0,
+    "noshell": 0,
+    "nostdin": 0,
+}
+EXIT_UNKNOWN = 5
+
+# What the simulator acts on as the real qsub does (the manual's spellings; clusterjob_sim.sge.qsub declares
+# them). -hard is the default (-soft is not implemented, so every request is hard); -A, -m, -M, -js, -R and
+# -P are recorded and shown (qstat -j, qacct, SGE_ACCOUNT): on a default installation (no share tree, no
+# reservations, no mail seen by a client) that is all they do. Every other option of qsub(1) is refused
+# where it is read (not_implemented_text).
+QSUB_IMPLEMENTED = frozenset(
+    """-A -b -C -cwd -e -h -hard -j -js -l -m -M -N -o -P -pe -q -R -S -sync -t -tc -terse -v -V
+    -wd""".split()
+)
+QSUB_REFUSED: dict[str, str] = {}
 MULTI = frozenset(
     "l v ac dc sc q masterq hold_jid hold_jid_ad M".split()
 )  # options that accumulate
@@ -90,7 +119,7 @@ NAME_FORBIDDEN = {
 
 
 class SgeSite:
-    """What qsub checks a submission against (None: accept any queue / PE / resource name)."""
+    """What qsub checks a submission against (None: accept any queue / PE / resource / project name)."""
 
     def __init__(
         self,
@@ -100,7 +129,9 @@ class SgeSite:
         slots_per_host: int | None = None,
         hosts: int | None = None,
         host_names: Sequence[str] | None = None,
+        projects: Sequence[str] | None = None,
     ) -> None:
+        self.projects = tuple(projects) if projects is not None else None  # `qconf -sprjl`
         self.queues = tuple(queues) if queues is not None else None
         self.pe_rules = pe_rules  # PE name -> allocation_rule
         self.complexes = complexes
@@ -132,6 +163,7 @@ class SgeSite:
             slots_per_host=max(per_host) if per_host else None,
             hosts=len(per_host) or None,
             host_names=[n["name"] for n in normalize_nodes(dict(config))],
+            projects=tuple(config.get("projects") or ()),  # a fresh installation has none
         )
 
 
@@ -170,11 +202,12 @@ class SgeRequest:
         self.options: dict[str, Any] = {}  # every option qsub kept, by name
         self.terse = False
         self.warnings: list[str] = []  # qsub's stdout warnings (an option set twice)
+        self.recorded: dict[str, Any] = {}  # -A -m -M -js -R -P as qstat -j and qacct show them
 
 
 def invalid_option(word: str) -> Refused:
     """qsub's refusal of an unknown option (seen on Debian's 8.1.9): exit code 2."""
-    return Refused(f'qsub: invalid option argument "{word}"\n', EXIT_USAGE)
+    return Refused(invalid_option_text(word), EXIT_USAGE)
 
 
 def rejected(reason: str) -> Refused:
@@ -240,22 +273,38 @@ def split_options(
                 )
             seen.add(name)
         if name in OPTIONS_FLAG:
+            not_implemented(arg)
             opts.append((name, True))
         elif name in OPTIONS_ONE or name in OPTIONS_TWO:
             want = 2 if name in OPTIONS_TWO else 1
+            if name == "binding" and i + 1 < len(args) and args[i + 1] in BINDING_INSTANCES:
+                want = 2
             if len(args) - 1 - i < want:
+                not_implemented(arg)
                 raise missing_argument(arg, in_script, len(args) - 1 - i)
             values = list(args[i + 1 : i + 1 + want])
+            not_implemented(arg)
             opts.append((name, values[0] if want == 1 else tuple(values)))
             i += want
             if check:
                 check_syntax(opts[-1:], in_script)
+        elif name in OTHER_COMMANDS_OPTIONS:
+            words = args[i : i + 1 + OTHER_COMMANDS_OPTIONS[name]]
+            raise Refused(f"qsub: Unknown option {' '.join(words)}\n\n", EXIT_UNKNOWN)
         elif in_script:
             raise script_error(f'invalid option argument "{arg}"', EXIT_USAGE)  # seen
         else:
             raise invalid_option(arg)
         i += 1
     return opts, i
+
+
+def not_implemented(option: str) -> None:
+    """Refuse, where it is read, an option of the real qsub that the simulator does not act on."""
+    if option in QSUB_REFUSED:
+        raise Refused(f"qsub: {option}: {QSUB_REFUSED[option]}\n", EXIT_USAGE)
+    if option not in QSUB_IMPLEMENTED:
+        raise Refused(not_implemented_text("qsub", option), EXIT_USAGE)
 
 
 def stray_word() -> Refused:
@@ -550,6 +599,45 @@ def range_text(lo: int, hi: int | None) -> str:
     return f"{lo}-{hi}"
 
 
+# -m: the mail events in the order qstat -j prints them; `n` (no mail) clears them (seen)
+MAIL_LETTERS = "abes"
+
+
+def job_share(text: str) -> int | None:
+    """-js: an unsigned integer as strtol reads it (seen: ` 3` and `007` are taken; `-1`, `x` refused)."""
+    value, rest = _strtol(text)
+    return value if value is not None and value >= 0 and not rest else None
+
+
+def yes_no(text: str) -> bool | None:
+    """y[es]|n[o] in any case (seen for -R: Y, YES, No taken; `ye`, `nope` refused)."""
+    return {"y": True, "yes": True, "n": False, "no": False}.get(text.lower())
+
+
+def mail_list(text: str) -> str:
+    """-M user[@host],... as qstat -j shows it (seen: `u1,u2@h` -> `u1@NONE,u2@h`)."""
+    return ",".join(a if "@" in a else f"{a}@NONE" for a in text.split(",") if a)
+
+
+def recorded_options(opts: dict[str, Any]) -> dict[str, Any]:
+    """The options qsub only records (-A -m -M -js -R), as qstat -j, qacct and the job show them."""
+    rec: dict[str, Any] = {}
+    if "A" in opts:
+        rec["account"] = str(opts["A"])
+    if "m" in opts:
+        letters = str(opts["m"])
+        rec["mail_options"] = (
+            "" if "n" in letters else "".join(c for c in MAIL_LETTERS if c in letters)
+        )
+    if "M" in opts:
+        rec["mail_list"] = ",".join(mail_list(str(v)) for v in opts["M"])
+    if "js" in opts:
+        rec["jobshare"] = job_share(str(opts["js"]))
+    if "R" in opts:
+        rec["reserve"] = bool(yes_no(str(opts["R"])))
+    return rec
+
+
 UNREADABLE = "Error reading answer list from qmaster"  # seen: the master's answer to some names
 
 
@@ -692,6 +780,19 @@ def check_syntax(opts: list[tuple[str, Any]], in_script: bool) -> None:
                     f'qsub: Wrong queue list format "{value}" specified to -q option\n',
                     EXIT_SYNTAX,
                 )
+            elif name == "m" and not (value and set(str(value)) <= set(MAIL_LETTERS + "n")):
+                raise Refused(
+                    f'qsub: Wrong mail options list format "{value}" specified to -m option\n',
+                    EXIT_SYNTAX,
+                )  # seen: also for "a,s" and ""
+            elif name == "M" and not value:
+                raise Refused(
+                    f'qsub: Wrong mail list format "{value}" specified to -M option\n', EXIT_SYNTAX
+                )  # seen
+            elif name == "js" and job_share(str(value)) is None:
+                raise Refused("qsub: invalid jobshare, must be an unsigned integer\n", EXIT_USAGE)
+            elif name == "R" and yes_no(str(value)) is None:
+                raise Refused(f'qsub: invalid option argument "-R {value}"\n', EXIT_SYNTAX)  # seen
     except Refused as e:
         if in_script and e.message.startswith("qsub: "):
             raise script_error(e.message[len("qsub: ") :].rstrip("\n"), e.exit_code) from None
@@ -760,8 +861,16 @@ def build_request(
         errors.append(e.message[len("Unable to run job: ") : -len("\nExiting.\n")])
     if errors:
         raise rejected("\n".join(errors))
+    project = str(opts["P"]) if "P" in opts else None
+    if project is not None and site.projects is not None and project not in site.projects:
+        raise rejected(
+            f'job rejected: the requested project "{project}" does not exist'
+        )  # seen: after the errors above
     if hidden:
         raise rejected(UNREADABLE)
+    req.recorded = recorded_options(opts)
+    if project is not None:
+        req.recorded["project"] = project
     if "N" in opts:
         req.name = str(opts["N"])
     default_name = os.path.basename(req.script_path) if req.script_path else "STDIN"

@@ -8,6 +8,7 @@ the source in places: no period after "Unable to run job: <reason>", qacct's `me
 
 from __future__ import annotations
 
+import os
 import time
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
+EXIT_REJECTED = 1  # seen: "Unable to run job: ...", unknown job ids (qstat -j, qdel, qacct)
+EXIT_USAGE = 2  # seen: qsub's invalid option or missing option argument
+ACTIVE = ("PENDING", "RUNNING")  # engine states a job is still in qstat (and not yet in qacct)
+KILL_SIGNAL = 9  # qdel kills with SIGKILL (no notify): exit_status 128 + 9
 QUEUE_WIDTH = 30  # qstat's queue column (longest_queue_length) unless SGE_LONG_QNAMES is set
 SEPARATOR = "=" * 62  # qacct / qstat -j record separator
 
@@ -84,6 +89,32 @@ class SgeJobView:
         if not self.is_array:
             return ""
         return self.task_range or (str(self.task_id) if self.task_id else "")
+
+
+def invalid_option_text(word: str) -> str:
+    """qsub's refusal of an unknown option (seen on Debian's 8.1.9, exit code 2); the simulated qstat, qacct
+    and qdel say the same."""
+    return f'qsub: invalid option argument "{word}"\n'
+
+
+def group_name(gid: int) -> str:
+    """The group name of gid (its number if unknown), as qstat -j and qacct print the owner's group."""
+    try:
+        import grp
+
+        return grp.getgrgid(gid).gr_name
+    except (ImportError, KeyError):
+        return str(gid)
+
+
+def primary_gid(uid: int) -> int:
+    """The primary group id of uid (this process's if unknown)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_gid
+    except (ImportError, KeyError):
+        return os.getgid()
 
 
 def sge_ctime(epoch: float) -> str:
@@ -250,6 +281,12 @@ class SgeJobDetail:
         self.job_args: list[str] = list(optional.get("job_args") or [])
         self.env_list: list[str] = list(optional.get("env_list") or [])  # -v NAME=value, after TERM
         self.scheduling_info: list[str] = list(optional.get("scheduling_info") or [])
+        self.account: str = str(optional.get("account", "sge"))  # -A
+        self.reserve: bool = bool(optional.get("reserve", False))  # -R y
+        self.mail_options: str = str(optional.get("mail_options") or "")  # -m, e.g. 'abe'
+        self.mail_list: str | None = optional.get("mail_list")  # -M; default owner@submit host
+        self.jobshare: int = int(optional.get("jobshare") or 0)  # -js
+        self.project: str | None = optional.get("project")  # -P
 
 
 def path_list(text: str) -> str:
@@ -285,23 +322,27 @@ def qstat_j(d: SgeJobDetail) -> str:
         *(f"{label:<28}{d.origin[var]}\n" for var, label in ORIGIN_LINES if var in d.origin),
         f"sge_o_workdir:              {d.workdir}\n",
         f"sge_o_host:                 {d.host}\n",
-        "account:                    sge\n",
+        f"account:                    {d.account}\n",
     ]
     if d.cwd:
         out.append(f"cwd:                        {d.cwd}\n")
     if d.stderr_path:
         out.append(f"stderr_path_list:           {path_list(d.stderr_path)}\n")
+    if d.reserve:  # seen on 8.1.9: between stderr_path_list and merge
+        out.append("reserve:                    y\n")
     if d.merge:
         out.append("merge:                      y\n")
     if d.resources:
         res = ",".join(f"{k}={v}" for k, v in d.resources.items())
         out.append(f"hard resource_list:         {res}\n")
-    out.append(f"mail_list:                  {d.owner}@{d.host}\n")
+    if d.mail_options:
+        out.append(f"mail_options:               {d.mail_options}\n")
+    out.append(f"mail_list:                  {d.mail_list or f'{d.owner}@{d.host}'}\n")
     out.append("notify:                     FALSE\n")
     out.append(f"job_name:                   {d.name}\n")
     if d.stdout_path:
         out.append(f"stdout_path_list:           {path_list(d.stdout_path)}\n")
-    out.append("jobshare:                   0\n")
+    out.append(f"jobshare:                   {d.jobshare}\n")
     if d.queues:
         out.append(f"hard_queue_list:            {' '.join(d.queues)}\n")
     if d.shell_list:
@@ -312,6 +353,10 @@ def qstat_j(d: SgeJobDetail) -> str:
     out.append(f"script_file:                {d.script_file}\n")
     if d.pe:
         out.append(f"parallel environment:  {d.pe} range: {d.pe_range}\n")
+    if (
+        d.project
+    ):  # [source] show_job.c: after the PE, before the array's tasks (no project on the machine)
+        out.append(f"project:                    {d.project}\n")
     if d.array_text:
         out.append(f"job-array tasks:            {d.array_text}\n")
     out.append("binding:                    NONE\n")

@@ -1,0 +1,154 @@
+"""How Grid Engine's execd and shepherd start a job: its environment, PE_HOSTFILE, working directory and
+output files (the job_launch hook of clusterjob_sim.sge), and how its slots lie on the granted hosts.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
+if TYPE_CHECKING:
+    from clusterjob_sim.engine.core import Engine
+    from clusterjob_sim.engine.jobs import Job, Launch
+
+
+def _login_shell(uid: int) -> str:
+    """The user's login shell (SHELL in a job without -V), /bin/sh if unknown."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_shell or "/bin/sh"
+    except (ImportError, KeyError):
+        return "/bin/sh"
+
+
+def slot_counts(job: Job) -> list[tuple[str, int]]:
+    """(host, slots) per granted node: dealt one by one for $round_robin, else filled in order."""
+    nodes = job.node_names
+    data = job.data
+    slots = int(data.get("slots", 1))
+    if not nodes:
+        return []
+    if data.get("rule") == "$round_robin":
+        counts = [
+            slots // len(nodes) + (1 if i < slots % len(nodes) else 0) for i in range(len(nodes))
+        ]
+    else:
+        per = int(data.get("tasks_per_node", slots)) or 1
+        counts = []
+        left = slots
+        for i in range(len(nodes)):
+            take = left if i == len(nodes) - 1 else min(per, left)
+            counts.append(take)
+            left -= take
+    return [(n, c) for n, c in zip(nodes, counts, strict=True) if c > 0]
+
+
+def _expand_path(text: str, job: Job, home: str, host: str) -> str:
+    """An -o/-e path: drop a `host:` prefix, expand $HOME $USER $JOB_ID $JOB_NAME $HOSTNAME $TASK_ID."""
+    if ":" in text and "/" not in text.split(":", 1)[0]:
+        text = text.split(":", 1)[1]
+    task = str(job.array_index) if job.array_index is not None else "undefined"
+    for var, value in (
+        ("$HOME", home),
+        ("$USER", job.user),
+        ("$JOB_ID", str(job.job_id)),
+        ("$JOB_NAME", job.name),
+        ("$HOSTNAME", host),
+        ("$TASK_ID", task),
+    ):
+        text = text.replace(var, value)
+    return text
+
+
+def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
+    """Build the Launch of a Grid Engine job (environment, PE_HOSTFILE, working dir, o/e files)."""
+    from clusterjob_sim.engine.jobs import Launch
+
+    data = job.data
+    sge_o: dict[str, str] = dict(data.get("sge_o") or {})
+    home = str(data.get("home") or sge_o.get("SGE_O_HOME") or "/")
+    counts = slot_counts(job)
+    host = counts[0][0] if counts else os.uname().nodename
+    task = job.array_index
+    task_text = str(task) if task is not None else "undefined"
+    queue = job.queue
+    jobdir = os.path.join(engine.spool_dir, "sge_active", f"{job.job_id}.{task or 1}")
+    tmpdir = os.path.join(engine.spool_dir, "sge_tmp", f"{job.job_id}.{task or 1}.{queue}")
+    pe_hostfile = os.path.join(jobdir, "pe_hostfile")
+    try:
+        os.makedirs(jobdir, exist_ok=True)
+        os.makedirs(tmpdir, exist_ok=True)
+        with open(pe_hostfile, "w", encoding="utf-8") as f:
+            f.writelines(f"{h} {n} {queue}@{h} UNDEFINED\n" for h, n in counts)
+    except OSError:
+        pass
+    shell = str(data.get("shell") or engine.config.get("shell") or "/bin/sh")
+    if data.get("export"):
+        env = dict(job.env)
+    else:  # seen: the execd's own environment plus these (the simulator has no execd to inherit)
+        env = {
+            "HOME": home,
+            "USER": job.user,
+            "LOGNAME": job.user,
+            "SHELL": _login_shell(job.uid),
+            "PATH": f"{tmpdir}:/usr/local/bin:/bin:/usr/bin",
+            "TERM": "",
+        }
+        env.update(job.env)  # -v variables
+    env.update(sge_o)
+    env.update(
+        {
+            "SGE_O_HOST": job.submit_host,
+            "JOB_ID": str(job.job_id),
+            "JOB_NAME": job.name,
+            "JOB_SCRIPT": script_path,
+            "REQUEST": job.name,
+            "REQNAME": job.name,
+            "SGE_ACCOUNT": str(data.get("account", "sge")),  # -A, else DEFAULT_ACCOUNT
+            "SGE_TASK_ID": task_text,
+            "SGE_TASK_FIRST": str(data["task_first"]) if task is not None else "undefined",
+            "SGE_TASK_LAST": str(data["task_last"]) if task is not None else "undefined",
+            "SGE_TASK_STEPSIZE": str(data["task_step"]) if task is not None else "undefined",
+            "NSLOTS": str(int(data.get("slots", 1))),
+            "NHOSTS": str(len(counts) or 1),
+            "NQUEUES": str(len(counts) or 1),
+            "PE_HOSTFILE": pe_hostfile,
+            "QUEUE": queue,
+            "HOSTNAME": host,
+            "RESTARTED": "0",
+            "SGE_CELL": str(engine.config.get("cluster_name", "default")),
+            "SGE_ARCH": "lx-amd64",
+            "ARC": "lx-amd64",
+            "SGE_JOB_SPOOL_DIR": jobdir,
+            "TMP": tmpdir,  # seen: TMP but no TMPDIR on Debian's 8.1.9
+            "SGE_STDIN_PATH": "/dev/null",
+        }
+    )
+    if data.get("pe"):
+        env["PE"] = str(data["pe"])
+    cwd = job.workdir or home
+    env["PWD"] = cwd
+    env["SGE_CWD_PATH"] = cwd
+    suffix = f".{task}" if task is not None else ""
+
+    def resolve(path: str | None, letter: str) -> str:
+        default = f"{job.name}.{letter}{job.job_id}{suffix}"
+        if not path:
+            return os.path.join(cwd, default)
+        p = os.path.join(cwd, os.path.expanduser(_expand_path(path, job, home, host)))
+        if os.path.isdir(p):
+            p = os.path.join(p, default)
+        return p
+
+    stdout = resolve(job.stdout, "o")
+    stderr = None if data.get("merge") else resolve(job.stderr, "e")
+    env["SGE_STDOUT_PATH"] = stdout
+    env["SGE_STDERR_PATH"] = stderr or stdout
+    if engine.config.get("shell_start_mode") == "unix_behavior" and not data.get("shell"):
+        with open(script_path, encoding="utf-8", errors="replace") as f:
+            argv = [script_path] if f.read(2) == "#!" else [shell, script_path]
+    else:
+        argv = [shell, script_path]
+    argv += [str(a) for a in data.get("args") or []]
+    return Launch(argv, env, cwd, stdout, stderr, open_mode="a")
