@@ -103,20 +103,25 @@ def getopt(argv: Sequence[str], optstring: str, prog: str = "qsub") -> tuple[lis
     return opts, operands
 
 
+def options_spelled(
+    opts: Sequence[Opt], spell: Callable[[Opt], list[str]] | None = None
+) -> list[str]:
+    """The options given as the manual spells them (``-a``; `spell` may say ``--xml``, ``-W depend``), in
+    order, up to the first invalid one: the real tool's own message for that one comes first."""
+    out: list[str] = []
+    for opt in opts:
+        if opt.letter == "?":
+            break
+        out += spell(opt) if spell else [f"-{opt.letter}"]
+    return out
+
+
 def first_missing(
     opts: Sequence[Opt], known: Container[str], spell: Callable[[Opt], list[str]] | None = None
 ) -> str | None:
-    """The first option given that the real tool has but the simulator does not act on (as the manual
-    spells it: ``-a``, ``--xml``, ``-W depend``), else None. `known`: the command's IMPLEMENTED and REFUSED;
-    `spell`: an option's spellings (default ``-<letter>``). Stops at an invalid option, whose own message
-    the real tool prints first."""
-    for opt in opts:
-        if opt.letter == "?":
-            return None
-        for spelled in spell(opt) if spell else [f"-{opt.letter}"]:
-            if spelled not in known:
-                return spelled
-    return None
+    """The first option given that the real tool has but the simulator does not act on, else None.
+    `known`: the command's IMPLEMENTED and REFUSED (options_spelled says how options are named)."""
+    return next((o for o in options_spelled(opts, spell) if o not in known), None)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -52,6 +52,11 @@ class JobView:
     array_state_count: str | None = None  # PBS Pro parent: 'Queued:2 Running:1 Exiting:0 Expired:0'
     array_remaining: str | None = None  # PBS Pro parent: array_indices_remaining
     run_count = 0
+    mail_users: str | None = None  # -M
+    priority = "0"  # -p
+    rerunable = "True"  # -r
+    checkpoint = "u"  # -c
+    project: str | None = None  # PBS Pro -P (None: the server's default project)
 
     def __init__(self, **fields: Any) -> None:
         self.resources: list[tuple[str, str]] = []
@@ -78,6 +83,9 @@ def base_view(job: Job, server: str, outputs: tuple[str, str | None], **fields: 
         account=data.get("account"),
         **fields,
     )
+    for key in ("mail_users", "priority", "rerunable", "checkpoint", "project"):
+        if key in data:
+            setattr(view, key, str(data[key]))
     view.resources = [(k, v) for k, v in data.get("resources", [])]
     stdout, stderr = outputs
     view.output_path = f"{job.submit_host}:{stdout}"

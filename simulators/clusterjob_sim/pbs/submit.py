@@ -11,10 +11,11 @@ from clusterjob_sim.pbs.server import server_name
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Sequence
+    from collections.abc import Callable, Container, Iterable, Sequence
     from typing import Any
 
     from clusterjob_sim.engine.command import Context
+    from clusterjob_sim.pbs.common import Opt
 
 
 class Request:
@@ -131,9 +132,43 @@ def run_qsub(ctx: Context, body: Callable[[Context], int]) -> int:
 
 
 def refuse_interactive(attrs: dict[str, str | bool], message: str) -> None:
-    """Refuse ``-I`` with the flavour's `message`, as both qsubs do without a terminal (none here)."""
-    if "I" in attrs:
+    """Refuse ``-I`` (or Torque's ``-W interactive``) with the flavour's `message`, as both qsubs do
+    without a terminal (none here)."""
+    if "I" in attrs or "W interactive" in attrs:
         raise QsubError(message, 1)
+
+
+def spellings(opt: Opt) -> list[str]:
+    """How the manual names an option qsub got: ``-a``, or one ``-W <attribute>`` per attribute of a
+    ``-W`` list; none for ``--`` words (qsub answers them itself)."""
+    if opt.letter == "-":
+        return []
+    if opt.letter == "W":
+        names = [item.partition("=")[0].strip() for item in (opt.arg or "").split(",")]
+        return [f"-W {name}" for name in names if name] or ["-W"]
+    return [f"-{opt.letter}"]
+
+
+def attribute_spellings(attrs: dict[str, str | bool]) -> list[str]:
+    """The manual names of the options a submission set (its directives included)."""
+    return [f"-{key}" if len(key) == 1 else f"-W {key[2:]}" for key in attrs]
+
+
+def refuse_unimplemented(options: Iterable[str], known: Container[str], manual: str) -> None:
+    """Refuse the first option of `options` not in `known` (the command's IMPLEMENTED and REFUSED) with
+    the simulator's "not implemented" text and qsub's usage status 2. A ``-W`` attribute the `manual`
+    module does not list is named as ``-W``."""
+    for option in options:
+        if option in known:
+            continue
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        if option.startswith("-W "):
+            import importlib
+
+            if option not in importlib.import_module(manual).OPTIONS["qsub"]:
+                option = "-W"
+        raise QsubError(not_implemented_text("qsub", option), 2)
 
 
 def read_script(ctx: Context, script: str | None, missing: str) -> str:
@@ -209,7 +244,25 @@ def submit_data(
         "shell": attrs.get("S"),
         "variables": variables,
         "submit_args": " ".join(argv),
+        **recorded_attributes(attrs),
     }
+
+
+def recorded_attributes(attrs: dict[str, str | bool]) -> dict[str, str]:
+    """The job attributes qsub only records and qstat -f shows: Mail_Users (-M), Priority (-p),
+    Rerunable (-r), Checkpoint (Torque's -c), project (PBS Pro's -P), as the servers encode them."""
+    out: dict[str, str] = {}
+    if "M" in attrs:
+        out["mail_users"] = str(attrs["M"])
+    if "p" in attrs:
+        out["priority"] = str(int(str(attrs["p"]).strip()))  # decode_l/encode_l: '+5' is 5
+    if "r" in attrs:
+        out["rerunable"] = "True" if attrs["r"] == "y" else "False"  # encode_b
+    if "c" in attrs:
+        out["checkpoint"] = str(attrs["c"]).lstrip()
+    if "P" in attrs:
+        out["project"] = str(attrs["P"])
+    return out
 
 
 def submit_job(

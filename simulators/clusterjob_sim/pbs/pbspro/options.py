@@ -16,6 +16,7 @@ from clusterjob_sim.pbs import submit as ps
 from clusterjob_sim.pbs.common import Opt, QsubError
 from clusterjob_sim.pbs.pbspro.output import (
     CRLF_SCRIPT,
+    NO_RERUN_ARRAY,
     PBSE_INVALJOBRESC,
     PBSE_MAXARRAYSIZE,
     PBSE_UNKRESC,
@@ -67,9 +68,13 @@ class _State:
         self.variables: list[str] = []
         self.set_by: dict[str, int] = {}
 
+    def may_set(self, key: str, passet: int) -> bool:
+        """``if_cmd_line``: whether this pass may (re)set `key`."""
+        return self.set_by.get(key, 0) <= passet
+
     def set(self, key: str, value: str | bool, passet: int) -> None:
         """``if_cmd_line``: set unless a higher-priority pass already did."""
-        if self.set_by.get(key, 0) <= passet:
+        if self.may_set(key, passet):
             self.attrs[key] = value
             self.set_by[key] = passet
 
@@ -87,6 +92,10 @@ def _process(opts: Iterable[Opt], state: _State, passet: int) -> list[str]:
             errors.append("qsub: illegal -c value\n")
         elif c == "r" and arg not in ("y", "n"):
             errors.append("qsub: illegal -r value\n")
+        elif c == "r" and arg == "n" and "J" in state.attrs and state.may_set("r", passet):
+            errors.append(NO_RERUN_ARRAY)
+        elif c == "J" and state.attrs.get("r", "y") != "y":
+            errors.append(NO_RERUN_ARRAY)  # checked whatever pass set -r (roptarg)
         elif c == "J" and "%" in arg:
             spec, _, limit = arg.partition("%")
             if "W max_run_subjobs" in state.attrs:

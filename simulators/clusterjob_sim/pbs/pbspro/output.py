@@ -55,6 +55,7 @@ QSTAT_USAGE = (
     "qstat --version\n"
 )
 CRLF_SCRIPT = "qsub: script contains cr, lf\n"
+NO_RERUN_ARRAY = "qsub:  cannot submit non-rerunable Array Job\n"  # sic, two spaces
 INTERACTIVE = (
     "qsub:\tstandard input and output must be a terminal for\n\tinteractive job submission\n"
 )
@@ -292,7 +293,7 @@ def full_attributes(job: JobView) -> list[tuple[str, str | None, str, bool]]:
     ]
     if job.account:
         out.append(("Account_Name", None, job.account, False))
-    out.append(("Checkpoint", None, "u", False))
+    out.append(("Checkpoint", None, job.checkpoint, False))
     if job.ctime is not None:
         out.append(("ctime", None, str(int(job.ctime)), True))
     out.append(("Error_Path", None, job.error_path, False))
@@ -306,12 +307,14 @@ def full_attributes(job: JobView) -> list[tuple[str, str | None, str, bool]]:
         ("Keep_Files", None, "n", False),
         ("Mail_Points", None, job.mail_points, False),
     ]
+    if job.mail_users is not None:
+        out.append(("Mail_Users", None, job.mail_users, False))
     if job.mtime is not None:
         out.append(("mtime", None, str(int(job.mtime)), True))
-    out += [("Output_Path", None, job.output_path, False), ("Priority", None, "0", False)]
+    out += [("Output_Path", None, job.output_path, False), ("Priority", None, job.priority, False)]
     if job.qtime is not None:
         out.append(("qtime", None, str(int(job.qtime)), True))
-    out.append(("Rerunable", None, "True", False))
+    out.append(("Rerunable", None, job.rerunable, False))
     out += [("Resource_List", r, v, False) for r, v in job.resources]
     if job.stime is not None:
         out.append(("stime", None, str(int(job.stime)), True))
@@ -340,7 +343,7 @@ def full_attributes(job: JobView) -> list[tuple[str, str | None, str, bool]]:
         out.append(("Exit_status", None, str(job.exit_status), False))
     if job.submit_args:
         out.append(("Submit_arguments", None, job.submit_args, False))
-    out.append(("project", None, "_pbs_project_default", False))
+    out.append(("project", None, job.project or "_pbs_project_default", False))
     if job.submit_host:
         out.append(("Submit_Host", None, job.submit_host, False))
     out += [(name, None, value, False) for name, value in job.extra]

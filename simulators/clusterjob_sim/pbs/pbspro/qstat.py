@@ -35,8 +35,21 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.jobs import Job
     from clusterjob_sim.pbs.output import JobView
 
-QSTAT_OPTSTRING = "ainpqrstwxu:fGHJMQEBW:T1F:D:"
+QSTAT_OPTSTRING = "ainpqrstwxu:fGHJMQEBW:T1F:D:"  # qstat.c
+# Options of the manual (manual.py) this qstat acts on as OpenPBS's does.
+IMPLEMENTED = frozenset("-f -F -D -x -t -J -a -H -i -r -n -s -u -Q -B --version".split())
+REFUSED: dict[str, str] = {}
+KNOWN = IMPLEMENTED | set(REFUSED)
 CONFLICT = "qstat: conflicting options.\n"
+
+
+def _not_implemented(ctx: Context, option: str) -> int:
+    """The simulator's refusal of an option (or combination) the real qstat has: exit 2, as a usage
+    error."""
+    from clusterjob_sim.engine.refusal import not_implemented_text
+
+    ctx.err.write(not_implemented_text("qstat", option))
+    return 2
 
 
 def _usage(ctx: Context, before: str = "") -> int:
@@ -51,6 +64,9 @@ def main(ctx: Context) -> int:
         ctx.out.write(f"pbs_version = {ctx.config.get('pbs_version', PBS_VERSION)}\n")
         return 0
     opts, operands = pc.getopt(ctx.argv, QSTAT_OPTSTRING, prog="qstat")
+    missing = pc.first_missing(opts, KNOWN)
+    if missing:
+        return _not_implemented(ctx, missing)
     flags: dict[str, str] = {}
     errors = ""
     fmt = "default"
@@ -74,7 +90,9 @@ def main(ctx: Context) -> int:
         conflicts += CONFLICT
     if errors or conflicts:
         return _usage(ctx, errors.replace("x", "") + conflicts)
-    if "Q" in flags or "B" in flags or "q" in flags:
+    if "Q" in flags or "B" in flags:
+        if "f" in flags:
+            return _not_implemented(ctx, "-Q -f" if "Q" in flags else "-B -f")
         return _qstat_queues(ctx, flags, operands)
     engine = ctx.engine
     server = srv.server_name(ctx.config)

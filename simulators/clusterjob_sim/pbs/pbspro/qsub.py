@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from clusterjob_sim.pbs import common as pc
 from clusterjob_sim.pbs import jobenv as pj
 from clusterjob_sim.pbs import submit as ps
 from clusterjob_sim.pbs.pbspro.options import (
@@ -19,6 +20,24 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.command import Context
 
 
+# Options of the manual (manual.py) this qsub acts on as PBS Pro's does; -M, -p, -P and -r are attributes
+# the server only records, shown by qstat -f (Mail_Users, Priority, project, Rerunable); -f (no
+# background qsub daemon) is how the simulator always submits.
+IMPLEMENTED = frozenset(
+    {
+        *"-A -C -e -f -h -j -J -l -m -M -N -o -p -P -q -r -S -v -V -z --version".split(),
+        "-W max_run_subjobs",
+    }
+)
+REFUSED = {
+    "-I": "interactive jobs need a terminal; the simulator has none (refused as qsub without a tty)",
+    "-X": "X11 forwarding is for interactive jobs only; refused as the real qsub does without -I",
+    "-G": "Windows only: qsub on Linux has no -G (the real invalid-option answer)",
+}
+KNOWN = IMPLEMENTED | set(REFUSED)
+MANUAL = "clusterjob_sim.pbs.pbspro.manual"
+
+
 def main(ctx: Context) -> int:
     """``qsub [options] [script | -- command args]``: print ``<seq>.<server>`` (``<seq>[].<server>``)."""
     if ctx.argv[:1] == ["--version"]:
@@ -29,7 +48,8 @@ def main(ctx: Context) -> int:
 
 def _submit(ctx: Context) -> int:
     """The body of qsub; QsubError carries every refusal."""
-    _, operands, _ = split_command_line(ctx.argv)
+    opts, operands, _ = split_command_line(ctx.argv)
+    ps.refuse_unimplemented(pc.options_spelled(opts, ps.spellings), KNOWN, MANUAL)
     command = operands[1:] if operands[:1] == ["--"] else None
     script = None if command is not None else (operands[0] if operands else None)
     if command is not None:
@@ -38,6 +58,7 @@ def _submit(ctx: Context) -> int:
         text = ps.read_script(ctx, script, "qsub: script file:: No such file or directory\n")
     state, req = read_submission(text, ctx.argv)
     attrs = state.attrs
+    ps.refuse_unimplemented(ps.attribute_spellings(attrs), KNOWN, MANUAL)  # from the directives
     ps.refuse_interactive(attrs, INTERACTIVE)
     config = ctx.config
     queue, walltime = check_site(req, config)

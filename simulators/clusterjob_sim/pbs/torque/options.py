@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.allocation import Allocation
 
-OPTSTRING = "a:A:b:c:C:d:D:e:EfF:hIj:J:k:l:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz-:"
+OPTSTRING = (
+    "a:A:b:c:C:d:D:e:EfF:hi:Ij:J:k:K:l:L:m:M:nN:o:p:P:q:r:S:t:T:u:v:Vw:W:Xxz-:"  # qsub_functions.c
+)
 CHECKPOINT_WORDS = (
     "n c s u none shutdown periodic enabled interval depth dir".split()  # checkpoint_strings
 )

@@ -175,8 +175,9 @@ def summary_line(job: JobView) -> str:
     return f"{jid:<25} {name:<16} {owner:<15} {cput:>8} {job.state[:1]:>1} {queue:<15}\n"
 
 
-def alt_line(job: JobView, nodes: bool) -> str:
-    """One row of ``qstat -a`` (``altdsp_statjob``), optionally followed by its node list (-n)."""
+def alt_line(job: JobView, nodes: bool, one_line: bool = False, comment: bool = False) -> str:
+    """One row of ``qstat -a`` (``altdsp_statjob``), optionally followed by its node list (-n; with
+    -1 on the row's own line, host domains cut, `` -- `` before the job runs) and its comment (-s)."""
     res = dict(job.resources)
     tasks = " -- "
     if "nodes" in res:
@@ -200,8 +201,13 @@ def alt_line(job: JobView, nodes: bool) -> str:
         f"{res.get('nodect', ' -- ')[:5]:>5} {tasks[:6]:>6} {mem[:9]:>9} {walltime[:9]:>9} "
         f"{job.state[:1]:>1} {elapsed[:9]:>9}\n"
     )
-    if nodes and job.exec_host:
+    if nodes and one_line:  # linesize 65536: no newline after the row; prt_nodes prints the rest
+        hosts = "+".join(h.split(".")[0] for h in (job.exec_host or " -- ").split("+"))
+        line = line[:-1] + "   " + hosts + "\n"
+    elif nodes and job.exec_host:
         line += "   " + job.exec_host + "\n"
+    if comment and job.comment:
+        line += f"   {job.comment}\n"
     return line
 
 
@@ -235,7 +241,7 @@ def full_attributes(job: JobView) -> list[tuple[str, str | None, str]]:
     ]
     if job.account:
         out.append(("Account_Name", None, job.account))
-    out.append(("Checkpoint", None, "u"))
+    out.append(("Checkpoint", None, job.checkpoint))
     if job.ctime is not None:
         out.append(("ctime", None, str(job.ctime)))
     out.append(("Error_Path", None, job.error_path))
@@ -247,12 +253,14 @@ def full_attributes(job: JobView) -> list[tuple[str, str | None, str]]:
         ("Keep_Files", None, "n"),
         ("Mail_Points", None, job.mail_points),
     ]
+    if job.mail_users is not None:
+        out.append(("Mail_Users", None, job.mail_users))
     if job.mtime is not None:
         out.append(("mtime", None, str(job.mtime)))
-    out += [("Output_Path", None, job.output_path), ("Priority", None, "0")]
+    out += [("Output_Path", None, job.output_path), ("Priority", None, job.priority)]
     if job.qtime is not None:
         out.append(("qtime", None, str(job.qtime)))
-    out.append(("Rerunable", None, "True"))
+    out.append(("Rerunable", None, job.rerunable))
     out += [("Resource_List", r, v) for r, v in job.resources]
     if job.session_id is not None:
         out.append(("session_id", None, str(job.session_id)))

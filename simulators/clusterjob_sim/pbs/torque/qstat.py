@@ -28,27 +28,52 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from clusterjob_sim.engine.command import Context
     from clusterjob_sim.engine.jobs import Job
+    from clusterjob_sim.pbs.common import Opt
     from clusterjob_sim.pbs.output import JobView
 
-QSTAT_OPTSTRING = "acCeE:fgiln1pqrstu:xGMQRBW:-:"
+QSTAT_OPTSTRING = "acCeE:filn1pqrstu:xGMQRBW:-:"  # qstat.c
+# Options of the manual (manual.py) this qstat acts on as Torque's does. -l only sets a flag nothing reads
+# in 6.1.3; -e also lists sub-jobs (no array summary), and every simulated queue is an execution queue.
+IMPLEMENTED = frozenset("-f -1 -l -x --xml -a -i -r -e -n -s -u -t -Q -B -c --version".split())
+REFUSED: dict[str, str] = {}
+KNOWN = IMPLEMENTED | set(REFUSED)
+CONFLICT = "qstat: conflicting options.\n"
+
+
+def _spelled(opt: Opt) -> list[str]:
+    """``-x``, or ``--xml`` for the long words."""
+    return [f"--{opt.arg}" if opt.letter == "-" else f"-{opt.letter}"]
 
 
 def main(ctx: Context) -> int:
     """``qstat [-f [-1]] [-a|-n|-u|-t|-x|-c] [ids or queues]`` as Torque answers."""
     opts, operands = pc.getopt(ctx.argv, QSTAT_OPTSTRING, prog="qstat")
     flags: dict[str, str] = {}
+    usage = False  # errflg: usage after all options were read
     for opt in opts:
         if opt.letter == "?":
             ctx.err.write(opt.error + "\n" + QSTAT_USAGE)
             return 2
-        if opt.letter == "-":
-            if opt.arg == "version":
-                ver = ctx.config.get("torque_version", "6.1.3")
-                ctx.err.write(f"Version: {ver}\nCommit: sim\n")
-                return 0
+        if opt.letter == "-" and opt.arg not in ("version", "xml", "about"):
             ctx.err.write(QSTAT_USAGE)
             return 2
-        flags[opt.letter] = opt.arg or ""
+        if opt.letter == "p":  # in the optstring, but no case reads it
+            usage = True
+            continue
+        missing = pc.first_missing([opt], KNOWN, _spelled)
+        if missing:
+            from clusterjob_sim.engine.refusal import not_implemented_text
+
+            ctx.err.write(not_implemented_text("qstat", missing))
+            return 2
+        if opt.letter == "-" and opt.arg == "version":
+            ver = ctx.config.get("torque_version", "6.1.3")
+            ctx.err.write(f"Version: {ver}\nCommit: sim\n")
+            return 0
+        flags["x" if opt.letter == "-" else opt.letter] = opt.arg or ""  # --xml is -x
+    if usage:
+        ctx.err.write(QSTAT_USAGE)
+        return 2
     alt = "f" not in flags and any(k in flags for k in "ainrsu")
     if "f" in flags and any(k in flags for k in "ainrs"):
         ctx.err.write(
@@ -56,11 +81,19 @@ def main(ctx: Context) -> int:
             "Read qstat man page\n" + QSTAT_USAGE
         )
         return 2
-    if "Q" in flags or "q" in flags or "B" in flags:
+    if "1" in flags and "n" not in flags and "f" not in flags:
+        ctx.err.write(CONFLICT + QSTAT_USAGE)
+        return 2
+    if "Q" in flags or "B" in flags:
+        if "f" in flags:
+            from clusterjob_sim.engine.refusal import not_implemented_text
+
+            ctx.err.write(not_implemented_text("qstat", "-Q -f" if "Q" in flags else "-B -f"))
+            return 2
         return _qstat_queues(ctx, flags, operands)
     engine = ctx.engine
     server = srv.server_name(ctx.config)
-    expand = "t" in flags
+    expand = "t" in flags or "e" in flags or "PBS_QSTAT_EXECONLY" in ctx.environ
     hide_done = "c" in flags or "PBS_QSTAT_NO_COMPLETE" in ctx.environ
     views: list[JobView] = []
     errors: list[str] = []
@@ -118,7 +151,7 @@ def main(ctx: Context) -> int:
         if views:
             out.write(alt_header(server))
         for view in views:
-            out.write(alt_line(view, "n" in flags))
+            out.write(alt_line(view, "n" in flags, "1" in flags, "s" in flags))
     elif views:
         out.write(SUMMARY_HEADER + "".join(summary_line(v) for v in views))
     for text in errors:

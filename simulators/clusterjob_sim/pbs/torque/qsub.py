@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from clusterjob_sim.pbs import common as pc
 from clusterjob_sim.pbs import jobenv as pj
 from clusterjob_sim.pbs import server as srv
 from clusterjob_sim.pbs import submit as ps
@@ -22,23 +23,47 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.command import Context
 
 
+# Options of the manual (manual.py) this qsub acts on as Torque's does; -c, -M, -p and -r are attributes
+# the server only records, shown by qstat -f (Checkpoint, Mail_Users, Priority, Rerunable).
+IMPLEMENTED = frozenset(
+    "-A -c -C -d -e -E -h -j -l -m -M -n -N -o -p -q -r -S -t -v -V -w -z --version".split()
+)
+REFUSED = {
+    "-I": "interactive jobs need a terminal; the simulator has none (refused as qsub without a tty)",
+    "-x": "only for interactive jobs (-I), which the simulator refuses; without -I the real usage error",
+    "-W interactive": "an interactive job, as -I: refused as qsub without a tty",
+}
+KNOWN = IMPLEMENTED | set(REFUSED)
+MANUAL = "clusterjob_sim.pbs.torque.manual"
+
+
 def main(ctx: Context) -> int:
     """``qsub [options] [script]``: submit, print ``<seq>.<server>`` (arrays ``<seq>[].<server>``)."""
     for word in ctx.argv:
-        if word in ("--version", "--about"):
+        if word == "--version":
             ctx.err.write(f"Version: {ctx.config.get('torque_version', '6.1.3')}\nCommit: sim\n")
             return 0
+        if word == "--about":
+            return ps.run_qsub(ctx, _about)
     return ps.run_qsub(ctx, _submit)
+
+
+def _about(ctx: Context) -> int:
+    """``--about`` prints the build's folders and hosts: not simulated."""
+    ps.refuse_unimplemented(["--about"], KNOWN, MANUAL)
+    return 0
 
 
 def _submit(ctx: Context) -> int:
     """The body of qsub; QsubError carries every refusal."""
-    _, operands = split_command_line(ctx.argv)
+    opts, operands = split_command_line(ctx.argv)
+    ps.refuse_unimplemented(pc.options_spelled(opts, ps.spellings), KNOWN, MANUAL)
     script_path = operands[0] if operands else None
     missing = f"qsub: script file '{script_path}' cannot be loaded - No such file or directory\n"
     text = ps.read_script(ctx, script_path, missing)
     state, req = read_submission(text, ctx.argv)
     attrs = state.attrs
+    ps.refuse_unimplemented(ps.attribute_spellings(attrs), KNOWN, MANUAL)  # from the directives
     ps.refuse_interactive(attrs, INTERACTIVE)
     config = ctx.config
     engine = ctx.engine
