@@ -364,7 +364,7 @@ def format_full(job: JobView) -> str:
 # qstat -F json (pbs_json.c)
 
 _C_SPACE = " \t\n\v\f\r"
-_STRTOD = re.compile(
+_STRTOD = (  # compiled on first use (re's cache): only qstat -F json needs it
     r"[ \t\n\v\f\r]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
     r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
     r"|(?i:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?))[ \t\n\v\f\r]*"
@@ -430,7 +430,7 @@ def _value_node(key: str, value: str | None) -> _Node:
         return _Node("value", key, None)
     if value.strip(_C_SPACE) == "":
         return _Node("value", key, _json_escape(value, False), True)
-    if _STRTOD.fullmatch(value) and (value[0] != "0" or _strtod_value(value) < 1):
+    if re.fullmatch(_STRTOD, value) and (value[0] != "0" or _strtod_value(value) < 1):
         return _Node("value", key, value, False)
     return _Node("value", key, _json_escape(value, False), True)
 
