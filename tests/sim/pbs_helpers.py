@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from clusterjob_sim.engine.allocation import Allocation, DirectiveError
-from clusterjob_sim.pbs.common import JobView
+from clusterjob_sim.pbs.output import JobView
 
 SERVER = "simserver"
 QSTAT_F = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import string
 
-from clusterjob_sim.pbs.common import JobView
-from clusterjob_sim.pbs.pbspro import qstat as pbspro_qstat
+from clusterjob_sim.pbs.output import JobView
+from clusterjob_sim.pbs.pbspro import output as pbspro_qstat
 from hypothesis import given
 from hypothesis import strategies as st
 from pbs_helpers import recorded_view

@@ -6,7 +6,7 @@ import string
 
 import pytest
 from clusterjob_sim.engine.allocation import DirectiveError
-from clusterjob_sim.pbs import pbspro
+from clusterjob_sim.pbs.pbspro import options as pbspro
 from hypothesis import given
 from hypothesis import strategies as st
 from pbs_helpers import check_command_line_wins, submission_parsers

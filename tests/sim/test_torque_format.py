@@ -5,8 +5,8 @@ from __future__ import annotations
 import string
 import xml.etree.ElementTree as ET
 
-from clusterjob_sim.pbs.common import JobView
-from clusterjob_sim.pbs.torque import qstat as torque_qstat
+from clusterjob_sim.pbs.output import JobView
+from clusterjob_sim.pbs.torque import output as torque_qstat
 from hypothesis import given
 from hypothesis import strategies as st
 from pbs_helpers import recorded_view

@@ -1,239 +1,79 @@
-"""The fake Torque's ``qstat``: the job table, ``-a``/``-n`` rows, ``-f`` attributes, ``-x`` XML and the
-queue/server summaries (``-Q``/``-q``/``-B``), as Torque's qstat.c prints them.
-
-The job records come from ``torque.job_view``; this module only selects and formats them. Import-light,
-like ``torque``: stdlib only at the top.
-"""
+"""The fake Torque's ``qstat``: selects the jobs (ids, queues, ``-u``, ``-i``/``-r``, ``-c``, ``-t``) or the
+queue/server summaries (``-Q``/``-B``) and prints them with torque.output, as Torque 6.1.3's qstat.c does."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from clusterjob_sim.pbs import common as pc
-from clusterjob_sim.pbs.common import PBSE_UNKJOBID, PBSE_UNKQUE, JobView, exit_code
-from clusterjob_sim.pbs.torque import LINESIZE, job_view, state_letter
+from clusterjob_sim.pbs import output as po
+from clusterjob_sim.pbs import server as srv
+from clusterjob_sim.pbs.common import PBSE_UNKQUE, exit_code
+from clusterjob_sim.pbs.torque.output import (
+    LINESIZE,
+    QSTAT_USAGE,
+    QUEUE_HEADER,
+    SUMMARY_HEADER,
+    UNKNOWN_QUEUE,
+    alt_header,
+    alt_line,
+    count_states,
+    format_full,
+    format_xml,
+    job_view,
+    qstat_unknown,
+    queue_row,
+    summary_line,
+)
 
+TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from clusterjob_sim.engine.command import Context
     from clusterjob_sim.engine.jobs import Job
+    from clusterjob_sim.pbs.common import Opt
+    from clusterjob_sim.pbs.output import JobView
 
-QSTAT_OPTSTRING = "acCeE:fgiln1pqrstu:xGMQRBW:-:"
-QSTAT_USAGE = (
-    "usage: \n"
-    "                          qstat [-f [-1]] [-W site_specific] [-x] [ job_identifier... |"
-    " destination... ]\n"
-    "                          qstat [-a|-i|-r|-e] [-u user] [-n [-1]] [-s] [-t] [-G|-M] [-R]"
-    " [job_id... | destination...]\n"
-    "                          qstat -Q [-f [-1]] [-W site_specific] [ destination... ]\n"
-    "                          qstat -q [-G|-M] [ destination... ]\n"
-    "                          qstat -B [-f [-1]] [-W site_specific] [ server_name... ]\n"
-    "                          qstat -t\n"
-)
-SUMMARY_HEADER = (
-    "Job ID                    Name             User            Time Use S Queue\n"
-    "------------------------- ---------------- --------------- -------- - -----\n"
-)
-QUEUE_HEADER = (
-    "Queue              Max    Tot   Ena   Str   Que   Run   Hld   Wat   Trn   Ext T   Cpt\n"
-    "----------------   ---   ----    --    --   ---   ---   ---   ---   ---   --- -   ---\n"
-)
-UNKNOWN_QUEUE = "qstat: Unknown queue MSG=requested queue not found "  # the queue's name follows
+QSTAT_OPTSTRING = "acCeE:filn1pqrstu:xGMQRBW:-:"  # qstat.c
+# Options of the manual (manual.py) this qstat acts on as Torque's does. -l only sets a flag nothing reads
+# in 6.1.3; -e also lists sub-jobs (no array summary), and every simulated queue is an execution queue.
+IMPLEMENTED = frozenset("-f -1 -l -x --xml -a -i -r -e -n -s -u -t -Q -B -c --version".split())
+REFUSED: dict[str, str] = {}
+KNOWN = IMPLEMENTED | set(REFUSED)
+CONFLICT = "qstat: conflicting options.\n"
 
 
-def _summary_name(name: str) -> str:
-    """A job name for the table: longer than 16 becomes ``...`` and its tail (from a ``/`` if any)."""
-    if len(name) <= 16:
-        return name
-    cut = len(name) - 16 + 3
-    slash = name.find("/", cut)
-    tail = name[slash:] if slash >= 0 else name[cut:]
-    return ("..." + tail)[:16]
+def _spelled(opt: Opt) -> list[str]:
+    """``-x``, or ``--xml`` for the long words."""
+    return [f"--{opt.arg}" if opt.letter == "-" else f"-{opt.letter}"]
 
 
-def summary_line(job: JobView) -> str:
-    """One row of the default ``qstat`` table (``display_job_summary``), trailing padding included."""
-    jid = job.job_id[:28] if len(job.job_id) > 22 else job.job_id
-    owner = job.owner.split("@", 1)[0][:15]
-    cput = dict(job.used).get("cput", "0")[:8]
-    queue = job.queue.split("@", 1)[0][:15]
-    name = _summary_name(job.name)
-    return f"{jid:<25} {name:<16} {owner:<15} {cput:>8} {job.state[:1]:>1} {queue:<15}\n"
-
-
-def alt_line(job: JobView, nodes: bool) -> str:
-    """One row of ``qstat -a`` (``altdsp_statjob``), optionally followed by its node list (-n)."""
-    res = dict(job.resources)
-    tasks = " -- "
-    if "nodes" in res:
-        total = 0
-        for part in res["nodes"].split("+"):
-            fields = part.split(":")
-            count = int(fields[0]) if fields[0].isdigit() else 1
-            ppn = next(
-                (int(f[4:]) for f in fields[1:] if f.startswith("ppn=") and f[4:].isdigit()), 1
-            )
-            total += count * ppn
-        tasks = str(total)
-    mem = next((res[k] for k in ("mem", "pmem", "vmem") if k in res), " -- ")
-    walltime = res.get("walltime", " -- ")
-    elapsed = " -- "
-    if job.state not in ("Q", "C", "H"):
-        elapsed = dict(job.used).get("walltime", "00:00:00")
-    line = (
-        f"{job.job_id[:23]:<23} {job.owner.split('@')[0][:11]:<11} {job.queue[:8]:<8} "
-        f"{job.name[:16]:<16} {str(job.session_id or ' -- ')[:6]:>6} "
-        f"{res.get('nodect', ' -- ')[:5]:>5} {tasks[:6]:>6} {mem[:9]:>9} {walltime[:9]:>9} "
-        f"{job.state[:1]:>1} {elapsed[:9]:>9}\n"
-    )
-    if nodes and job.exec_host:
-        line += "   " + job.exec_host + "\n"
-    return line
-
-
-def alt_header(server: str) -> str:
-    """The ``qstat -a`` header: server line, then the two column title lines and the dashes."""
-    return (
-        f"\n{server}: \n"
-        "                                                                                  "
-        "Req'd       Req'd       Elap\n"
-        "Job ID                  Username    Queue    Jobname          SessID  NDS   TSK   "
-        "Memory      Time    S   Time\n"
-        "----------------------- ----------- -------- ---------------- ------ ----- ------ "
-        "--------- --------- - ---------\n"
-    )
-
-
-_FULL_TIME = ("ctime", "mtime", "qtime", "etime", "start_time", "comp_time")
-
-
-def full_attributes(job: JobView) -> list[tuple[str, str | None, str]]:
-    """The attributes ``qstat -f`` lists for a job, in the server's order (``job_attr_def``)."""
-    out: list[tuple[str, str | None, str]] = [
-        ("Job_Name", None, job.name),
-        ("Job_Owner", None, job.owner),
-    ]
-    out += [("resources_used", r, v) for r, v in job.used]
-    out += [
-        ("job_state", None, job.state),
-        ("queue", None, job.queue),
-        ("server", None, job.server),
-    ]
-    if job.account:
-        out.append(("Account_Name", None, job.account))
-    out.append(("Checkpoint", None, "u"))
-    if job.ctime is not None:
-        out.append(("ctime", None, str(job.ctime)))
-    out.append(("Error_Path", None, job.error_path))
-    if job.exec_host:
-        out.append(("exec_host", None, job.exec_host))
-    out += [
-        ("Hold_Types", None, "n"),
-        ("Join_Path", None, job.join),
-        ("Keep_Files", None, "n"),
-        ("Mail_Points", None, job.mail_points),
-    ]
-    if job.mtime is not None:
-        out.append(("mtime", None, str(job.mtime)))
-    out += [("Output_Path", None, job.output_path), ("Priority", None, "0")]
-    if job.qtime is not None:
-        out.append(("qtime", None, str(job.qtime)))
-    out.append(("Rerunable", None, "True"))
-    out += [("Resource_List", r, v) for r, v in job.resources]
-    if job.session_id is not None:
-        out.append(("session_id", None, str(job.session_id)))
-    out.append(("Variable_List", None, job.variable_list))
-    if job.comment:
-        out.append(("comment", None, job.comment))
-    if job.etime is not None:
-        out.append(("etime", None, str(job.etime)))
-    if job.exit_status is not None:
-        out.append(("exit_status", None, str(job.exit_status)))
-    if job.submit_args:
-        out.append(("submit_args", None, job.submit_args))
-    if job.array_request is not None:
-        out.append(("job_array_request", None, job.array_request))
-    if job.array_index is not None:
-        out.append(("job_array_id", None, str(job.array_index)))
-    if job.stime is not None:
-        out += [("start_time", None, str(job.stime)), ("start_count", None, str(job.run_count))]
-    out.append(("fault_tolerant", None, "False"))
-    if job.comp_time is not None:
-        out.append(("comp_time", None, str(job.comp_time)))
-    out.append(("job_radix", None, "0"))
-    if job.submit_host:
-        out.append(("submit_host", None, job.submit_host))
-    if job.init_work_dir is not None:
-        out.append(("init_work_dir", None, job.init_work_dir))
-    out += [(name, None, value) for name, value in job.extra]
-    return out
-
-
-def format_full(job: JobView, linesize: int = LINESIZE) -> str:
-    """One job as ``qstat -f`` prints it: ``Job Id:`` line, attribute lines, then a blank line.
-
-    Time attributes go through ctime(), whose own newline ends their line.
-    """
-    lines = [f"Job Id: {job.job_id}\n"]
-    for name, resource, value in full_attributes(job):
-        if name in _FULL_TIME:
-            lines.append(pc.prt_attr(name, resource, pc.ctime(float(value)) + "\n", linesize))
-        else:
-            lines.append(pc.prt_attr(name, resource, value, linesize) + "\n")
-    lines.append("\n")
-    return "".join(lines)
-
-
-def _xml_escape(text: str) -> str:
-    """MXML's escaping of element text."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-def format_xml(jobs: list[JobView]) -> str:
-    """``qstat -x``: one ``<Data>`` document, a ``<Job>`` per job, resources grouped (``MXML``)."""
-    out = ['<?xml version="1.0"?>\n<Data>']
-    for job in jobs:
-        out.append(f"<Job><Job_Id>{_xml_escape(job.job_id)}</Job_Id>")
-        group: str | None = None
-        for name, resource, value in full_attributes(job):
-            if name in _FULL_TIME:
-                value = str(int(float(value)))
-            if resource is None:
-                if group is not None:
-                    out.append(f"</{group}>")
-                    group = None
-                out.append(f"<{name}>{_xml_escape(value)}</{name}>")
-                continue
-            if group != name:
-                if group is not None:
-                    out.append(f"</{group}>")
-                out.append(f"<{name}>")
-                group = name
-            out.append(f"<{resource}>{_xml_escape(value)}</{resource}>")
-        if group is not None:
-            out.append(f"</{group}>")
-        out.append("</Job>")
-    out.append("</Data>\n")
-    return "".join(out)
-
-
-def qstat(ctx: Context) -> int:
+def main(ctx: Context) -> int:
     """``qstat [-f [-1]] [-a|-n|-u|-t|-x|-c] [ids or queues]`` as Torque answers."""
     opts, operands = pc.getopt(ctx.argv, QSTAT_OPTSTRING, prog="qstat")
     flags: dict[str, str] = {}
+    usage = False  # errflg: usage after all options were read
     for opt in opts:
         if opt.letter == "?":
             ctx.err.write(opt.error + "\n" + QSTAT_USAGE)
             return 2
-        if opt.letter == "-":
-            if opt.arg == "version":
-                ver = ctx.config.get("torque_version", "6.1.3")
-                ctx.err.write(f"Version: {ver}\nCommit: sim\n")
-                return 0
+        if opt.letter == "-" and opt.arg not in ("version", "xml", "about"):
             ctx.err.write(QSTAT_USAGE)
             return 2
-        flags[opt.letter] = opt.arg or ""
+        if opt.letter == "p":  # in the optstring, but no case reads it
+            usage = True
+            continue
+        missing = pc.first_missing([opt], KNOWN, _spelled)
+        if missing:
+            from clusterjob_sim.engine.refusal import not_implemented_text
+
+            ctx.err.write(not_implemented_text("qstat", missing))
+            return 2
+        if opt.letter == "-" and opt.arg == "version":
+            ver = ctx.config.get("torque_version", "6.1.3")
+            ctx.err.write(f"Version: {ver}\nCommit: sim\n")
+            return 0
+        flags["x" if opt.letter == "-" else opt.letter] = opt.arg or ""  # --xml is -x
+    if usage:
+        ctx.err.write(QSTAT_USAGE)
+        return 2
     alt = "f" not in flags and any(k in flags for k in "ainrsu")
     if "f" in flags and any(k in flags for k in "ainrs"):
         ctx.err.write(
@@ -241,11 +81,19 @@ def qstat(ctx: Context) -> int:
             "Read qstat man page\n" + QSTAT_USAGE
         )
         return 2
-    if "Q" in flags or "q" in flags or "B" in flags:
+    if "1" in flags and "n" not in flags and "f" not in flags:
+        ctx.err.write(CONFLICT + QSTAT_USAGE)
+        return 2
+    if "Q" in flags or "B" in flags:
+        if "f" in flags:
+            from clusterjob_sim.engine.refusal import not_implemented_text
+
+            ctx.err.write(not_implemented_text("qstat", "-Q -f" if "Q" in flags else "-B -f"))
+            return 2
         return _qstat_queues(ctx, flags, operands)
     engine = ctx.engine
-    server = pc.server_name(ctx.config)
-    expand = "t" in flags
+    server = srv.server_name(ctx.config)
+    expand = "t" in flags or "e" in flags or "PBS_QSTAT_EXECONLY" in ctx.environ
     hide_done = "c" in flags or "PBS_QSTAT_NO_COMPLETE" in ctx.environ
     views: list[JobView] = []
     errors: list[str] = []
@@ -260,9 +108,9 @@ def qstat(ctx: Context) -> int:
                 ctx.err.write(f"qstat: illegally formed job identifier: {operand}\n")
                 rc = rc or 1
                 continue
-            found = pc.find_live(engine, jid)
+            found = srv.find_live(engine, jid)
             if not found:
-                text, code = _unknown(jid.full(server))
+                text, code = qstat_unknown(jid.full(server))
                 errors.append(text)
                 rc = rc or code
                 continue
@@ -303,17 +151,12 @@ def qstat(ctx: Context) -> int:
         if views:
             out.write(alt_header(server))
         for view in views:
-            out.write(alt_line(view, "n" in flags))
+            out.write(alt_line(view, "n" in flags, "1" in flags, "s" in flags))
     elif views:
         out.write(SUMMARY_HEADER + "".join(summary_line(v) for v in views))
     for text in errors:
         ctx.err.write(text)
     return rc
-
-
-def _unknown(full_id: str) -> tuple[str, int]:
-    """``qstat`` for an id the server does not know (or no longer keeps)."""
-    return f"qstat: Unknown Job Id Error {full_id}\n", exit_code(PBSE_UNKJOBID)
 
 
 # Not shared with pbspro_qstat._group: PBS Pro lists an array's parent even with -t (real difference).
@@ -336,28 +179,13 @@ def _qstat_queues(ctx: Context, flags: dict[str, str], operands: list[str]) -> i
     """``qstat -Q`` / ``-q`` / ``-B``: the queue and server summaries."""
     live = ctx.engine.jobs(view="live")
     if "B" in flags:
-        counts = _counts(live)
+        counts = count_states(live)
         ctx.out.write(
             "Server             Max   Tot   Que   Run   Hld   Wat   Trn   Ext   Com Status\n"
             "---------------- ----- ----- ----- ----- ----- ----- ----- ----- ----- ----------\n"
-            f"{pc.server_name(ctx.config)[:16]:<16} {0:>5} {len(live):>5} {counts['Q']:>5} "
+            f"{srv.server_name(ctx.config)[:16]:<16} {0:>5} {len(live):>5} {counts['Q']:>5} "
             f"{counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} {counts['C']:>5} "
             f"{'Active':<10}\n"
         )
         return 0
-    return pc.queue_summary(ctx, operands, live, _queue_row, QUEUE_HEADER, UNKNOWN_QUEUE)
-
-
-def _queue_row(name: str, jobs: list[Job]) -> str:
-    """One ``qstat -Q`` row: the queue's jobs per state, completed ones included."""
-    counts = _counts(jobs)
-    return (
-        f"{name[:16]:<16} {0:>5} {sum(counts.values()):>6} {'yes':>5} {'yes':>5} "
-        f"{counts['Q']:>5} {counts['R']:>5} {counts['H']:>5} {0:>5} {0:>5} {0:>5} "
-        f"{'E':<1} {counts['C']:>5}\n"
-    )
-
-
-def _counts(jobs: list[Job]) -> dict[str, int]:
-    """Jobs per Torque state letter."""
-    return pc.state_counts(jobs, "QRHC", state_letter)
+    return po.queue_summary(ctx, operands, live, queue_row, QUEUE_HEADER, UNKNOWN_QUEUE)
