@@ -33,9 +33,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "default_queue": "normal",
     "keep_finished_s": 3600,  # CLEAN_PERIOD
     "first_job_id": 1,
-    "unit_for_limits": "MB",  # LSF_UNIT_FOR_LIMITS (LSF's own default is KB; most sites set MB)
-    "reserve_per_task": False,  # RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot instead of per host
+    # lsf.conf settings, with LSF's own defaults (written to <spool>/lsf/conf/lsf.conf by spool_files):
+    # LSF_UNIT_FOR_LIMITS not defined: -M in KB, rusage[mem] in MB ("MB", "GB"... as a site sets it)
+    "unit_for_limits": None,
+    "bsub_parse_script": "N",  # LSB_BSUB_PARSE_SCRIPT: Y makes `bsub FILE` read FILE's #BSUB lines
+    "job_memlimit": "N",  # LSB_JOB_MEMLIMIT: Y kills a job whose processes' RSS sum exceeds -M
+    "memlimit_enforce": "N",  # LSB_MEMLIMIT_ENFORCE: Y as well (LSF also sets the per-process rlimit)
+    "reserve_per_task": False,  # lsb.params RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot, not per host
 }
+LSF_CONF_DIR = ("lsf", "conf")  # <spool>/lsf/conf/lsf.conf; LSF_ENVDIR names the folder
 # lsb_init() failing while the LIM is down (lsb_perror / sub_perror + ". Job not submitted.") [source]
 _LIM_DOWN = "Failed in an LSF library call: LIM is down; try later"
 TRANSIENT_ERRORS = {
@@ -94,3 +100,23 @@ def parse_submission(
         array=array,
         extra=dict(req.extra),
     )
+
+
+def conf_dir(spool: str) -> str:
+    """The folder holding the spool's lsf.conf (what LSF_ENVDIR names)."""
+    import os
+
+    return os.path.join(spool, *LSF_CONF_DIR)
+
+
+def spool_files(spool: str, config: Mapping[str, Any]) -> list[str]:
+    """Write <spool>/lsf/conf/lsf.conf from the config, as clients read it (dask-jobqueue reads
+    LSF_UNIT_FOR_LIMITS from $LSF_ENVDIR/lsf.conf); return the paths written."""
+    from clusterjob_sim.lsf.site import write_lsf_conf
+
+    return [write_lsf_conf(conf_dir(str(spool)), config)]
+
+
+def activate_env(spool: str, config: Mapping[str, Any]) -> dict[str, str]:
+    """The variables a shell of this cluster has besides PATH: LSF_ENVDIR, as profile.lsf sets it."""
+    return {"LSF_ENVDIR": conf_dir(str(spool))}
