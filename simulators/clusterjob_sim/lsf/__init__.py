@@ -39,6 +39,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "bsub_parse_script": "N",  # LSB_BSUB_PARSE_SCRIPT: Y makes `bsub FILE` read FILE's #BSUB lines
     "job_memlimit": "N",  # LSB_JOB_MEMLIMIT: Y kills a job whose processes' RSS sum exceeds -M
     "memlimit_enforce": "N",  # LSB_MEMLIMIT_ENFORCE: Y as well (LSF also sets the per-process rlimit)
+    "csm": "N",  # Y: an LSF with IBM CSM (Summit-like): bsub -nnodes takes whole nodes (easy mode)
     "reserve_per_task": False,  # lsb.params RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot, not per host
 }
 LSF_CONF_DIR = ("lsf", "conf")  # <spool>/lsf/conf/lsf.conf; LSF_ENVDIR names the folder

@@ -17,6 +17,7 @@ from clusterjob_sim.lsf.options import (
     LsfSite,
     Refused,
     directive_words,
+    job_environment,
     parse_bsub,
     refuse_unimplemented,
     split_options,
@@ -31,9 +32,27 @@ if TYPE_CHECKING:
 
 # What the simulator acts on as LSF does: slots and their placement (-n, -R span/rusage/affinity), limits
 # it enforces or places by (-W, -M), the job's name and array (-J), queue, output files and directory,
-# exclusive hosts (-x), hold (-H: PSUSP), and the project, which bjobs shows (-P: PROJ_NAME, bjobs -l).
+# exclusive hosts (-x), hold (-H: PSUSP), the project, which bjobs shows (-P: PROJ_NAME, bjobs -l), and
+# which submission variables the job gets (-env); on a CSM site (config "csm": "Y") whole nodes (-nnodes).
 IMPLEMENTED = frozenset(
-    {"-n", "-R", "-W", "-M", "-J", "-q", "-o", "-oo", "-e", "-eo", "-cwd", "-x", "-H", "-P"}
+    {
+        "-n",
+        "-R",
+        "-W",
+        "-M",
+        "-J",
+        "-q",
+        "-o",
+        "-oo",
+        "-e",
+        "-eo",
+        "-cwd",
+        "-x",
+        "-H",
+        "-P",
+        "-env",
+        "-nnodes",
+    }
 )
 _INTERACTIVE = (
     "an interactive job needs a terminal session with the submitting client, which the simulated "
@@ -142,6 +161,8 @@ def main(ctx: Context) -> int:
             )
         if walltime is None and qcfg.get("default_time_s") is not None:
             walltime = int(qcfg["default_time_s"])
+        env_spec = req.options.get("env")
+        job_env = job_environment(None if env_spec is None else str(env_spec), ctx.environ)
     except Refused as e:
         ctx.out.write(e.stdout)
         ctx.err.write(e.message)
@@ -187,6 +208,6 @@ def main(ctx: Context) -> int:
         spec["array_spec"] = text
         data["index_end"] = max(indices)
         data["index_step"] = indices[1] - indices[0] if len(indices) > 1 else 1
-    jobs = ctx.submit(spec, env=dict(ctx.environ), data=data, tasks=tasks, ids_per_task=False)
+    jobs = ctx.submit(spec, env=job_env, data=data, tasks=tasks, ids_per_task=False)
     ctx.out.write(out.bsub_submitted(jobs[0].job_id, queue, default=req.queue is None))
     return 0

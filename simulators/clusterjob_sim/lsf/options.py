@@ -77,6 +77,7 @@ class LsfSite:
         unit_for_limits: str | None = DEFAULT_UNIT_FOR_LIMITS,
         reserve_per_task: bool = False,
         parse_script: bool = False,
+        csm: bool = False,
     ) -> None:
         self.queues = tuple(queues) if queues is not None else None
         self.default_queue = default_queue
@@ -86,9 +87,8 @@ class LsfSite:
         self.slots_per_host = slots_per_host  # what span[ptile='!'] means
         self.unit_for_limits = unit_for_limits  # None: not defined in lsf.conf
         self.reserve_per_task = reserve_per_task  # RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot
-        self.parse_script = (
-            parse_script  # LSB_BSUB_PARSE_SCRIPT=Y: `bsub FILE` reads FILE's #BSUB lines
-        )
+        self.parse_script = parse_script  # LSB_BSUB_PARSE_SCRIPT=Y: `bsub FILE` parses FILE
+        self.csm = csm  # an LSF with the IBM CSM integration (Summit, Sierra): easy mode -nnodes
 
     @property
     def limit_unit(self) -> str:
@@ -117,6 +117,7 @@ class LsfSite:
             unit_for_limits=unit_for_limits(config),
             reserve_per_task=bool(config.get("reserve_per_task", False)),
             parse_script=yes(config.get("bsub_parse_script")),
+            csm=yes(config.get("csm")),
         )
 
 
@@ -471,6 +472,56 @@ def parse_job_name(text: str) -> tuple[str, tuple[tuple[int, ...], int | None, s
     return base, (indices, limit, f"[{body}]{limit_s}")
 
 
+def split_env_list(text: str) -> list[str]:
+    """-env's comma-separated items; a value in single quotes may hold commas (`TEST='A, B'`)."""
+    items: list[str] = []
+    cur: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+            continue
+        if ch == "," and not quoted:
+            items.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    items.append("".join(cur).strip())
+    return [item for item in items if item]
+
+
+def job_environment(spec: str | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """The submission environment bsub -env SPEC sends to the job (IBM LSF 10.1 bsub -env): none -> no
+    variable; `all[, ~VAR...][, VAR=value...]` -> everything but ~VARs, VAR set to value; `VAR[=value],
+    ...` -> only those (a name without value keeps its submission value); no -env is -env "all"."""
+    if spec is None:
+        return dict(environ)
+    items = split_env_list(spec)
+    if not items:
+        raise _fail("Bad argument for option -env")  # [unconfirmed]
+    if items == ["none"]:
+        return {}
+    if items[0] == "all":
+        env = dict(environ)
+        rest = items[1:]
+    else:
+        env = {}
+        rest = items
+    for item in rest:
+        name, eq, value = item.partition("=")
+        name = name.strip()
+        if name.startswith("~") and items[0] == "all" and not eq:
+            env.pop(name[1:].strip(), None)
+            continue
+        if not name or name in ("none", "all") or any(c in name for c in ",~='\""):
+            raise _fail(f"{item}: Bad argument for option -env")  # [unconfirmed]
+        if eq:
+            env[name] = value
+        elif name in environ:
+            env[name] = environ[name]
+    return env
+
+
 # ---------------------------------------------------------------------------------------------------
 # Resource requirement strings (-R)
 # ---------------------------------------------------------------------------------------------------
@@ -654,7 +705,9 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
     if site.max_slots is not None and req.slots > site.max_slots:
         raise _fail("Too many processors requested")  # seen (equinor/ert tests)
 
-    if req.hosts_one or not req.ptile:
+    if "nnodes" in options:
+        _csm_nodes(req, options, site)
+    elif req.hosts_one or not req.ptile:
         req.nodes, req.tasks_per_node = 1, req.slots
     else:
         req.nodes = -(-req.slots // req.ptile)
@@ -669,7 +722,7 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
             req.stderr, req.stderr_overwrite = str(options[key]), overwrite
     if "cwd" in options:
         req.workdir = str(options["cwd"])
-    req.exclusive = bool(options.get("x"))
+    req.exclusive = req.exclusive or bool(options.get("x"))
     modelled = {"n", "W", "M", "J", "q", "o", "e", "cwd"}
     for name, value in options.items():
         if name not in modelled:
@@ -678,6 +731,29 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
         if name in resreq:
             req.extra[name] = resreq[name]
     return req
+
+
+NO_CSM = (
+    "bsub: option -nnodes is for easy mode LSF job submission with the IBM Cluster Systems Manager (CSM) "
+    'integration, which this simulated cluster does not have; set "csm": "Y" in its config for a '
+    "Summit-like site\n"
+)  # the simulator's own text: what a real LSF without CSM answers is not documented
+
+
+def _csm_nodes(req: LsfRequest, options: Mapping[str, str | bool], site: LsfSite) -> None:
+    """-nnodes N (IBM LSF 10.1 bsub -nnodes, CSM easy mode; default 1): N whole compute nodes for the job;
+    its slots (-n, else every core of those nodes) spread evenly over them."""
+    if not site.csm:
+        raise Refused(NO_CSM, EXIT_FAIL)
+    text = str(options["nnodes"])
+    if not _isint(text) or int(text) <= 0:
+        raise _fail("Bad argument for option -nnodes")  # [unconfirmed]
+    nodes = int(text)
+    if "n" not in options:
+        req.slots = nodes * (site.slots_per_host or 1)
+    req.nodes = nodes
+    req.tasks_per_node = -(-req.slots // nodes)
+    req.exclusive = True
 
 
 # ---------------------------------------------------------------------------------------------------
