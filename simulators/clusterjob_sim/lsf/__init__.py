@@ -1,4 +1,4 @@
-"""Fake IBM Spectrum LSF: bsub, bjobs, bkill over the shared engine (see ENGINE_API.md).
+"""Fake IBM Spectrum LSF: bsub, bjobs, bkill, blaunch, bqueues, bhosts, lsid over the shared engine.
 
 The hooks only, import-light. `parse_submission(script_text, argv)` answers like `bsub <argv> < script`
 (options.py: what bsub reads); one module per command (bsub.py, bjobs.py, bkill.py), their texts in
@@ -22,13 +22,17 @@ COMMANDS = {
     "bsub": "clusterjob_sim.lsf.bsub:main",
     "bjobs": "clusterjob_sim.lsf.bjobs:main",
     "bkill": "clusterjob_sim.lsf.bkill:main",
+    "blaunch": "clusterjob_sim.lsf.blaunch:main",
+    "bqueues": "clusterjob_sim.lsf.bqueues:main",
+    "bhosts": "clusterjob_sim.lsf.bhosts:main",
+    "lsid": "clusterjob_sim.lsf.lsid:main",
 }
 SUBMIT_COMMANDS = ("bsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
     "cluster_name": "cluster1",
     "queues": {
-        "normal": {"max_time_s": None, "default_time_s": None, "nodes": None},
-        "short": {"max_time_s": 3600, "default_time_s": None, "nodes": None},
+        "normal": {"max_time_s": None, "default_time_s": None, "nodes": None, "priority": 30},
+        "short": {"max_time_s": 3600, "default_time_s": None, "nodes": None, "priority": 35},
     },
     "default_queue": "normal",
     "keep_finished_s": 3600,  # CLEAN_PERIOD

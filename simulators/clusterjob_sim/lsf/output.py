@@ -549,3 +549,40 @@ def job_view(job: Job) -> LsfJobView:
         exit_reason=exit_reason(job),
         kill_reason=str(data.get("kill_reason") or ""),
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# bqueues, bhosts, lsid (default formats)
+# ---------------------------------------------------------------------------------------------------
+
+# Recorded from real LSF 10.1 (IBM's LSF-on-Kubernetes chart README, ibm-spectrum-computing-prod) and
+# matching OpenLava's bqueues.c prtQueuesShort / IBM's bhosts(1) example columns.
+BQUEUES_HEADER = "QUEUE_NAME      PRIO STATUS          MAX JL/U JL/P JL/H NJOBS  PEND   RUN  SUSP\n"
+BHOSTS_HEADER = "HOST_NAME          STATUS       JL/U    MAX  NJOBS    RUN  SSUSP  USUSP    RSV\n"
+LSID_TEXT = (
+    "{version}\n"
+    "Copyright International Business Machines Corp. 1992, 2016.\n"
+    "US Government Users Restricted Rights - Use, duplication or disclosure restricted by GSA ADP "
+    "Schedule Contract with IBM Corp.\n"
+    "\n"
+    "My cluster name is {cluster}\n"
+    "My master name is {master}\n"
+)
+
+
+def bqueues_row(
+    name: str, prio: int, status: str, njobs: int, pend: int, run: int, susp: int
+) -> str:
+    """One queue of the default bqueues listing (no job limits: '-' under MAX, JL/U, JL/P, JL/H)."""
+    return (
+        f"{name:<15.15} {prio:>3}  {status:<14} {'-':>4} {'-':>4} {'-':>4} {'-':>4} "
+        f"{njobs:>5} {pend:>5} {run:>5} {susp:>5}\n"
+    )
+
+
+def bhosts_row(name: str, status: str, max_slots: int, njobs: int, run: int) -> str:
+    """One host of the default bhosts listing (no per-user limit, nothing suspended or reserved)."""
+    return (
+        f"{name:<18.18} {status:<12} {'-':>4} {max_slots:>6} {njobs:>6} {run:>6} "
+        f"{0:>6} {0:>6} {0:>6}\n"
+    )
