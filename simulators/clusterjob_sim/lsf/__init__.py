@@ -1,8 +1,10 @@
 """Fake IBM Spectrum LSF: bsub, bjobs, bkill, blaunch, bqueues, bhosts, lsid over the shared engine.
 
 The hooks only, import-light. `parse_submission(script_text, argv)` answers like `bsub <argv> < script`
-(options.py: what bsub reads); one module per command (bsub.py, bjobs.py, bkill.py), their texts in
-output.py, the job's start in jobenv.py, the real commands and options in manual.py.
+(options.py: what bsub reads); one module per command (bsub, bjobs, bkill, blaunch, bqueues, bhosts, lsid),
+their texts in output.py, the job's start in jobenv.py (-M enforcement in memlimit.py), lsf.conf in site.py,
+the real commands and options in manual.py. Hooks beyond the engine's: spool_files(spool, config) writes
+<spool>/lsf/conf/lsf.conf, activate_env(spool, config) gives LSF_ENVDIR for a shell of the cluster.
 """
 
 from __future__ import annotations

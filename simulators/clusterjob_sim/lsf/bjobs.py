@@ -1,4 +1,5 @@
-"""Fake bjobs: the default table, -w, -l, -o custom columns; selection by id, state, user, queue, name, project.
+"""Fake bjobs: the default table, -w, -l, -o custom columns (also -json); selection by id, state, user, queue,
+name, project.
 
 Options of the real bjobs that the simulator does not act on fail loudly at option-parse time (manual.py
 lists them all; simulators/COVERAGE.md shows which).

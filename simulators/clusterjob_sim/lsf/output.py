@@ -1,4 +1,5 @@
-"""What LSF's bsub, bjobs and bkill print: formatters over plain job views, and the views of engine records.
+"""What LSF's bsub, bjobs (default, -o, -json, -l), bkill, bqueues, bhosts and lsid print: formatters over
+plain job views, and the views of engine records.
 
 Layouts follow OpenLava's lsbatch/cmd/bjobs.c, cmd.sig.c and cmd.err.c (the LSF code base IBM's tools grew
 from) and IBM's LSF 10.1 manual for `bjobs -o`; texts marked [unconfirmed] were not checked against a real
