@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from clusterjob_sim.lsf import output as out
 from clusterjob_sim.lsf.options import Refused
+from hypothesis import given
+from hypothesis import strategies as st
 
 Cluster = Any  # clusterjob_sim.pytest_fixtures.SimCluster
 T0 = time.mktime((2024, 10, 4, 10, 20, 0, 0, 0, -1))
@@ -213,3 +215,32 @@ def test_nnodes_takes_whole_nodes_on_a_csm_site(sim_cluster: Any, tmp_path: Path
         "Bad argument for option -nnodes. Job not submitted.\n",
         255,
     )
+
+
+# ---------------------------------------------------------------------------------- never a crash
+
+WORDS = st.sampled_from(
+    ["jobid", "stat", "name:", "id:-", "x", ":", "::", "delimiter='|'", "-", "9"]
+)
+
+
+@given(st.lists(WORDS | st.text(max_size=8), max_size=6).map(" ".join))
+def test_any_format_parses_or_is_refused(spec: str) -> None:
+    try:
+        fields, _ = out.parse_format(spec)
+    except Refused as e:
+        assert e.exit_code == 255 and e.message.endswith("\n")
+    else:
+        assert fields and out.bjobs_custom([view()], fields, " ")
+
+
+@given(st.text(max_size=30))
+def test_any_env_spec_gives_an_environment_or_is_refused(spec: str) -> None:
+    from clusterjob_sim.lsf.options import job_environment
+
+    try:
+        env = job_environment(spec, {"A": "1", "PATH": "/bin"})
+    except Refused as e:
+        assert e.exit_code == 255 and e.message.endswith(". Job not submitted.\n")
+    else:
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
