@@ -194,13 +194,28 @@ def test_memory_units(value: int, unit: str) -> None:
 
 
 def test_memlimit_default_unit_follows_the_config() -> None:
-    assert lsf.parse_submission(script("-M 2048")).mem_mb_per_node == 2048
-    kb_site = LsfSite(unit_for_limits="KB")
-    assert lsf.parse_submission(script("-M 2048"), site=kb_site).mem_mb_per_node == 2
+    # Source: IBM LSF 10.1 bsub -M "By default, the limit is specified in KB. Use the LSF_UNIT_FOR_LIMITS
+    # parameter in the lsf.conf file to specify a larger unit"; a limit, not a reservation: placement
+    # (mem_mb_per_node) comes from rusage[mem] only.
+    assert parse_bsub(script("-M 2048")).memlimit_kb == 2048
+    assert lsf.parse_submission(script("-M 2048")).mem_mb_per_node is None
     assert (
-        lsf.parse_submission(script("-M 2048"), config={"unit_for_limits": "GB"}).mem_mb_per_node
-        == 2048 * 1024
+        parse_bsub(script("-M 2048"), site=LsfSite(unit_for_limits="MB")).memlimit_kb == 2048 * 1024
     )
+    gb = LsfSite.from_config({"unit_for_limits": "gb"})
+    assert parse_bsub(script("-M 2048"), site=gb).memlimit_kb == 2048 * 1024**2
+    assert parse_bsub(script("-M 2G")).memlimit_kb == 2 * 1024**2
+    hard = parse_bsub(script("-M 100!"))
+    assert (hard.memlimit_kb, hard.memlimit_hard) == (100, True)
+    assert parse_bsub(script("-M 100")).memlimit_hard is False
+
+
+def test_rusage_mem_is_mb_unless_the_site_sets_a_unit() -> None:
+    # Source: IBM LSF 10.1 lsf.conf LSF_UNIT_FOR_LIMITS, Default: not defined -> limits in KB, rusage in MB
+    text = script('-R "rusage[mem=1000]"')
+    assert lsf.parse_submission(text).mem_mb_per_node == 1000
+    assert lsf.parse_submission(text, config={"unit_for_limits": "KB"}).mem_mb_per_node == 1
+    assert lsf.parse_submission(text, config={"unit_for_limits": "GB"}).mem_mb_per_node == 1024000
 
 
 @given(

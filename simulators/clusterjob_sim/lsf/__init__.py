@@ -1,8 +1,10 @@
-"""Fake IBM Spectrum LSF: bsub, bjobs, bkill over the shared engine (see ENGINE_API.md).
+"""Fake IBM Spectrum LSF: bsub, bjobs, bkill, blaunch, bqueues, bhosts, lsid over the shared engine.
 
 The hooks only, import-light. `parse_submission(script_text, argv)` answers like `bsub <argv> < script`
-(options.py: what bsub reads); one module per command (bsub.py, bjobs.py, bkill.py), their texts in
-output.py, the job's start in jobenv.py, the real commands and options in manual.py.
+(options.py: what bsub reads); one module per command (bsub, bjobs, bkill, blaunch, bqueues, bhosts, lsid),
+their texts in output.py, the job's start in jobenv.py (-M enforcement in memlimit.py), lsf.conf in site.py,
+the real commands and options in manual.py. Hooks beyond the engine's: spool_files(spool, config) writes
+<spool>/lsf/conf/lsf.conf, activate_env(spool, config) gives LSF_ENVDIR for a shell of the cluster.
 """
 
 from __future__ import annotations
@@ -22,20 +24,31 @@ COMMANDS = {
     "bsub": "clusterjob_sim.lsf.bsub:main",
     "bjobs": "clusterjob_sim.lsf.bjobs:main",
     "bkill": "clusterjob_sim.lsf.bkill:main",
+    "blaunch": "clusterjob_sim.lsf.blaunch:main",
+    "bqueues": "clusterjob_sim.lsf.bqueues:main",
+    "bhosts": "clusterjob_sim.lsf.bhosts:main",
+    "lsid": "clusterjob_sim.lsf.lsid:main",
 }
 SUBMIT_COMMANDS = ("bsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
     "cluster_name": "cluster1",
     "queues": {
-        "normal": {"max_time_s": None, "default_time_s": None, "nodes": None},
-        "short": {"max_time_s": 3600, "default_time_s": None, "nodes": None},
+        "normal": {"max_time_s": None, "default_time_s": None, "nodes": None, "priority": 30},
+        "short": {"max_time_s": 3600, "default_time_s": None, "nodes": None, "priority": 35},
     },
     "default_queue": "normal",
     "keep_finished_s": 3600,  # CLEAN_PERIOD
     "first_job_id": 1,
-    "unit_for_limits": "MB",  # LSF_UNIT_FOR_LIMITS (LSF's own default is KB; most sites set MB)
-    "reserve_per_task": False,  # RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot instead of per host
+    # lsf.conf settings, with LSF's own defaults (written to <spool>/lsf/conf/lsf.conf by spool_files):
+    # LSF_UNIT_FOR_LIMITS not defined: -M in KB, rusage[mem] in MB ("MB", "GB"... as a site sets it)
+    "unit_for_limits": None,
+    "bsub_parse_script": "N",  # LSB_BSUB_PARSE_SCRIPT: Y makes `bsub FILE` read FILE's #BSUB lines
+    "job_memlimit": "N",  # LSB_JOB_MEMLIMIT: Y kills a job whose processes' RSS sum exceeds -M
+    "memlimit_enforce": "N",  # LSB_MEMLIMIT_ENFORCE: Y as well (LSF also sets the per-process rlimit)
+    "csm": "N",  # Y: an LSF with IBM CSM (Summit-like): bsub -nnodes takes whole nodes (easy mode)
+    "reserve_per_task": False,  # lsb.params RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot, not per host
 }
+LSF_CONF_DIR = ("lsf", "conf")  # <spool>/lsf/conf/lsf.conf; LSF_ENVDIR names the folder
 # lsb_init() failing while the LIM is down (lsb_perror / sub_perror + ". Job not submitted.") [source]
 _LIM_DOWN = "Failed in an LSF library call: LIM is down; try later"
 TRANSIENT_ERRORS = {
@@ -94,3 +107,23 @@ def parse_submission(
         array=array,
         extra=dict(req.extra),
     )
+
+
+def conf_dir(spool: str) -> str:
+    """The folder holding the spool's lsf.conf (what LSF_ENVDIR names)."""
+    import os
+
+    return os.path.join(spool, *LSF_CONF_DIR)
+
+
+def spool_files(spool: str, config: Mapping[str, Any]) -> list[str]:
+    """Write <spool>/lsf/conf/lsf.conf from the config, as clients read it (dask-jobqueue reads
+    LSF_UNIT_FOR_LIMITS from $LSF_ENVDIR/lsf.conf); return the paths written."""
+    from clusterjob_sim.lsf.site import write_lsf_conf
+
+    return [write_lsf_conf(conf_dir(str(spool)), config)]
+
+
+def activate_env(spool: str, config: Mapping[str, Any]) -> dict[str, str]:
+    """The variables a shell of this cluster has besides PATH: LSF_ENVDIR, as profile.lsf sets it."""
+    return {"LSF_ENVDIR": conf_dir(str(spool))}

@@ -35,6 +35,14 @@ VALUES = frozenset("stat app g sla J m q s u C".split())
 IMPLEMENTED = frozenset({"-s", "-J", "-q", "-u"})
 REFUSED: dict[str, str] = {}
 
+# OpenLava lsbatch/cmd/cmd.sig.c usage() for bkill, printed after the "must be specified" line [source];
+# LSF 10's usage names more options [unconfirmed].
+USAGE = (
+    "Usage: bkill [-h] [-V] [-l] [-m host_name] [-q queue_name]\n"
+    "               [-u user_name | -u all] [0] [-r | -s sigval] [-J job_name] \n"
+    '               [jobId | "jobId[index_list]"]...\n'
+)
+
 KILL_SIGNALS = {"KILL", "SIGKILL", "9", "TERM", "SIGTERM", "15", "INT", "SIGINT", "2"}
 
 
@@ -54,7 +62,7 @@ def main(ctx: Context) -> int:
     sig = values["s"].upper() if "s" in values else None
     name, queue, user = values.get("J"), values.get("q"), values.get("u")
     if not refs and name is None and queue is None and user is None:
-        ctx.err.write("Job ID or one of '-m', '-u' '-q' and '-J' must be specified.\n")  # [source]
+        ctx.err.write("Job ID or one of '-m', '-u' '-q' and '-J' must be specified.\n" + USAGE)
         return EXIT_FAIL
     queues = ctx.config.get("queues")
     if queue is not None and queues and queue not in queues:

@@ -17,6 +17,7 @@ from clusterjob_sim.lsf.options import (
     LsfSite,
     Refused,
     directive_words,
+    job_environment,
     parse_bsub,
     refuse_unimplemented,
     split_options,
@@ -31,9 +32,27 @@ if TYPE_CHECKING:
 
 # What the simulator acts on as LSF does: slots and their placement (-n, -R span/rusage/affinity), limits
 # it enforces or places by (-W, -M), the job's name and array (-J), queue, output files and directory,
-# exclusive hosts (-x), hold (-H: PSUSP), and the project, which bjobs shows (-P: PROJ_NAME, bjobs -l).
+# exclusive hosts (-x), hold (-H: PSUSP), the project, which bjobs shows (-P: PROJ_NAME, bjobs -l), and
+# which submission variables the job gets (-env); on a CSM site (config "csm": "Y") whole nodes (-nnodes).
 IMPLEMENTED = frozenset(
-    {"-n", "-R", "-W", "-M", "-J", "-q", "-o", "-oo", "-e", "-eo", "-cwd", "-x", "-H", "-P"}
+    {
+        "-n",
+        "-R",
+        "-W",
+        "-M",
+        "-J",
+        "-q",
+        "-o",
+        "-oo",
+        "-e",
+        "-eo",
+        "-cwd",
+        "-x",
+        "-H",
+        "-P",
+        "-env",
+        "-nnodes",
+    }
 )
 _INTERACTIVE = (
     "an interactive job needs a terminal session with the submitting client, which the simulated "
@@ -60,6 +79,29 @@ def _stdin_is_file(ctx: Context) -> bool:
         return stat.S_ISREG(os.fstat(ctx.stdin.fileno()).st_mode)
     except (AttributeError, OSError, ValueError):
         return True
+
+
+def _job_script(ctx: Context, words: list[str]) -> str | None:
+    """The text of `bsub FILE`'s FILE where LSB_BSUB_PARSE_SCRIPT=Y makes bsub load and parse it: the only
+    word after the options names an ASCII text file (not necessarily executable; a binary file or a
+    command is run as a command). IBM LSF 10.1 bsub(1) job_script: "The job script must be an ASCII text
+    file and not a binary file. The job script does not have to be an executable file"."""
+    if len(words) != 1:
+        return None
+    path = os.path.join(ctx.cwd, os.path.expanduser(words[0]))
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
 
 
 def default_job_name(command: str) -> str:
@@ -90,13 +132,23 @@ def main(ctx: Context) -> int:
         if refusal is not None:
             raise refusal
         has_command = first < len(args)
-        script = "" if has_command else ctx.stdin.read()
-        if not has_command:
+        job_file = _job_script(ctx, args[first:]) if has_command and site.parse_script else None
+        if job_file is not None:  # LSB_BSUB_PARSE_SCRIPT=Y: `bsub FILE` as `bsub < FILE`
+            script = job_file
+            argv: list[str] = args[:first]
+        else:
+            script = "" if has_command else ctx.stdin.read()
+            argv = list(ctx.argv)
+        if job_file is not None or not has_command:
             _check_directives(script)
         try:
-            req = parse_bsub(script, ctx.argv, site=site)
+            req = parse_bsub(script, argv, site=site)
         except Refused as e:
-            if "No command is specified" in e.message and not _stdin_is_file(ctx):
+            if (
+                "No command is specified" in e.message
+                and job_file is None
+                and not _stdin_is_file(ctx)
+            ):
                 raise Refused("No command is specified" + NOT_SUBMITTED, EXIT_FAIL) from None
             raise
         queue = req.queue or str(ctx.config.get("default_queue") or "normal")
@@ -109,6 +161,8 @@ def main(ctx: Context) -> int:
             )
         if walltime is None and qcfg.get("default_time_s") is not None:
             walltime = int(qcfg["default_time_s"])
+        env_spec = req.options.get("env")
+        job_env = job_environment(None if env_spec is None else str(env_spec), ctx.environ)
     except Refused as e:
         ctx.out.write(e.stdout)
         ctx.err.write(e.message)
@@ -118,8 +172,9 @@ def main(ctx: Context) -> int:
         script_text = req.command
     else:
         script_text = "#!/bin/sh\n" + req.command + "\n"
+    command = args[first] if job_file is not None else req.command
     spec: dict[str, Any] = {
-        "name": req.name or default_job_name(req.command),
+        "name": req.name or default_job_name(command),
         "queue": queue,
         "nodes": req.nodes,
         "cores_per_node": req.tasks_per_node * req.cpus_per_task,
@@ -139,9 +194,12 @@ def main(ctx: Context) -> int:
         "cwd": req.workdir,
         "out_overwrite": req.stdout_overwrite,
         "err_overwrite": req.stderr_overwrite,
-        "command": req.command if not req.from_stdin else "",
+        "command": command if not req.from_stdin or job_file is not None else "",
         "project": str(req.options.get("P") or "default"),
     }
+    if req.memlimit_kb is not None:
+        data["memlimit_kb"] = req.memlimit_kb
+        data["memlimit_hard"] = req.memlimit_hard
     tasks = None
     if req.array is not None:
         indices, limit, text = req.array
@@ -150,6 +208,6 @@ def main(ctx: Context) -> int:
         spec["array_spec"] = text
         data["index_end"] = max(indices)
         data["index_step"] = indices[1] - indices[0] if len(indices) > 1 else 1
-    jobs = ctx.submit(spec, env=dict(ctx.environ), data=data, tasks=tasks, ids_per_task=False)
+    jobs = ctx.submit(spec, env=job_env, data=data, tasks=tasks, ids_per_task=False)
     ctx.out.write(out.bsub_submitted(jobs[0].job_id, queue, default=req.queue is None))
     return 0

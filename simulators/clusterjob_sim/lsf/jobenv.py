@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from clusterjob_sim.lsf import memlimit
 from clusterjob_sim.lsf.output import host_groups, slot_hosts
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
@@ -85,4 +86,5 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     with open(script_path, encoding="utf-8", errors="replace") as f:
         shebang = f.read(2) == "#!"
     argv = [script_path] if shebang else ["/bin/sh", script_path]
+    argv = memlimit.wrap(argv, job, engine)  # bsub -M, where the site enforces it
     return Launch(argv, env, cwd, stdout, stderr, open_mode="w" if overwrite else "a")

@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 EXIT_FAIL = 255  # LSF commands exit(-1) on every refusal
 NOT_SUBMITTED = ". Job not submitted.\n"  # do_sub() appends this to every bsub refusal [source]
 
-# LSF_UNIT_FOR_LIMITS: the unit of -M and rusage[mem=] values without a suffix. LSF's own default is KB;
-# most sites set MB, and so does the simulator (config key "unit_for_limits").
-DEFAULT_UNIT_FOR_LIMITS = "MB"
+# LSF_UNIT_FOR_LIMITS (lsf.conf; config key "unit_for_limits"): the unit of -M and rusage[mem=] values
+# without a suffix. Not defined (None, LSF's own default and the simulator's): -M and the other limits in
+# KB, rusage[mem] in MB (IBM LSF 10.1 lsf.conf LSF_UNIT_FOR_LIMITS, "Default"; bsub -M: "By default, the
+# limit is specified in KB"). lsfinstall writes MB into a new cluster's lsf.conf: set "MB" for such a site.
+DEFAULT_UNIT_FOR_LIMITS: str | None = None
+LIMIT_UNIT_UNDEFINED = "KB"
+RUSAGE_UNIT_UNDEFINED = "MB"
 UNIT_FACTORS_KB = {"KB": 1, "MB": 1024, "GB": 1024**2, "TB": 1024**3, "PB": 1024**4, "EB": 1024**5}
 
 # bsub options (LSF 10.1, the list in manual.py) that take a value, and those that do not. Everything else
@@ -70,8 +74,10 @@ class LsfSite:
         default_queue: str = "normal",
         max_slots: int | None = None,
         slots_per_host: int | None = None,
-        unit_for_limits: str = DEFAULT_UNIT_FOR_LIMITS,
+        unit_for_limits: str | None = DEFAULT_UNIT_FOR_LIMITS,
         reserve_per_task: bool = False,
+        parse_script: bool = False,
+        csm: bool = False,
     ) -> None:
         self.queues = tuple(queues) if queues is not None else None
         self.default_queue = default_queue
@@ -79,8 +85,20 @@ class LsfSite:
             max_slots  # slots in the whole cluster: more -> "Too many processors requested"
         )
         self.slots_per_host = slots_per_host  # what span[ptile='!'] means
-        self.unit_for_limits = unit_for_limits
+        self.unit_for_limits = unit_for_limits  # None: not defined in lsf.conf
         self.reserve_per_task = reserve_per_task  # RESOURCE_RESERVE_PER_TASK: rusage[mem] per slot
+        self.parse_script = parse_script  # LSB_BSUB_PARSE_SCRIPT=Y: `bsub FILE` parses FILE
+        self.csm = csm  # an LSF with the IBM CSM integration (Summit, Sierra): easy mode -nnodes
+
+    @property
+    def limit_unit(self) -> str:
+        """The unit of -M (and the other limits) without a suffix."""
+        return self.unit_for_limits or LIMIT_UNIT_UNDEFINED
+
+    @property
+    def rusage_unit(self) -> str:
+        """The unit of rusage[mem=N] without a suffix."""
+        return self.unit_for_limits or RUSAGE_UNIT_UNDEFINED
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> LsfSite:
@@ -96,9 +114,25 @@ class LsfSite:
             default_queue=str(config.get("default_queue") or "normal"),
             max_slots=sum(per_host) or None,
             slots_per_host=max(per_host) if per_host else None,
-            unit_for_limits=str(config.get("unit_for_limits") or DEFAULT_UNIT_FOR_LIMITS),
+            unit_for_limits=unit_for_limits(config),
             reserve_per_task=bool(config.get("reserve_per_task", False)),
+            parse_script=yes(config.get("bsub_parse_script")),
+            csm=yes(config.get("csm")),
         )
+
+
+def yes(value: object) -> bool:
+    """An lsf.conf boolean as LSF reads it: y or Y (also true in config.json) is yes, anything else no."""
+    return value is True or (isinstance(value, str) and value.strip().upper() in ("Y", "YES"))
+
+
+def unit_for_limits(config: Mapping[str, Any]) -> str | None:
+    """LSF_UNIT_FOR_LIMITS of a config (None: not defined), upper-case with its B (`mb` -> `MB`)."""
+    unit = config.get("unit_for_limits", DEFAULT_UNIT_FOR_LIMITS)
+    if not unit:
+        return None
+    text = str(unit).strip().upper()
+    return text if text.endswith("B") else text + "B"
 
 
 class LsfRequest:
@@ -109,7 +143,9 @@ class LsfRequest:
         self.nodes = 1
         self.tasks_per_node = 1
         self.cpus_per_task = 1
-        self.mem_mb_per_node: int | None = None
+        self.mem_mb_per_node: int | None = None  # rusage[mem] (what placement reserves)
+        self.memlimit_kb: float | None = None  # -M: a run-time limit, never a placement request
+        self.memlimit_hard = False  # -M N! : killed as soon as it is exceeded
         self.walltime_s: int | None = None
         self.queue: str | None = None
         self.name: str | None = None
@@ -436,6 +472,56 @@ def parse_job_name(text: str) -> tuple[str, tuple[tuple[int, ...], int | None, s
     return base, (indices, limit, f"[{body}]{limit_s}")
 
 
+def split_env_list(text: str) -> list[str]:
+    """-env's comma-separated items; a value in single quotes may hold commas (`TEST='A, B'`)."""
+    items: list[str] = []
+    cur: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == "'":
+            quoted = not quoted
+            continue
+        if ch == "," and not quoted:
+            items.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    items.append("".join(cur).strip())
+    return [item for item in items if item]
+
+
+def job_environment(spec: str | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """The submission environment bsub -env SPEC sends to the job (IBM LSF 10.1 bsub -env): none -> no
+    variable; `all[, ~VAR...][, VAR=value...]` -> everything but ~VARs, VAR set to value; `VAR[=value],
+    ...` -> only those (a name without value keeps its submission value); no -env is -env "all"."""
+    if spec is None:
+        return dict(environ)
+    items = split_env_list(spec)
+    if not items:
+        raise _fail("Bad argument for option -env")  # [unconfirmed]
+    if items == ["none"]:
+        return {}
+    if items[0] == "all":
+        env = dict(environ)
+        rest = items[1:]
+    else:
+        env = {}
+        rest = items
+    for item in rest:
+        name, eq, value = item.partition("=")
+        name = name.strip()
+        if name.startswith("~") and items[0] == "all" and not eq:
+            env.pop(name[1:].strip(), None)
+            continue
+        if not name or name in ("none", "all") or any(c in name for c in ",~='\""):
+            raise _fail(f"{item}: Bad argument for option -env")  # [unconfirmed]
+        if eq:
+            env[name] = value
+        elif name in environ:
+            env[name] = environ[name]
+    return env
+
+
 # ---------------------------------------------------------------------------------------------------
 # Resource requirement strings (-R)
 # ---------------------------------------------------------------------------------------------------
@@ -529,7 +615,7 @@ def parse_rusage_mem(body: str, site: LsfSite) -> int | None:
     for item in first.replace(",", ":").split(":"):
         key, eq, value = item.partition("=")
         if key.strip() == "mem":
-            kb = memory_kb(value, site.unit_for_limits) if eq else None
+            kb = memory_kb(value, site.rusage_unit) if eq else None
             if kb is None:
                 raise _fail("Error in rusage section")  # seen (equinor/ert tests)
             return kb_to_mb(kb)
@@ -596,14 +682,14 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
     req.cpus_per_task = parse_affinity_cores(resreq["affinity"]) if "affinity" in resreq else 1
     if "W" in options:
         req.walltime_s = parse_runlimit(str(options["W"]))
-    limit_mb: int | None = None
     if "M" in options:
-        kb = memory_kb(str(options["M"]), site.unit_for_limits)
+        kb = memory_kb(str(options["M"]), site.limit_unit)
         if kb is None:
             raise _fail(
                 f"{options['M']}: MEMLIMIT value should be a positive integer"
             )  # [unconfirmed]
-        limit_mb = kb_to_mb(kb)
+        req.memlimit_kb = kb
+        req.memlimit_hard = str(options["M"]).strip().endswith("!")
     if "J" in options:
         req.name, req.array = parse_job_name(str(options["J"]))
     if "q" in options:
@@ -619,15 +705,15 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
     if site.max_slots is not None and req.slots > site.max_slots:
         raise _fail("Too many processors requested")  # seen (equinor/ert tests)
 
-    if req.hosts_one or not req.ptile:
+    if "nnodes" in options:
+        _csm_nodes(req, options, site)
+    elif req.hosts_one or not req.ptile:
         req.nodes, req.tasks_per_node = 1, req.slots
     else:
         req.nodes = -(-req.slots // req.ptile)
         req.tasks_per_node = min(req.ptile, req.slots)
     if rusage_mb is not None:
         req.mem_mb_per_node = rusage_mb * (req.tasks_per_node if site.reserve_per_task else 1)
-    elif limit_mb is not None:
-        req.mem_mb_per_node = limit_mb
     for key, overwrite in (("o", False), ("oo", True)):
         if key in options:
             req.stdout, req.stdout_overwrite = str(options[key]), overwrite
@@ -636,7 +722,7 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
             req.stderr, req.stderr_overwrite = str(options[key]), overwrite
     if "cwd" in options:
         req.workdir = str(options["cwd"])
-    req.exclusive = bool(options.get("x"))
+    req.exclusive = req.exclusive or bool(options.get("x"))
     modelled = {"n", "W", "M", "J", "q", "o", "e", "cwd"}
     for name, value in options.items():
         if name not in modelled:
@@ -645,6 +731,29 @@ def build_request(options: dict[str, str | bool], resreqs: list[str], site: LsfS
         if name in resreq:
             req.extra[name] = resreq[name]
     return req
+
+
+NO_CSM = (
+    "bsub: option -nnodes is for easy mode LSF job submission with the IBM Cluster Systems Manager (CSM) "
+    'integration, which this simulated cluster does not have; set "csm": "Y" in its config for a '
+    "Summit-like site\n"
+)  # the simulator's own text: what a real LSF without CSM answers is not documented
+
+
+def _csm_nodes(req: LsfRequest, options: Mapping[str, str | bool], site: LsfSite) -> None:
+    """-nnodes N (IBM LSF 10.1 bsub -nnodes, CSM easy mode; default 1): N whole compute nodes for the job;
+    its slots (-n, else every core of those nodes) spread evenly over them."""
+    if not site.csm:
+        raise Refused(NO_CSM, EXIT_FAIL)
+    text = str(options["nnodes"])
+    if not _isint(text) or int(text) <= 0:
+        raise _fail("Bad argument for option -nnodes")  # [unconfirmed]
+    nodes = int(text)
+    if "n" not in options:
+        req.slots = nodes * (site.slots_per_host or 1)
+    req.nodes = nodes
+    req.tasks_per_node = -(-req.slots // nodes)
+    req.exclusive = True
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What LSF's bsub, bjobs and bkill print: formatters over plain job views, and the views of engine records.
+"""What LSF's bsub, bjobs (default, -o, -json, -l), bkill, bqueues, bhosts and lsid print: formatters over
+plain job views, and the views of engine records.
 
 Layouts follow OpenLava's lsbatch/cmd/bjobs.c, cmd.sig.c and cmd.err.c (the LSF code base IBM's tools grew
 from) and IBM's LSF 10.1 manual for `bjobs -o`; texts marked [unconfirmed] were not checked against a real
@@ -51,6 +52,7 @@ class LsfJobView:
         error_file: str = "",
         project: str = "default",
         exit_reason: str = "",
+        kill_reason: str = "",
     ) -> None:
         self.job_id = job_id
         self.name = name
@@ -71,6 +73,7 @@ class LsfJobView:
         self.error_file = error_file
         self.project = project
         self.exit_reason = exit_reason
+        self.kill_reason = kill_reason  # bkill -C's text
 
     @property
     def display_name(self) -> str:
@@ -212,7 +215,66 @@ def bjobs_table(jobs: Iterable[LsfJobView], header: bool = True, wide: bool = Fa
 # bjobs -o "field[:[-]width] ... delimiter='c'"
 # ---------------------------------------------------------------------------------------------------
 
-FIELD_ALIASES = {"id": "jobid", "name": "job_name", "cmd": "command", "proj": "proj_name"}
+# IBM LSF 10.1 bjobs(1) -o, "Table 1. Output fields for bjobs": field name -> recommended width, and the
+# aliases. Only the fields below are printed; the other fields of that table are real field names the
+# simulator does not fill (NOT_SIMULATED_FIELDS: a loud refusal), anything else is no field name at all.
+FIELD_ALIASES = {
+    "id": "jobid",
+    "name": "job_name",
+    "cmd": "command",
+    "proj": "proj_name",
+    "project": "proj_name",
+}
+FIELD_WIDTHS = {
+    "jobid": 7,
+    "jobindex": 8,
+    "stat": 5,
+    "user": 7,
+    "queue": 10,
+    "job_name": 10,
+    "proj_name": 11,
+    "kill_reason": 50,
+    "suspend_reason": 50,
+    "resume_reason": 50,
+    "command": 15,
+    "exit_code": 10,
+    "exit_reason": 50,
+    "from_host": 11,
+    "first_host": 11,
+    "exec_host": 11,
+    "nexec_host": 10,
+    "alloc_slot": 20,
+    "nalloc_slot": 10,
+    "nreq_slot": 10,
+    "submit_time": 15,
+    "start_time": 15,
+    "finish_time": 16,
+    "pend_time": 12,
+    "run_time": 15,
+    "slots": 5,
+    "output_file": 11,
+    "error_file": 10,
+    "sub_cwd": 10,
+    "exec_cwd": 10,
+}
+NOT_SIMULATED_FIELDS = frozenset(
+    """user_group ugroup job_description description application app service_class sla job_group group
+    job_priority priority rsvid esub kill_issue_host suspend_issue_host resume_issue_host dependency
+    pend_reason charged_saap saap pre_exec_command pre_cmd post_exec_command post_cmd
+    resize_notification_command resize_cmd pids interactive ask_hosts host_file exclusive
+    estimated_start_time estart_time specified_start_time sstart_time specified_terminate_time
+    sterminate_time time_left estimated_run_time ertime ru_utime ru_stime %complete warning_action
+    warn_act action_warning_time warn_time pendstate ependtime ipendtime estimated_sim_start_time
+    esstart_time effective_plimit plimit_remain effective_eplimit eplimit_remain cpu_used idle_factor
+    exception_status except_stat mem max_mem avg_mem memlimit swap swaplimit gpu_num gnum gpu_mode
+    gmode j_exclusive j_excl gpu_alloc galloc nthreads hrusage min_req_proc max_req_proc
+    effective_resreq eresreq combined_resreq cresreq network_req filelimit corelimit stacklimit
+    processlimit runtimelimit plimit eplimit input_file output_dir exec_home licproject
+    forward_cluster fwd_cluster forward_time fwd_time srcjobid dstjobid source_cluster srcluster
+    energy gpfsio cpu_peak cpu_efficiency cpu_peak_efficiency mem_efficiency average_cpu_efficiency
+    cpu_peak_reached_duration all""".split()
+)
+MAX_WIDTH = 4096  # "Valid values for the output width are any positive integer 1 - 4096"
 
 
 def _exit_code(j: LsfJobView) -> str:
@@ -238,15 +300,20 @@ FIELDS: dict[str, Callable[[LsfJobView], str]] = {
     "exec_host": lambda j: ":".join(short_hosts(j.exec_hosts)) or "-",
     "first_host": lambda j: j.exec_hosts[0] if j.exec_hosts else "-",
     "nexec_host": lambda j: str(len(host_groups(j.exec_hosts))) if j.exec_hosts else "-",
+    "alloc_slot": lambda j: ":".join(short_hosts(j.exec_hosts)) or "-",
     "submit_time": lambda j: lsf_time(j.submit_time),
     "start_time": lambda j: lsf_time(j.start_time),
     "finish_time": lambda j: lsf_time(j.end_time),
     "exit_code": _exit_code,
     "exit_reason": lambda j: j.exit_reason or "-",
+    "kill_reason": lambda j: j.kill_reason or "-",
+    "suspend_reason": lambda j: "-",  # the simulator never suspends a job
+    "resume_reason": lambda j: "-",
     "slots": lambda j: str(j.slots),
     "nreq_slot": lambda j: str(j.slots),
     "nalloc_slot": lambda j: str(len(j.exec_hosts)) if j.exec_hosts else "-",
     "sub_cwd": lambda j: j.cwd or "-",
+    "exec_cwd": lambda j: (j.cwd or "-") if j.start_time is not None else "-",
     "command": lambda j: j.command or "-",
     "output_file": lambda j: j.output_file or "-",
     "error_file": lambda j: j.error_file or "-",
@@ -266,25 +333,48 @@ class OutputField:
         self.right = right
 
 
+def bad_field(token: str) -> Refused:
+    """bjobs' answer to a word of -o that is no field name [unconfirmed: the text volclava's bjobs, an
+    OpenLava fork that reimplements LSF's -o, prints; exit code as every LSF usage error]."""
+    return Refused(f"<{token}> in the format string is not a valid field name.\n", EXIT_FAIL)
+
+
 def parse_format(spec: str) -> tuple[list[OutputField], str]:
-    """A `-o` format string -> (fields, delimiter); Refused for an unknown field."""
+    """A `-o` format string -> (fields, delimiter), as IBM's bjobs -o describes it: `name` unlimited and
+    left-justified, `name:` the recommended width, `name:N` at most N characters, `name:-N` (or `name:-`)
+    right-justified; names and aliases in any case; `delimiter='c'` between columns (default a space).
+    Refused for an unknown field, loudly for a real field the simulator does not fill."""
+    from clusterjob_sim.engine.refusal import not_implemented_text
+
     fields: list[OutputField] = []
     delimiter = " "
     for token in spec.split():
-        if token.startswith("delimiter="):
+        if token.lower().startswith("delimiter="):
             value = token[len("delimiter=") :]
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
             delimiter = value
             continue
-        name, _, width_s = token.partition(":")
-        width_s = width_s.split(":", 1)[0]
-        name = FIELD_ALIASES.get(name.lower(), name.lower())
+        raw, colon, rest = token.partition(":")
+        width_s, _, unit = rest.partition(":")
+        key = raw.lower()
+        name = FIELD_ALIASES.get(key, key)
         if name not in FIELDS:
-            raise Refused(f"{token}: Illegal field name.\n", EXIT_FAIL)  # [unconfirmed]
+            if key in NOT_SIMULATED_FIELDS:
+                raise Refused(not_implemented_text("bjobs", f"-o {key}"), EXIT_FAIL)
+            raise bad_field(raw)
+        if unit:
+            raise bad_field(token)  # a unit prefix is only for the memory fields
         right = width_s.startswith("-")
-        digits = width_s.lstrip("-")
-        fields.append(OutputField(name, int(digits) if is_digits(digits) else None, right))
+        digits = width_s[1:] if right else width_s
+        width: int | None = None
+        if digits:
+            if not is_digits(digits) or not 1 <= int(digits) <= MAX_WIDTH:
+                raise bad_field(token)
+            width = int(digits)
+        elif colon:
+            width = FIELD_WIDTHS[name]
+        fields.append(OutputField(name, width, right))
     if not fields:
         raise Refused("Output format is empty.\n", EXIT_FAIL)  # [unconfirmed]
     return fields, delimiter
@@ -309,6 +399,45 @@ def bjobs_custom(
     for j in rows:
         out.append(delimiter.join(_cell(f, FIELDS[f.name](j)) for f in fields) + "\n")
     return "".join(out)
+
+
+def _json_str(text: str) -> str:
+    """A JSON string literal (what json.dumps gives, without importing json)."""
+    from clusterjob_sim.engine.spool import json_dumps
+
+    return json_dumps(text)
+
+
+def bjobs_json(
+    jobs: Iterable[LsfJobView],
+    fields: Sequence[OutputField],
+    errors: Sequence[tuple[str, str]] = (),
+) -> str:
+    """`bjobs -o ... -json`: {"COMMAND":"bjobs","JOBS":n,"RECORDS":[{FIELD: "value", ...}, ...]}, every
+    value a string, a missing value "" (IBM LSF 10.1 bjobs -json); a job id bjobs does not know is a
+    record {"JOBID": id, "ERROR": message} [unconfirmed: volclava's bjobs, which PSI/J's parser expects].
+    Widths do not apply. The layout (two-space indent, no blank after ':') is [unconfirmed]."""
+    records: list[str] = []
+    for j in jobs:
+        items = []
+        for f in fields:
+            value = FIELDS[f.name](j)
+            if value == "-":
+                value = ""
+            items.append(f"      {_json_str(f.name.upper())}:{_json_str(value)}")
+        records.append("    {\n" + ",\n".join(items) + "\n    }")
+    for job_text, message in errors:
+        records.append(
+            "    {\n"
+            f'      "JOBID":{_json_str(job_text)},\n      "ERROR":{_json_str(message)}\n'
+            "    }"
+        )
+    body = ",\n".join(records)
+    return (
+        '{\n  "COMMAND":"bjobs",\n'
+        f'  "JOBS":{len(records)},\n'
+        '  "RECORDS":[\n' + (body + "\n" if body else "") + "  ]\n}\n"
+    )
 
 
 def bjobs_long(jobs: Iterable[LsfJobView]) -> str:
@@ -419,4 +548,42 @@ def job_view(job: Job) -> LsfJobView:
         error_file=job.stderr or "",
         project=str(data.get("project") or "default"),
         exit_reason=exit_reason(job),
+        kill_reason=str(data.get("kill_reason") or ""),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# bqueues, bhosts, lsid (default formats)
+# ---------------------------------------------------------------------------------------------------
+
+# Recorded from real LSF 10.1 (IBM's LSF-on-Kubernetes chart README, ibm-spectrum-computing-prod) and
+# matching OpenLava's bqueues.c prtQueuesShort / IBM's bhosts(1) example columns.
+BQUEUES_HEADER = "QUEUE_NAME      PRIO STATUS          MAX JL/U JL/P JL/H NJOBS  PEND   RUN  SUSP\n"
+BHOSTS_HEADER = "HOST_NAME          STATUS       JL/U    MAX  NJOBS    RUN  SSUSP  USUSP    RSV\n"
+LSID_TEXT = (
+    "{version}\n"
+    "Copyright International Business Machines Corp. 1992, 2016.\n"
+    "US Government Users Restricted Rights - Use, duplication or disclosure restricted by GSA ADP "
+    "Schedule Contract with IBM Corp.\n"
+    "\n"
+    "My cluster name is {cluster}\n"
+    "My master name is {master}\n"
+)
+
+
+def bqueues_row(
+    name: str, prio: int, status: str, njobs: int, pend: int, run: int, susp: int
+) -> str:
+    """One queue of the default bqueues listing (no job limits: '-' under MAX, JL/U, JL/P, JL/H)."""
+    return (
+        f"{name:<15.15} {prio:>3}  {status:<14} {'-':>4} {'-':>4} {'-':>4} {'-':>4} "
+        f"{njobs:>5} {pend:>5} {run:>5} {susp:>5}\n"
+    )
+
+
+def bhosts_row(name: str, status: str, max_slots: int, njobs: int, run: int) -> str:
+    """One host of the default bhosts listing (no per-user limit, nothing suspended or reserved)."""
+    return (
+        f"{name:<18.18} {status:<12} {'-':>4} {max_slots:>6} {njobs:>6} {run:>6} "
+        f"{0:>6} {0:>6} {0:>6}\n"
     )
