@@ -219,10 +219,10 @@ def test_scontrol_options_and_subcommands(spool: Path) -> None:
     assert "   " not in lines[0]
     assert run(spool, "scontrol", "release", a, b) == (0, "", "")
     assert {j.held for j in Engine(spool).jobs()} == {0}
-    assert run(spool, "scontrol", "show", "node") == (
+    assert run(spool, "scontrol", "show", "aliases") == (
         1,
         "",
-        not_implemented_text("scontrol", "show node"),
+        not_implemented_text("scontrol", "show aliases"),
     )
     assert run(spool, "scontrol", "requeue", a) == (
         1,
