@@ -250,7 +250,7 @@ def test_sinfo_format_and_partitions(spool: Path) -> None:
     rc, _, err = run(spool, "sinfo", "-a", "-p", "debug")
     assert (rc, err) == (1, "sinfo: error: Conflicting options, -a and -p, specified. "
                             "Please choose one or the other.\n")  # fmt: skip
-    assert run(spool, "sinfo", "-o", "%Z") == (1, "", not_implemented_text("sinfo", "-o %Z"))
+    assert run(spool, "sinfo", "-o", "%Z") == (0, "THREADS\n1\n", "")
     assert run(spool, "sinfo", "-N") == (1, "", not_implemented_text("sinfo", "-N"))
 
 
