@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
     from clusterjob_sim.engine.core import Engine
-    from clusterjob_sim.engine.jobs import Job
+    from clusterjob_sim.engine.jobs import Job, Step
 
 # The manual's options this fake acts on as sacct does; --local keeps sacct to the local cluster of a
 # federation, and the simulated cluster is in none, so it leaves the answer as it is.
@@ -163,12 +163,18 @@ def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
 def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
     """Value getters for every printed line (job, then its batch and extern steps)."""
     engine = ctx.engine
-    wanted = parse_job_ids(opts["jobs"]) if opts.get("jobs") else []
-    if wanted is None:
-        bad = next(x for x in opts["jobs"].split(",") if parse_job_ids(x) is None)
-        raise OptionError(f"sacct: error: Invalid job id: {bad}", 1)
+    selectors = parse_step_ids(opts["jobs"]) if opts.get("jobs") else []
+    wanted = [(base, task) for base, task, _ in selectors]
+    whole: set[int] = set()  # rows of jobs asked for without a step: every line
+    parts: dict[int, list[str | int]] = {}  # rows of jobs asked for by step: those steps' lines
     if wanted:
         jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
+        for base, task, step in selectors:
+            for job in select(jobs, [(base, task)]):
+                if step is None:
+                    whole.add(job.rid)
+                else:
+                    parts.setdefault(job.rid, []).append(step)
     else:
         midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
         jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]
@@ -190,12 +196,44 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
     now = engine.now()
     rows: list[Callable[[str], str]] = []
     for job in jobs:
-        rows.append(_getter(job, engine, now, ""))
-        if "allocations" not in opts and job.start_time is not None and job.state != "PENDING":
-            rows.append(_getter(job, engine, now, "batch"))
+        every = not wanted or job.rid in whole
+        if "allocations" in opts or every:  # seen: -X -j 24.0 shows job 24's line
+            rows.append(_getter(job, engine, now, ""))
+        if "allocations" in opts:
+            continue
+        lines: list[tuple[str | int, Callable[[str], str]]] = []
+        if job.start_time is not None and job.state != "PENDING":
+            lines.append(("batch", _getter(job, engine, now, "batch")))
             if ctx.config.get("extern_step"):  # PrologFlags=Contain
-                rows.append(_getter(job, engine, now, "extern"))
+                lines.append(("extern", _getter(job, engine, now, "extern")))
+        lines += [(st.step_id, _step_getter(job, st, engine, now)) for st in engine.steps(job)]
+        asked = parts.get(job.rid, [])
+        rows += [get for key, get in lines if every or key in asked]
     return rows
+
+
+def parse_step_ids(text: str) -> list[tuple[int, int | None, str | int | None]]:
+    """-j's items: JOB, JOB_TASK, each with an optional .STEP (a number, `batch`, `extern`); as sacct reads
+    them (seen: 24.0.1 is step 0; 24.x, 24. and 24.-1 are `sacct: fatal: Bad step specified: 24`, rc 1)."""
+    out: list[tuple[int, int | None, str | int | None]] = []
+    for item in text.split(","):
+        if not item:
+            continue
+        head, dot, step_text = item.partition(".")
+        ids = parse_job_ids(head)
+        if ids is None or not ids:
+            raise OptionError(f"sacct: error: Invalid job id: {item}", 1)
+        step: str | int | None = None
+        if dot:
+            digits = step_text[: len(step_text) - len(step_text.lstrip("0123456789"))]
+            if digits:
+                step = int(digits)
+            elif step_text in ("batch", "extern"):
+                step = step_text
+            else:
+                raise OptionError(f"sacct: fatal: Bad step specified: {head}", 1)
+        out.append((*ids[0], step))
+    return out
 
 
 def state_text(job: Job) -> str:
@@ -221,6 +259,43 @@ def _step_state(job: Job, step: str) -> str:
     if step == "extern":
         return "CANCELLED" if job.state == "CANCELLED" else "COMPLETED"
     return {"TIMEOUT": "CANCELLED", "NODE_FAIL": "FAILED"}.get(job.state, job.state)
+
+
+def _step_getter(job: Job, st: Step, engine: Engine, now: float) -> Callable[[str], str]:
+    """Field texts of a numbered step's line (seen on real 22.05.8: `srun -n2 hostname` in a 2-cpu job is
+    24.0 hostname COMPLETED 0:0, NTasks 2, AllocCPUS 2 (the job's cpus on the step's nodes); `srun -J named
+    false` is 24.1 named FAILED 1:0)."""
+    base = _getter(job, engine, now, "batch")
+    per_node = dict(zip(job.node_names, c.cpus_of(job, engine), strict=False))
+    cpus = sum(per_node.get(n, job.cores_per_node) for n in st.node_names) or sum(
+        c.cpus_of(job, engine)
+    )
+    elapsed = max(0.0, (st.end_time if st.end_time is not None else now) - st.start_time)
+    ended = st.end_time is not None and st.state != "RUNNING"
+    from clusterjob_sim.engine.hostlist import compress
+
+    values = {
+        "JobID": f"{c.job_id_text(job)}.{st.step_id}",
+        "JobIDRaw": f"{job.job_id}.{st.step_id}",
+        "JobName": st.name,
+        "AllocCPUS": str(cpus),
+        "NCPUS": str(cpus),
+        "State": st.state,
+        "ExitCode": f"{st.exit_code or 0}:{st.signal or 0}" if ended else "0:0",
+        "Elapsed": c.hms(elapsed),
+        "ElapsedRaw": str(int(elapsed)),
+        "CPUTime": c.hms(elapsed * cpus),
+        "CPUTimeRAW": str(int(elapsed * cpus)),
+        "Start": c.date(st.start_time),
+        "End": c.date(st.end_time if ended else None),
+        "Submit": c.date(st.start_time),
+        "Eligible": c.date(st.start_time),
+        "NNodes": str(len(st.node_names)),
+        "AllocNodes": str(len(st.node_names)),
+        "NodeList": compress(st.node_names),
+        "NTasks": str(st.ntasks),
+    }
+    return lambda name: values[name] if name in values else base(name)
 
 
 def _getter(job: Job, engine: Engine, now: float, step: str) -> Callable[[str], str]:
