@@ -192,7 +192,7 @@ def test_sacct_users_with_jobs_and_the_last_parsable_mode(spool: Path) -> None:
 def test_sacct_refusals(spool: Path) -> None:
     assert run(spool, "sacct", "-o", "JobID", "extra", "words") == (
         1, "", "sacct: error: Unknown arguments:\nsacct: error:  extra\nsacct: error:  words\n")  # fmt: skip
-    assert run(spool, "sacct", "-S", "now") == (1, "", not_implemented_text("sacct", "-S"))
+    assert run(spool, "sacct", "-A", "x") == (1, "", not_implemented_text("sacct", "-A"))
     # --long's field list (options.c LONG_FIELDS: MaxVMSizeNode, AveCPU, TRES usage...) is not simulated
     assert run(spool, "sacct", "--long") == (1, "", not_implemented_text("sacct", "--long"))
 

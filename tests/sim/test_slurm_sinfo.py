@@ -72,3 +72,11 @@ def test_invalid_letter_printed_as_written(spool: Path) -> None:
         0, "CPUS|%k|%-8m|\n2|%k|%-8m|\n",
         "Invalid node format specification: k\nInvalid node format specification: -\n",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["squeue", "sacct", "scontrol", "sinfo"])
+def test_version(spool: Path, command: str) -> None:
+    # Debian 12's build on the CI machine names its package slurm-wlm (an upstream build: "slurm 22.05.8")
+    out, err = io.StringIO(), io.StringIO()
+    rc = run_command(spool, command, ["-V"], stdin=io.StringIO(""), stdout=out, stderr=err)
+    assert (rc, out.getvalue(), err.getvalue()) == (0, "slurm-wlm 22.05.8\n", "")

@@ -88,3 +88,52 @@ def test_step_running_and_killed_with_the_job(sim_cluster, tmp_path: Path) -> No
     c.wait_for(lambda: c.engine.jobs()[0].finished)
     # a step still running when its job is cancelled ends CANCELLED (Engine.steps)
     assert sacct(c, "-n", "-P", "-o", "JobID,State", "-j", f"{j}.0")[1] == f"{j}.0|CANCELLED\n"
+
+
+def test_snakemake_status_query(sim_cluster, tmp_path: Path) -> None:
+    """snakemake's slurm plugin polls `sacct -X --parsable2 --clusters all --noheader --format=JobIdRaw,State
+    --starttime NOW-2DAYS --endtime now --name RUNID` and asks each failed step `sacct -j ID.N --format=Reason
+    --noheader` (its job_status_query.py and __init__.py)."""
+    c = sim_cluster("slurm", nodes=1, cores_per_node=2, cluster_name="cjcluster")
+    j = c.run(
+        ["sbatch", "--parsable", "-J", "run-uuid", "--wrap", "exit 2"], cwd=tmp_path
+    ).stdout.strip()
+    c.wait_for(lambda: c.engine.jobs()[0].finished)
+    from datetime import datetime, timedelta
+
+    start = f"{datetime.now() - timedelta(days=2):%Y-%m-%dT%H:00}"
+    query = ["-X", "--parsable2", "--clusters", "all", "--noheader", "--format=JobIdRaw,State",
+             "--starttime", start, "--endtime", "now", "--name", "run-uuid"]  # fmt: skip
+    assert sacct(c, *query) == (0, f"{j}|FAILED\n", "")
+    # seen: -M with another cluster's name prints no job, rc 0; the local name selects as `all` does
+    assert sacct(c, "-n", "-X", "-M", "nope", "-j", j) == (0, "", "")
+    assert sacct(c, "-n", "-P", "-X", "-M", "cjcluster", "-j", j, "-o", "JobID,Cluster") == (
+        0, f"{j}|cjcluster\n", "")  # fmt: skip
+    assert sacct(c, "-j", f"{j}.0", "--format=Reason", "--noheader") == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("when", "shown"),
+    [("now-2days", True), ("now-1hours", True), ("now-3600", True), ("midnight", True),
+     ("2000-01-01", True), ("2000-01-01T10:00", True), ("01/01/00", True), ("now+1days", False)],
+)  # fmt: skip
+def test_starttime_forms(sim_cluster, tmp_path: Path, when: str, shown: bool) -> None:
+    c = sim_cluster("slurm", nodes=1)
+    j = c.run(["sbatch", "--parsable", "--wrap", "true"], cwd=tmp_path).stdout.strip()
+    c.wait_for(lambda: c.engine.jobs()[0].finished)
+    assert sacct(c, "-n", "-X", "-P", "-o", "JobID", "-S", when) == (
+        0,
+        f"{j}\n" if shown else "",
+        "",
+    )
+
+
+@pytest.mark.parametrize(("when", "pos"), [("bogus", 0), ("2026-13-45", 5), ("2026-12-02T13", 11)])
+def test_invalid_time(sim_cluster, when: str, pos: int) -> None:
+    c = sim_cluster("slurm", nodes=1)
+    assert sacct(c, "-X", "-S", when) == (
+        1,
+        "",
+        f"Invalid time specification (pos={pos}): {when}\n",
+    )
+    assert sacct(c, "-X", "-E", when)[0] == 1

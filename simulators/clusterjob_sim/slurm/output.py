@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
+# what -V/--version prints: real Slurm 22.05.8 on the CI machine (Debian 12's build names its package
+# slurm-wlm; an upstream build prints "slurm 22.05.8")
+VERSION = "slurm-wlm 22.05.8\n"
 # engine state -> (squeue long name, short code), in Slurm's job_state enum order (used for sorting)
 STATES = {
     "PENDING": ("PENDING", "PD"),

@@ -30,12 +30,12 @@ IMPLEMENTED = frozenset({
     "-X", "--allocations", "-a", "--allusers", "-b", "--brief", "--delimiter", "-o", "--format", "-h",
     "--help", "-j", "--jobs", "--local", "--name", "-n", "--noheader", "-p",
     "--parsable", "-P", "--parsable2", "-r", "--partition", "-s", "--state", "-u", "--uid", "--user",
-    "--usage", "-V", "--version",
+    "--usage", "-V", "--version", "-M", "--clusters", "-S", "--starttime", "-E", "--endtime",
 })  # fmt: skip
 REFUSED: dict[str, str] = {}
 # Options sacct accumulates (options.c appends each one's comma separated list to one list): -j, -o, -s,
 # -u, -r, --name; every other option keeps its last value.
-LISTS = ("jobs", "format", "state", "user", "partition", "name")
+LISTS = ("jobs", "format", "state", "user", "partition", "name", "clusters")
 # sacct.c fields[]: name -> width (negative: left-justified)
 WIDTHS = {
     "Account": 10, "AllocCPUS": 10, "AllocNodes": 10, "Cluster": 10, "Comment": 14,
@@ -62,7 +62,7 @@ def main(ctx: Context) -> int:
             spelled=spelled,
         )  # fmt: skip
         if any(name == "version" for name, _ in found):  # options.c exits at once on -V
-            ctx.out.write("slurm 22.05.8\n")
+            ctx.out.write(c.VERSION)
             return 0
         opts = _options(found)
         if "help" in opts or "usage" in opts:
@@ -176,8 +176,23 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
                 else:
                     parts.setdefault(job.rid, []).append(step)
     else:
-        midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
-        jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]
+        jobs = engine.jobs(view="accounting")
+    # -S/-E: the jobs in the system at some time of [start, end] (eligible before its end, not ended before
+    # its start); without -j the start defaults to midnight (options.c)
+    now = engine.now()
+    begin = parse_time(opts["starttime"], now) if opts.get("starttime") else None
+    if begin is None and not wanted:
+        begin = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
+    end = parse_time(opts["endtime"], now) if opts.get("endtime") else None
+    if begin is not None:
+        jobs = [j for j in jobs if j.end_time is None or j.end_time >= begin]
+    if end is not None:
+        jobs = [j for j in jobs if j.submit_time <= end]
+    # -M: the simulated cluster answers for its own name and `all` (seen: -M nope prints no job, rc 0)
+    if opts.get("clusters"):
+        names = opts["clusters"].split(",")
+        if "all" not in names and str(engine.config.get("cluster_name", "")) not in names:
+            jobs = []
     # options.c: -a, or jobs asked by id without -u, mean every user; else -u's users or the caller
     if "allusers" not in opts and (opts.get("user") or not wanted):
         from clusterjob_sim.engine.jobs import user_name
@@ -193,7 +208,6 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
         jobs = [j for j in jobs if j.name in opts["name"].split(",")]
     if opts.get("partition"):
         jobs = [j for j in jobs if j.queue in opts["partition"].split(",")]
-    now = engine.now()
     rows: list[Callable[[str], str]] = []
     for job in jobs:
         every = not wanted or job.rid in whole
@@ -210,6 +224,80 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
         asked = parts.get(job.rid, [])
         rows += [get for key, get in lines if every or key in asked]
     return rows
+
+
+_UNITS = {"": 1, "second": 1, "seconds": 1, "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600,
+          "day": 86400, "days": 86400, "week": 604800, "weeks": 604800}  # fmt: skip
+_WORDS = {"today": 0, "midnight": 0, "noon": 12, "elevenses": 11, "fika": 15, "teatime": 16}
+
+
+def parse_time(text: str, now: float) -> float:
+    """Epoch seconds of a -S/-E time as Slurm's parse_time reads the usual forms: now[+-N[unit]], today,
+    midnight, noon, YYYY-MM-DD[THH:MM[:SS]], MM/DD[/YY], HH:MM[:SS] (today). Anything else: `Invalid time
+    specification (pos=N): TEXT`, rc 1 (seen: bogus pos=0, 2026-13-45 pos=5, 2026-12-02T13 pos=11).
+    [simplification: the AM/PM, `tomorrow` and YYMMDD forms fail as invalid]"""
+    low = text.lower()
+    today = list(time.localtime(now)[:3])
+
+    def bad(pos: int) -> OptionError:
+        return OptionError(f"Invalid time specification (pos={pos}): {text}", 1)
+
+    def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, sec: int = 0) -> float:
+        return time.mktime((y, mo, d, h, mi, sec, 0, 0, -1))
+
+    if low.startswith("now"):
+        rest = low[3:]
+        if not rest:
+            return now
+        sign = {"+": 1, "-": -1}.get(rest[:1])
+        digits = rest[1:][: len(rest) - 1 - len(rest[1:].lstrip("0123456789"))]
+        unit = rest[1 + len(digits) :]
+        if sign is None or not digits or unit not in _UNITS:
+            raise bad(3)
+        return now + sign * int(digits) * _UNITS[unit]
+    if low in _WORDS:
+        return at(*today, _WORDS[low])
+
+    def number(part: str, pos: int, lo: int, hi: int) -> int:
+        if not (part.isascii() and part.isdigit()) or not lo <= int(part) <= hi:
+            raise bad(pos)
+        return int(part)
+
+    def clock(part: str, pos: int) -> tuple[int, int, int]:
+        fields = part.split(":")
+        if len(fields) not in (2, 3):
+            raise bad(pos)
+        h = number(fields[0], pos, 0, 23)
+        mi = number(fields[1], pos + len(fields[0]) + 1, 0, 59)
+        sec = (
+            number(fields[2], pos + len(fields[0]) + len(fields[1]) + 2, 0, 59)
+            if len(fields) == 3
+            else 0
+        )
+        return h, mi, sec
+
+    if len(low) >= 10 and low[4:5] == "-" and low[7:8] == "-":
+        y = number(low[:4], 0, 1970, 9999)
+        mo = number(low[5:7], 5, 1, 12)
+        d = number(low[8:10], 8, 1, 31)
+        if len(low) == 10:
+            return at(y, mo, d)
+        if low[10] != "t":
+            raise bad(10)
+        return at(y, mo, d, *clock(low[11:], 11))
+    if "/" in low:
+        fields = low.split("/")
+        if len(fields) not in (2, 3):
+            raise bad(0)
+        mo = number(fields[0], 0, 1, 12)
+        d = number(fields[1], len(fields[0]) + 1, 1, 31)
+        y = today[0]
+        if len(fields) == 3:
+            y = 2000 + number(fields[2], len(fields[0]) + len(fields[1]) + 2, 0, 99)
+        return at(y, mo, d)
+    if ":" in low:
+        return at(*today, *clock(low, 0))
+    raise bad(0)
 
 
 def parse_step_ids(text: str) -> list[tuple[int, int | None, str | int | None]]:

@@ -259,7 +259,7 @@ def main(ctx: Context) -> int:
         return e.exit_code
     names = {name for name, _ in found}
     if "version" in names:  # scontrol.c prints the version at once
-        ctx.out.write("slurm 22.05.8\n")
+        ctx.out.write(c.VERSION)
         return 0
     refused = refusal("scontrol", found, spelled, IMPLEMENTED, SCONTROL, SCONTROL_ALIASES)
     if refused:
@@ -289,7 +289,7 @@ def main(ctx: Context) -> int:
     if word == "version":
         if len(args) > 1:
             ctx.err.write(f"too many arguments for {args[0]} keyword\n")  # scontrol.c
-        ctx.out.write("slurm 22.05.8\n")
+        ctx.out.write(c.VERSION)
         return 1 if len(args) > 1 else 0
     ctx.err.write(f"invalid keyword: {args[0]}\n")
     return 1

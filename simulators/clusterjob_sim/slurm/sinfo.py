@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clusterjob_sim.engine.hostlist import compress
 from clusterjob_sim.slurm.options import SINFO, SINFO_ALIASES, OptionError, getopt, refusal
-from clusterjob_sim.slurm.output import parse_format, squeue_secs
+from clusterjob_sim.slurm.output import VERSION, parse_format, squeue_secs
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def main(ctx: Context) -> int:
             ctx.out.write("Usage: sinfo [OPTIONS]\n")
             return 0
         if name == "version":
-            ctx.out.write("slurm 22.05.8\n")
+            ctx.out.write(VERSION)
             return 0
         opts[name] = value
     refused = refusal("sinfo", found, spelled, IMPLEMENTED, SINFO, SINFO_ALIASES)

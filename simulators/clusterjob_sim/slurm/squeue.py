@@ -308,7 +308,7 @@ def main(ctx: Context) -> int:
         ctx.out.write("Usage: squeue [OPTIONS]\n")
         return 0
     if "version" in opts:
-        ctx.out.write("slurm 22.05.8\n")
+        ctx.out.write(c.VERSION)
         return 0
     refused = refusal("squeue", found, spelled, IMPLEMENTED, SQUEUE, SQUEUE_ALIASES)
     if refused:
