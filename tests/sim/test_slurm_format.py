@@ -95,6 +95,10 @@ def test_values_per_state(spool: Path) -> None:
         ),
         ended(spool, state="TIMEOUT", signal=15): ("TO", "TimeLimit", "(TimeLimit)", "15"),
         ended(spool, state="CANCELLED", signal=15): ("CA", "None", "node01", "15"),
+        # Source for these two: squeue's print.c _print_job_reason_list and slurm_protocol_defs.c
+        # job_reason_string (FAIL_OOM -> OutOfMemory, FAIL_DOWN_NODE -> NodeDown)
+        ended(spool, state="OUT_OF_MEMORY", signal=9): ("OOM", "OutOfMemory", "(OutOfMemory)", "9"),
+        ended(spool, state="NODE_FAIL", signal=9): ("NF", "NodeDown", "node01", "9"),
         held(spool): ("PD", "JobHeldUser", "(JobHeldUser)", "0"),
     }
     _, out, _ = run(spool, "squeue", "-h", "-t", "all", "-O",

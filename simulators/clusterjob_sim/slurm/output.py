@@ -59,7 +59,7 @@ def reason_text(job: Job, engine: Engine) -> str:
 
 # why a finished job ended, as squeue's %r / Reason shows it (real Slurm 22.05.8 on the CI machine: exit 3 ->
 # NonZeroExitCode, killed by a signal of its own -> JobLaunchFailure, time limit -> TimeLimit); NodeDown and
-# OutOfMemory are slurm.h's FAIL_DOWN_NODE and FAIL_OOM [source]
+# OutOfMemory are job_reason_string()'s words for FAIL_DOWN_NODE and FAIL_OOM (slurm_protocol_defs.c) [source]
 END_REASONS = {"TIMEOUT": "TimeLimit", "NODE_FAIL": "NodeDown", "OUT_OF_MEMORY": "OutOfMemory"}
 
 
@@ -74,8 +74,8 @@ def squeue_reason(job: Job, engine: Engine) -> str:
 
 
 def reason_list(job: Job, engine: Engine) -> str:
-    """squeue's %R: '(reason)' for a pending, failed, timed out or out-of-memory job, else the node list
-    (print.c _print_job_reason_list; seen for PD, F and TO)."""
+    """squeue's %R: '(reason)' for a pending, failed, timed out, out-of-memory or past-deadline job, else
+    the node list (print.c _print_job_reason_list [source]; seen for PD, F, TO and CA)."""
     if job.state in ("PENDING", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "DEADLINE"):
         return f"({squeue_reason(job, engine)})"
     return compress_nodes(job) if job.start_time is not None else ""
