@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
+# what -V/--version prints: real Slurm 22.05.8 on the CI machine (Debian 12's build names its package
+# slurm-wlm; an upstream build prints "slurm 22.05.8")
+VERSION = "slurm-wlm 22.05.8\n"
 # engine state -> (squeue long name, short code), in Slurm's job_state enum order (used for sorting)
 STATES = {
     "PENDING": ("PENDING", "PD"),
@@ -52,6 +55,36 @@ def reason_text(job: Job, engine: Engine) -> str:
         names = queue.get("nodes") or [n["name"] for n in engine.nodes]
         return "PartitionNodeLimit" if job.nodes > len(names) else "Resources"
     return REASONS.get(job.reason, "None")
+
+
+# why a finished job ended, as squeue's %r / Reason shows it (real Slurm 22.05.8 on the CI machine: exit 3 ->
+# NonZeroExitCode, killed by a signal of its own -> JobLaunchFailure, time limit -> TimeLimit); NodeDown and
+# OutOfMemory are job_reason_string()'s words for FAIL_DOWN_NODE and FAIL_OOM (slurm_protocol_defs.c) [source]
+END_REASONS = {"TIMEOUT": "TimeLimit", "NODE_FAIL": "NodeDown", "OUT_OF_MEMORY": "OutOfMemory"}
+
+
+def squeue_reason(job: Job, engine: Engine) -> str:
+    """squeue's %r: the pending reason; for a finished job why it ended (a job cancelled while pending keeps
+    its pending reason, one cancelled while running shows None, as seen)."""
+    if job.state == "PENDING" or (job.state == "CANCELLED" and job.start_time is None):
+        return reason_text(job, engine)
+    if job.state == "FAILED":
+        return "JobLaunchFailure" if job.signal and not job.exit_code else "NonZeroExitCode"
+    return END_REASONS.get(job.state, "None")
+
+
+def reason_list(job: Job, engine: Engine) -> str:
+    """squeue's %R: '(reason)' for a pending, failed, timed out, out-of-memory or past-deadline job, else
+    the node list (print.c _print_job_reason_list [source]; seen for PD, F, TO and CA)."""
+    if job.state in ("PENDING", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "DEADLINE"):
+        return f"({squeue_reason(job, engine)})"
+    return compress_nodes(job) if job.start_time is not None else ""
+
+
+def wait_status(job: Job) -> int:
+    """squeue's exit_code: the raw wait status (exit code << 8 | signal; seen: exit 3 -> 768, scancel of a
+    running job -> 15)."""
+    return ((job.exit_code or 0) << 8) | (job.signal or 0) if job.finished else 0
 
 
 def squeue_secs(seconds: float) -> str:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
     from clusterjob_sim.engine.core import Engine
-    from clusterjob_sim.engine.jobs import Job
+    from clusterjob_sim.engine.jobs import Job, Step
 
 # The manual's options this fake acts on as sacct does; --local keeps sacct to the local cluster of a
 # federation, and the simulated cluster is in none, so it leaves the answer as it is.
@@ -30,12 +30,12 @@ IMPLEMENTED = frozenset({
     "-X", "--allocations", "-a", "--allusers", "-b", "--brief", "--delimiter", "-o", "--format", "-h",
     "--help", "-j", "--jobs", "--local", "--name", "-n", "--noheader", "-p",
     "--parsable", "-P", "--parsable2", "-r", "--partition", "-s", "--state", "-u", "--uid", "--user",
-    "--usage", "-V", "--version",
+    "--usage", "-V", "--version", "-M", "--clusters", "-S", "--starttime", "-E", "--endtime",
 })  # fmt: skip
 REFUSED: dict[str, str] = {}
 # Options sacct accumulates (options.c appends each one's comma separated list to one list): -j, -o, -s,
 # -u, -r, --name; every other option keeps its last value.
-LISTS = ("jobs", "format", "state", "user", "partition", "name")
+LISTS = ("jobs", "format", "state", "user", "partition", "name", "clusters")
 # sacct.c fields[]: name -> width (negative: left-justified)
 WIDTHS = {
     "Account": 10, "AllocCPUS": 10, "AllocNodes": 10, "Cluster": 10, "Comment": 14,
@@ -62,7 +62,7 @@ def main(ctx: Context) -> int:
             spelled=spelled,
         )  # fmt: skip
         if any(name == "version" for name, _ in found):  # options.c exits at once on -V
-            ctx.out.write("slurm 22.05.8\n")
+            ctx.out.write(c.VERSION)
             return 0
         opts = _options(found)
         if "help" in opts or "usage" in opts:
@@ -163,15 +163,36 @@ def _fields(opts: dict[str, Any]) -> list[tuple[str, int]]:
 def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
     """Value getters for every printed line (job, then its batch and extern steps)."""
     engine = ctx.engine
-    wanted = parse_job_ids(opts["jobs"]) if opts.get("jobs") else []
-    if wanted is None:
-        bad = next(x for x in opts["jobs"].split(",") if parse_job_ids(x) is None)
-        raise OptionError(f"sacct: error: Invalid job id: {bad}", 1)
+    selectors = parse_step_ids(opts["jobs"]) if opts.get("jobs") else []
+    wanted = [(base, task) for base, task, _ in selectors]
+    whole: set[int] = set()  # rows of jobs asked for without a step: every line
+    parts: dict[int, list[str | int]] = {}  # rows of jobs asked for by step: those steps' lines
     if wanted:
         jobs = select(engine.jobs(sorted({b for b, _ in wanted}), view="accounting"), wanted)
+        for base, task, step in selectors:
+            for job in select(jobs, [(base, task)]):
+                if step is None:
+                    whole.add(job.rid)
+                else:
+                    parts.setdefault(job.rid, []).append(step)
     else:
-        midnight = time.mktime((*time.localtime()[:3], 0, 0, 0, 0, 0, -1))
-        jobs = [j for j in engine.jobs(view="accounting") if j.submit_time >= midnight]
+        jobs = engine.jobs(view="accounting")
+    # -S/-E: the jobs in the system at some time of [start, end] (eligible before its end, not ended before
+    # its start); without -j the start defaults to midnight (options.c)
+    now = engine.now()
+    begin = parse_time(opts["starttime"], now) if opts.get("starttime") else None
+    if begin is None and not wanted:
+        begin = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
+    end = parse_time(opts["endtime"], now) if opts.get("endtime") else None
+    if begin is not None:
+        jobs = [j for j in jobs if j.end_time is None or j.end_time >= begin]
+    if end is not None:
+        jobs = [j for j in jobs if j.submit_time <= end]
+    # -M: the simulated cluster answers for its own name and `all` (seen: -M nope prints no job, rc 0)
+    if opts.get("clusters"):
+        names = opts["clusters"].split(",")
+        if "all" not in names and str(engine.config.get("cluster_name", "")) not in names:
+            jobs = []
     # options.c: -a, or jobs asked by id without -u, mean every user; else -u's users or the caller
     if "allusers" not in opts and (opts.get("user") or not wanted):
         from clusterjob_sim.engine.jobs import user_name
@@ -187,15 +208,120 @@ def _rows(ctx: Context, opts: dict[str, Any]) -> list[Callable[[str], str]]:
         jobs = [j for j in jobs if j.name in opts["name"].split(",")]
     if opts.get("partition"):
         jobs = [j for j in jobs if j.queue in opts["partition"].split(",")]
-    now = engine.now()
     rows: list[Callable[[str], str]] = []
     for job in jobs:
-        rows.append(_getter(job, engine, now, ""))
-        if "allocations" not in opts and job.start_time is not None and job.state != "PENDING":
-            rows.append(_getter(job, engine, now, "batch"))
+        every = not wanted or job.rid in whole
+        if "allocations" in opts or every:  # seen: -X -j 24.0 shows job 24's line
+            rows.append(_getter(job, engine, now, ""))
+        if "allocations" in opts:
+            continue
+        lines: list[tuple[str | int, Callable[[str], str]]] = []
+        if job.start_time is not None and job.state != "PENDING":
+            lines.append(("batch", _getter(job, engine, now, "batch")))
             if ctx.config.get("extern_step"):  # PrologFlags=Contain
-                rows.append(_getter(job, engine, now, "extern"))
+                lines.append(("extern", _getter(job, engine, now, "extern")))
+        lines += [(st.step_id, _step_getter(job, st, engine, now)) for st in engine.steps(job)]
+        asked = parts.get(job.rid, [])
+        rows += [get for key, get in lines if every or key in asked]
     return rows
+
+
+_UNITS = {"": 1, "second": 1, "seconds": 1, "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600,
+          "day": 86400, "days": 86400, "week": 604800, "weeks": 604800}  # fmt: skip
+_WORDS = {"today": 0, "midnight": 0, "noon": 12, "elevenses": 11, "fika": 15, "teatime": 16}
+
+
+def parse_time(text: str, now: float) -> float:
+    """Epoch seconds of a -S/-E time as Slurm's parse_time reads the usual forms: now[+-N[unit]], today,
+    midnight, noon, YYYY-MM-DD[THH:MM[:SS]], MM/DD[/YY], HH:MM[:SS] (today). Anything else: `Invalid time
+    specification (pos=N): TEXT`, rc 1 (seen: bogus pos=0, 2026-13-45 pos=5, 2026-12-02T13 pos=11).
+    [simplification: the AM/PM, `tomorrow` and YYMMDD forms fail as invalid]"""
+    low = text.lower()
+    today = list(time.localtime(now)[:3])
+
+    def bad(pos: int) -> OptionError:
+        return OptionError(f"Invalid time specification (pos={pos}): {text}", 1)
+
+    def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, sec: int = 0) -> float:
+        return time.mktime((y, mo, d, h, mi, sec, 0, 0, -1))
+
+    if low.startswith("now"):
+        rest = low[3:]
+        if not rest:
+            return now
+        sign = {"+": 1, "-": -1}.get(rest[:1])
+        digits = rest[1:][: len(rest) - 1 - len(rest[1:].lstrip("0123456789"))]
+        unit = rest[1 + len(digits) :]
+        if sign is None or not digits or unit not in _UNITS:
+            raise bad(3)
+        return now + sign * int(digits) * _UNITS[unit]
+    if low in _WORDS:
+        return at(*today, _WORDS[low])
+
+    def number(part: str, pos: int, lo: int, hi: int) -> int:
+        if not (part.isascii() and part.isdigit()) or not lo <= int(part) <= hi:
+            raise bad(pos)
+        return int(part)
+
+    def clock(part: str, pos: int) -> tuple[int, int, int]:
+        fields = part.split(":")
+        if len(fields) not in (2, 3):
+            raise bad(pos)
+        h = number(fields[0], pos, 0, 23)
+        mi = number(fields[1], pos + len(fields[0]) + 1, 0, 59)
+        sec = (
+            number(fields[2], pos + len(fields[0]) + len(fields[1]) + 2, 0, 59)
+            if len(fields) == 3
+            else 0
+        )
+        return h, mi, sec
+
+    if len(low) >= 10 and low[4:5] == "-" and low[7:8] == "-":
+        y = number(low[:4], 0, 1970, 9999)
+        mo = number(low[5:7], 5, 1, 12)
+        d = number(low[8:10], 8, 1, 31)
+        if len(low) == 10:
+            return at(y, mo, d)
+        if low[10] != "t":
+            raise bad(10)
+        return at(y, mo, d, *clock(low[11:], 11))
+    if "/" in low:
+        fields = low.split("/")
+        if len(fields) not in (2, 3):
+            raise bad(0)
+        mo = number(fields[0], 0, 1, 12)
+        d = number(fields[1], len(fields[0]) + 1, 1, 31)
+        y = today[0]
+        if len(fields) == 3:
+            y = 2000 + number(fields[2], len(fields[0]) + len(fields[1]) + 2, 0, 99)
+        return at(y, mo, d)
+    if ":" in low:
+        return at(*today, *clock(low, 0))
+    raise bad(0)
+
+
+def parse_step_ids(text: str) -> list[tuple[int, int | None, str | int | None]]:
+    """-j's items: JOB, JOB_TASK, each with an optional .STEP (a number, `batch`, `extern`); as sacct reads
+    them (seen: 24.0.1 is step 0; 24.x, 24. and 24.-1 are `sacct: fatal: Bad step specified: 24`, rc 1)."""
+    out: list[tuple[int, int | None, str | int | None]] = []
+    for item in text.split(","):
+        if not item:
+            continue
+        head, dot, step_text = item.partition(".")
+        ids = parse_job_ids(head)
+        if ids is None or not ids:
+            raise OptionError(f"sacct: error: Invalid job id: {item}", 1)
+        step: str | int | None = None
+        if dot:
+            digits = step_text[: len(step_text) - len(step_text.lstrip("0123456789"))]
+            if digits:
+                step = int(digits)
+            elif step_text in ("batch", "extern"):
+                step = step_text
+            else:
+                raise OptionError(f"sacct: fatal: Bad step specified: {head}", 1)
+        out.append((*ids[0], step))
+    return out
 
 
 def state_text(job: Job) -> str:
@@ -221,6 +347,43 @@ def _step_state(job: Job, step: str) -> str:
     if step == "extern":
         return "CANCELLED" if job.state == "CANCELLED" else "COMPLETED"
     return {"TIMEOUT": "CANCELLED", "NODE_FAIL": "FAILED"}.get(job.state, job.state)
+
+
+def _step_getter(job: Job, st: Step, engine: Engine, now: float) -> Callable[[str], str]:
+    """Field texts of a numbered step's line (seen on real 22.05.8: `srun -n2 hostname` in a 2-cpu job is
+    24.0 hostname COMPLETED 0:0, NTasks 2, AllocCPUS 2 (the job's cpus on the step's nodes); `srun -J named
+    false` is 24.1 named FAILED 1:0)."""
+    base = _getter(job, engine, now, "batch")
+    per_node = dict(zip(job.node_names, c.cpus_of(job, engine), strict=False))
+    cpus = sum(per_node.get(n, job.cores_per_node) for n in st.node_names) or sum(
+        c.cpus_of(job, engine)
+    )
+    elapsed = max(0.0, (st.end_time if st.end_time is not None else now) - st.start_time)
+    ended = st.end_time is not None and st.state != "RUNNING"
+    from clusterjob_sim.engine.hostlist import compress
+
+    values = {
+        "JobID": f"{c.job_id_text(job)}.{st.step_id}",
+        "JobIDRaw": f"{job.job_id}.{st.step_id}",
+        "JobName": st.name,
+        "AllocCPUS": str(cpus),
+        "NCPUS": str(cpus),
+        "State": st.state,
+        "ExitCode": f"{st.exit_code or 0}:{st.signal or 0}" if ended else "0:0",
+        "Elapsed": c.hms(elapsed),
+        "ElapsedRaw": str(int(elapsed)),
+        "CPUTime": c.hms(elapsed * cpus),
+        "CPUTimeRAW": str(int(elapsed * cpus)),
+        "Start": c.date(st.start_time),
+        "End": c.date(st.end_time if ended else None),
+        "Submit": c.date(st.start_time),
+        "Eligible": c.date(st.start_time),
+        "NNodes": str(len(st.node_names)),
+        "AllocNodes": str(len(st.node_names)),
+        "NodeList": compress(st.node_names),
+        "NTasks": str(st.ntasks),
+    }
+    return lambda name: values[name] if name in values else base(name)
 
 
 def _getter(job: Job, engine: Engine, now: float, step: str) -> Callable[[str], str]:
