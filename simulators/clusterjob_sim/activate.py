@@ -56,7 +56,30 @@ def create_spool(path: str | os.PathLike[str], scheduler: str, **config_override
     _spool.write_config(spool, cfg)
     _spool.connect(spool).close()
     write_bin_scripts(spool, scheduler, module)
+    write_site_files(spool, module, cfg)
     return spool
+
+
+def write_site_files(spool: Path, module: Any, config: dict[str, Any]) -> None:
+    """The files a scheduler's clients read besides its commands (LSF: lsf.conf), from the config: the
+    package's optional hook spool_files(spool, config). Called again whenever the config changes."""
+    hook = getattr(module, "spool_files", None)
+    if hook is not None:
+        hook(str(spool), config)
+
+
+def site_env(scheduler: str, spool: str | os.PathLike[str]) -> dict[str, str]:
+    """The variables a shell of the cluster has besides PATH (LSF: LSF_ENVDIR): the package's optional
+    hook activate_env(spool, config)."""
+    spool = Path(spool).absolute()
+    hook = getattr(scheduler_module(scheduler), "activate_env", None)
+    if hook is None:
+        return {}
+    try:
+        config = _spool.load_config(spool)
+    except FileNotFoundError:
+        config = {}
+    return dict(hook(str(spool), config))
 
 
 def write_bin_scripts(spool: Path, scheduler: str, module: Any) -> list[Path]:
@@ -108,6 +131,7 @@ def env_vars(scheduler: str, spool: str | os.PathLike[str]) -> dict[str, str]:
     return {
         _spool.SPOOL_ENV: str(Path(spool).absolute()),
         "CLUSTERJOB_SIM_SCHEDULER": scheduler,
+        **site_env(scheduler, spool),
         "PATH": f"{bin_dir(spool)}{os.pathsep}{path}" if path else str(bin_dir(spool)),
     }
 
@@ -116,9 +140,11 @@ def env_lines(scheduler: str, spool: str | os.PathLike[str]) -> str:
     """Shell export lines activating a spool (eval "$(clusterjob sim env slurm)")."""
     scheduler = scheduler_name(scheduler)
     spool = Path(spool).absolute()
+    site = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in site_env(scheduler, spool).items())
     return (
         f"export {_spool.SPOOL_ENV}={shlex.quote(str(spool))}\n"
         f"export CLUSTERJOB_SIM_SCHEDULER={shlex.quote(scheduler)}\n"
+        f"{site}"
         f'export PATH={shlex.quote(str(bin_dir(spool)))}:"$PATH"\n'
     )
 
@@ -144,7 +170,9 @@ def run_with(
         if temp or config_overrides or not (path / _spool.CONFIG_NAME).exists():
             create_spool(path, scheduler, **config_overrides)
         else:
-            write_bin_scripts(path.absolute(), scheduler, scheduler_module(scheduler))
+            module = scheduler_module(scheduler)
+            write_bin_scripts(path.absolute(), scheduler, module)
+            write_site_files(path.absolute(), module, _spool.load_config(path))
         env = {**os.environ, **env_vars(scheduler, path)}
         return subprocess.call(argv, env=env)
     finally:

@@ -44,6 +44,7 @@ class SimCluster:
         cfg = self.config
         cfg.update(overrides)
         _spool.write_config(self.spool, cfg)
+        activate.write_site_files(self.spool, activate.scheduler_module(self.scheduler), cfg)
 
     def set_faults(self, rules: Sequence[dict[str, Any]], seed: int | None = None) -> None:
         """Replace the fault rules (their counters restart); optionally set the seed."""

@@ -8,6 +8,7 @@ The scheduler and the workers listen on the loopback interface only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +26,8 @@ def test_dask_lsfcluster_scales_computes_and_closes(
     from distributed import Client
 
     cluster = client_cluster("lsf", nodes=2, cores_per_node=2)
-    lsf.spool_files(str(cluster.spool), cluster.config)  # what activate.py will call
-    for key, value in lsf.activate_env(str(cluster.spool), cluster.config).items():
-        monkeypatch.setenv(key, value)
+    # The activated cluster points LSF_ENVDIR at its lsf.conf, where dask-jobqueue reads the unit of -M.
+    assert os.environ["LSF_ENVDIR"] == lsf.conf_dir(str(cluster.spool))
 
     with LSFCluster(cores=1, memory="1GiB", interface="lo") as dask_cluster:
         script = dask_cluster.job_script()

@@ -17,6 +17,7 @@ Where PSI/J misjudges the real LSF too, the test asserts what PSI/J does and say
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,12 +32,11 @@ SUMMIT_LIKE = {"nodes": 2, "cores_per_node": 2, "bsub_parse_script": "Y", "csm":
 
 
 def lsf_site(cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cluster's lsf.conf and LSF_ENVDIR, through the package hooks (what activate.py will call)."""
+    """The activated cluster has its lsf.conf under LSF_ENVDIR (activate.py through the package hooks)."""
     from clusterjob_sim import lsf
 
-    lsf.spool_files(str(cluster.spool), cluster.config)
-    for key, value in lsf.activate_env(str(cluster.spool), cluster.config).items():
-        monkeypatch.setenv(key, value)
+    assert os.environ["LSF_ENVDIR"] == lsf.conf_dir(str(cluster.spool))
+    assert os.path.exists(os.path.join(lsf.conf_dir(str(cluster.spool)), "lsf.conf"))
 
 
 @pytest.fixture

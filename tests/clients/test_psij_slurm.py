@@ -59,12 +59,6 @@ def test_failing_job(executor, tmp_path: Path) -> None:
     assert (tmp_path / "err.txt").read_text() == "bad\n"
 
 
-@pytest.mark.xfail(
-    reason="PSI/J cancels with `scancel -Q ID`; the fake scancel (scancel.py, outside this change) refuses -Q "
-    "as not implemented. Real scancel -Q only silences errors, which the fake never prints without -v: "
-    "adding -Q and --quiet to scancel's IMPLEMENTED makes this pass",
-    strict=False,
-)
 def test_cancel(executor, tmp_path: Path) -> None:
     cluster, ex = executor
     job = Job(spec(tmp_path, "/bin/sleep", "60"))

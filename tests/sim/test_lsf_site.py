@@ -176,3 +176,15 @@ def test_memlimit_enforced_kills_the_job(
     )
     small = job_id(c.run(["bsub", "-M", limit, "-o", "s.txt", "echo small"], cwd=tmp_path))
     c.wait_for(lambda: field(c, "stat", small) == "DONE")
+
+
+def test_activating_an_lsf_cluster_exports_lsf_envdir_with_its_lsf_conf(tmp_path: Path) -> None:
+    # What a shell of a real LSF cluster has after sourcing profile.lsf: LSF_ENVDIR naming the folder of
+    # lsf.conf (clients such as dask-jobqueue read LSF_UNIT_FOR_LIMITS there).
+    from clusterjob_sim import activate
+
+    spool = activate.create_spool(tmp_path / "spool", "lsf", unit_for_limits="GB")
+    env = activate.env_vars("lsf", spool)
+    conf = Path(env["LSF_ENVDIR"]) / "lsf.conf"
+    assert "LSF_UNIT_FOR_LIMITS=GB" in conf.read_text().split("\n")
+    assert f"export LSF_ENVDIR={env['LSF_ENVDIR']}\n" in activate.env_lines("lsf", spool)

@@ -266,3 +266,20 @@ def test_refused_options_fail(spool: Path) -> None:
     assert run(spool, "squeue", "-i", "5")[0] == 1
     assert run(spool, "scancel", "-i", "1")[0] == 1
     assert run(spool, "sinfo", "--iterate=5")[0] == 1
+
+
+def test_scancel_quiet_cancels_and_reports_no_error_for_finished_jobs(
+    sim_cluster, tmp_path
+) -> None:
+    # Source: scancel(1) of Slurm 22.05.8, -Q/--quiet: "Do not report an error if the specified job is
+    # already completed"; real scancel on the CI machine: `scancel -Q 99999` prints nothing, rc 0.
+    # PSI/J cancels with `scancel -Q ID`.
+    c = sim_cluster("slurm")
+    job = c.run(["sbatch", "--parsable", "--wrap", "sleep 60"], cwd=tmp_path).stdout.strip()
+    r = c.run(["scancel", "-Q", job])
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    c.wait_for(
+        lambda: c.run(["sacct", "-nXP", "-o", "State", "-j", job]).stdout.startswith("CANCELLED")
+    )
+    r = c.run(["scancel", "-Q", "-v", job, "99999"])
+    assert "Kill job error" not in r.stderr

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 # The manual's options this fake acts on as scancel does. --ctld only routes the request through the
 # controller, which is where a cancel of whole jobs goes anyway: the answer and the effect are the same.
 IMPLEMENTED = frozenset({
-    "--ctld", "--help", "-n", "--jobname", "--name", "--me", "-p", "--partition", "-t", "--state",
+    "--ctld", "--help", "-n", "--jobname", "--name", "--me", "-p", "--partition", "-Q", "--quiet", "-t",
+    "--state",
     "--usage", "-u", "--user", "-v", "--verbose", "-V", "--version",
 })  # fmt: skip
 _ASKS = "asks on the terminal before each cancel; the simulator's commands never prompt"
@@ -76,8 +77,13 @@ def main(ctx: Context) -> int:
         jobs = engine.jobs(states=active, view="live")
     jobs = _filter(jobs, opts)
     hit = engine.cancel([j for j in jobs if j.state in active])
-    if "verbose" in opts:
-        for base, task in wanted:
+    if (
+        "verbose" in opts and "quiet" not in opts
+    ):  # -Q: "Do not report an error if the specified job is
+        for (
+            base,
+            task,
+        ) in wanted:  # already completed" (scancel(1)); without -v nothing is reported anyway
             label = f"{base}_{task}" if task is not None else str(base)
             if not select(hit, [(base, task)]):
                 known = select(jobs, [(base, task)])
