@@ -22,6 +22,7 @@ COMMANDS = {
     "qsub": "clusterjob_sim.pbs.pbspro.qsub:main",
     "qstat": "clusterjob_sim.pbs.pbspro.qstat:main",
     "qdel": "clusterjob_sim.pbs.pbspro.qdel:main",
+    "pbsdsh": "clusterjob_sim.pbs.pbspro.pbsdsh:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {

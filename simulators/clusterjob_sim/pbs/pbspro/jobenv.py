@@ -54,4 +54,5 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     if job.array_index is not None:
         variables["PBS_ARRAY_INDEX"] = str(job.array_index)
         variables["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
-    return pj.launch(job, script_path, user, variables, ".", cwd_fallback="/")
+    site_bin = os.path.join(engine.spool_dir, "bin")
+    return pj.launch(job, script_path, user, variables, ".", cwd_fallback="/", site_bin=site_bin)

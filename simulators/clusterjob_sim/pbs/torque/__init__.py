@@ -20,6 +20,7 @@ COMMANDS = {
     "qsub": "clusterjob_sim.pbs.torque.qsub:main",
     "qstat": "clusterjob_sim.pbs.torque.qstat:main",
     "qdel": "clusterjob_sim.pbs.torque.qdel:main",
+    "pbsdsh": "clusterjob_sim.pbs.torque.pbsdsh:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
