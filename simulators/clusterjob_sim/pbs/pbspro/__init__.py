@@ -23,6 +23,7 @@ COMMANDS = {
     "qstat": "clusterjob_sim.pbs.pbspro.qstat:main",
     "qdel": "clusterjob_sim.pbs.pbspro.qdel:main",
     "pbsdsh": "clusterjob_sim.pbs.pbspro.pbsdsh:main",
+    "qselect": "clusterjob_sim.pbs.pbspro.qselect:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {

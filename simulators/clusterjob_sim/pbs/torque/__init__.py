@@ -21,6 +21,7 @@ COMMANDS = {
     "qstat": "clusterjob_sim.pbs.torque.qstat:main",
     "qdel": "clusterjob_sim.pbs.torque.qdel:main",
     "pbsdsh": "clusterjob_sim.pbs.torque.pbsdsh:main",
+    "qselect": "clusterjob_sim.pbs.torque.qselect:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
