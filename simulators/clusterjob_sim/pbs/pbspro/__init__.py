@@ -24,6 +24,7 @@ COMMANDS = {
     "qdel": "clusterjob_sim.pbs.pbspro.qdel:main",
     "pbsdsh": "clusterjob_sim.pbs.pbspro.pbsdsh:main",
     "qselect": "clusterjob_sim.pbs.pbspro.qselect:main",
+    "pbsnodes": "clusterjob_sim.pbs.pbspro.pbsnodes:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {

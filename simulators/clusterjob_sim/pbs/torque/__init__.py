@@ -22,6 +22,7 @@ COMMANDS = {
     "qdel": "clusterjob_sim.pbs.torque.qdel:main",
     "pbsdsh": "clusterjob_sim.pbs.torque.pbsdsh:main",
     "qselect": "clusterjob_sim.pbs.torque.qselect:main",
+    "pbsnodes": "clusterjob_sim.pbs.torque.pbsnodes:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
