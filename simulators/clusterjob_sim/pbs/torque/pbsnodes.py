@@ -29,6 +29,14 @@ STATES = (
 
 def main(ctx: Context) -> int:
     """``pbsnodes -l [STATE]``: matching nodes, one a line."""
+    spelled = next(
+        (a for a in ctx.argv if a in ("-xml", "--xml")), None
+    )  # the manual's XML spellings
+    if spelled:
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        ctx.err.write(not_implemented_text("pbsnodes", spelled))
+        return 2
     opts, operands = pc.getopt(ctx.argv, OPTSTRING, prog="pbsnodes")
     letters = [o.letter for o in opts]
     missing = pc.first_missing(opts, KNOWN) or (None if letters else "-a")
