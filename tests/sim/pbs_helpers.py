@@ -78,6 +78,8 @@ def site_factory(sim_cluster: Any, tmp_path: Path, scheduler: str) -> Callable[.
     def factory(**overrides: Any) -> Site:
         folder = tmp_path / f"submit{len(list(tmp_path.glob('submit*')))}"
         folder.mkdir()
+        if scheduler == "pbspro":  # history off is the real default; most tests read finished jobs
+            overrides.setdefault("job_history_enable", True)
         return Site(sim_cluster(scheduler, **overrides), folder)
 
     return factory
@@ -93,7 +95,7 @@ def cluster_fixtures(scheduler: str) -> tuple[Any, Any]:
 
     @pytest.fixture
     def cluster(make: Any) -> Any:
-        """Two nodes of two cores, the flavour's defaults otherwise (keep_completed, job history)."""
+        """Two nodes of two cores, the flavour's defaults otherwise (keep_completed; PBS Pro: history on)."""
         return make(nodes=2, cores_per_node=2)
 
     return make, cluster

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pbs_helpers
 import pytest
+from clusterjob_sim.engine.jobs import user_name
 from pbs_helpers import SERVER, attrs, state, submit, submit_script, wait_state, write
 
 pytestmark = pytest.mark.slow
 
-make, cluster = pbs_helpers.cluster_fixtures("pbspro")  # job history on (the default)
+make, cluster = pbs_helpers.cluster_fixtures("pbspro")  # job history on (set by make)
 
 
 def test_queued_running_finished(cluster: Any) -> None:
@@ -128,14 +131,84 @@ def test_json_output(cluster: Any) -> None:
 
 
 def test_history_disabled(make: Any) -> None:
-    """Without job_history_enable a finished job is simply unknown (qstat and qdel rc 153)."""
+    """Without job_history_enable a finished job is simply unknown (qstat and qdel rc 153), and the
+    server refuses -x/-H outright, which qstat prints per operand yet exits 0."""
+    # Source: real OpenPBS 23.06.06 recorded in real-pbs-build-notes.md ("Job history is off by default:
+    # a finished job leaves qstat at once (`Unknown Job Id`), and `qstat -x -f -F json ID` prints a JSON
+    # stub plus `qstat: PBS is not configured to maintain job history ID` with rc 0"); the text is
+    # msg_job_history_notset (src/lib/Liblog/pbs_messages.c), printed by prt_job_err (err_handling.c),
+    # rc 0 from src/cmds/qstat.c (any_failed == PBSE_JOBHISTNOTSET -> 0).
     c = make(nodes=1, cores_per_node=1, job_history_enable=False)
     job = submit_script(c, "quick.sh", "true\n")
     c.wait_for(lambda: c.engine.jobs()[0].finished)
-    r = c.run(["qstat", "-x", job])
+    r = c.run(["qstat", job])
     assert (r.returncode, r.stderr) == (153, f"qstat: Unknown Job Id {job}\n")
+    r = c.run(["qstat", "-x", job])
+    assert (r.returncode, r.stdout) == (0, "")
+    assert r.stderr == f"qstat: PBS is not configured to maintain job history {job}\n"
+    r = c.run(["qstat", "-x", "-f", "-F", "json", job])
+    assert r.returncode == 0
+    assert r.stderr == f"qstat: PBS is not configured to maintain job history {job}\n"
+    stub = json.loads(r.stdout)
+    assert sorted(stub) == ["pbs_server", "pbs_version", "timestamp"]
+    r = c.run(["qstat", "-H"])  # job_id_out is empty without an operand
+    assert (r.returncode, r.stderr) == (
+        0,
+        "qstat: PBS is not configured to maintain job history \n",
+    )
+    r = c.run(["qstat", "-x"])
+    assert (r.returncode, r.stdout) == (0, "")
+    assert c.run(["qstat"]).stdout == ""  # gone from the live view at once
     r = c.run(["qdel", job])
     assert (r.returncode, r.stderr) == (153, f"qdel: Unknown Job Id {job}\n")
+
+
+def test_history_is_off_by_default(sim_cluster: Any, tmp_path: Path) -> None:
+    """A fresh PBS Pro cluster keeps no history, as OpenPBS's server (svr_history_enable = 0)."""
+    # Source: OpenPBS 23.06.06 src/server/svr_func.c `long svr_history_enable = 0; /* disable by default */`
+    c = sim_cluster("pbspro", nodes=1, cores_per_node=1)
+    assert c.config["job_history_enable"] is False
+    (tmp_path / "quick.sh").write_text("true\n")
+    job = c.run(["qsub", "quick.sh"], cwd=tmp_path).stdout.strip()
+    c.wait_for(lambda: c.engine.jobs()[0].finished)
+    r = c.run(["qstat", job])
+    assert (r.returncode, r.stderr) == (153, f"qstat: Unknown Job Id {job}\n")
+
+
+def test_end_states_substate_and_comment(cluster: Any) -> None:
+    """How a job ended, in substate and comment: 92 ``and finished``, 93 ``and failed``, 91 ``and
+    terminated by USER@HOST`` after qdel (Exit_status 271), 93 ``exceeded resource walltime``."""
+    # Source: real OpenPBS 23.06.06 (real-pbs-build-notes.md: exit 3 -> comment `...and failed`; qdel of a
+    # running job -> Exit_status 271, comment `...and terminated by pbsuser@vm`; walltime -> -29,
+    # `...exceeded resource walltime`); substates JOB_SUBSTATE_TERMINATED 91 / FINISHED 92 / FAILED 93
+    # (src/include/job.h) chosen in svr_setjob_histinfo, texts of update_job_finish_comment
+    # (src/server/svr_jobfunc.c), USER@HOST = the qdel request's rq_user@rq_host (req_delete.c).
+    ok = submit_script(cluster, "ok.sh", "true\n")
+    bad = submit_script(cluster, "bad.sh", "exit 3\n")
+    wait_state(cluster, ok, "F")
+    wait_state(cluster, bad, "F")
+    done = attrs(cluster, ok)
+    assert (done["substate"], done["Exit_status"]) == ("92", "0")
+    assert re.fullmatch(
+        r"Job run at \w{3} \w{3} \d\d at \d\d:\d\d on \(node0\d:ncpus=1\) and finished",
+        done["comment"],
+    )
+    failed = attrs(cluster, bad)
+    assert (failed["substate"], failed["Exit_status"]) == ("93", "3")
+    assert failed["comment"].endswith(") and failed")
+    sleeper = submit_script(cluster, "sleep.sh", "sleep 60\n")
+    wait_state(cluster, sleeper, "R")
+    assert cluster.run(["qdel", sleeper]).returncode == 0
+    wait_state(cluster, sleeper, "F")
+    killed = attrs(cluster, sleeper)
+    assert (killed["substate"], killed["Exit_status"]) == ("91", "271")
+    who = f"{user_name()}@{cluster.engine.submit_host}"
+    assert killed["comment"].endswith(f") and terminated by {who}"), killed["comment"]
+    late = submit_script(cluster, "late.sh", "#PBS -l walltime=00:00:01\nsleep 60\n")
+    wait_state(cluster, late, "F")
+    over = attrs(cluster, late)
+    assert (over["substate"], over["Exit_status"]) == ("93", "-29")
+    assert over["comment"].endswith(") and exceeded resource walltime")
 
 
 def test_error_answers(cluster: Any) -> None:

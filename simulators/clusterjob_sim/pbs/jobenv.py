@@ -56,13 +56,21 @@ def launch(
     variables: dict[str, str],
     index_sep: str,
     cwd_fallback: str | None,
+    site_bin: str = "",
 ) -> Launch:
-    """Start the script as both pbs_moms do: login shell or -S, batch env plus `variables`, outputs."""
+    """Start the script as both pbs_moms do: login shell or -S, batch env plus `variables`, outputs;
+    `site_bin` (the spool's commands: qsub, qstat, pbsdsh...) ends PATH, as a site's profile puts it."""
     from clusterjob_sim.engine.jobs import Launch
 
     name, home, shell = user
     env = batch_env(name, home, shell, job.data.get("variables") or [])
     env.update(variables)
+    if (
+        site_bin
+    ):  # the site's login profile appends the PBS commands (OpenPBS's /etc/profile.d/pbs.sh)
+        parts = env.get("PATH", "").split(os.pathsep)
+        if site_bin not in parts:
+            env["PATH"] = os.pathsep.join([p for p in parts if p] + [site_bin])
     shell_path = str(job.data.get("shell") or shell).split(",")[0].split("@")[0]
     stdout, stderr = job_outputs(job, index_sep)
     return Launch(

@@ -25,6 +25,7 @@ class JobView:
     name = ""
     owner = ""  # 'user@host'
     state = "Q"  # one letter
+    substate: str | None = None  # PBS Pro: a finished job's 91/92/93 (None: from the state letter)
     queue = ""
     server = ""
     exec_host: str | None = None

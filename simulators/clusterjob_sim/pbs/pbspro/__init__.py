@@ -1,6 +1,7 @@
 """The fake PBS Pro (OpenPBS): ``qsub``, ``qstat``, ``qdel`` over the shared engine, answering as PBS Pro.
 
-Finished jobs live on in the server's history (job_history_enable): ``qstat -x`` shows them as F. Only the
+Finished jobs leave the server at once, as with OpenPBS's default; with config ``job_history_enable`` true
+they live on in its history for ``keep_finished_s`` (job_history_duration) and ``qstat -x`` shows them as F. Only the
 hooks of ENGINE_API.md live here (import-light); options.py is what qsub reads, output.py what the commands
 print, jobenv.py how a job starts, one module per command, manual.py the real tool's options.
 """
@@ -21,11 +22,14 @@ COMMANDS = {
     "qsub": "clusterjob_sim.pbs.pbspro.qsub:main",
     "qstat": "clusterjob_sim.pbs.pbspro.qstat:main",
     "qdel": "clusterjob_sim.pbs.pbspro.qdel:main",
+    "pbsdsh": "clusterjob_sim.pbs.pbspro.pbsdsh:main",
+    "qselect": "clusterjob_sim.pbs.pbspro.qselect:main",
+    "pbsnodes": "clusterjob_sim.pbs.pbspro.pbsnodes:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
     "keep_finished_s": 14 * 86400,  # job_history_duration (default two weeks)
-    "job_history_enable": True,
+    "job_history_enable": False,  # the server attribute's default (svr_history_enable = 0)
     "first_job_id": 0,
     "queues": {"workq": {"max_time_s": None, "default_time_s": None, "nodes": None}},
     "default_queue": "workq",

@@ -34,7 +34,7 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
             lines += [hosts[min(k, len(hosts) - 1)]] * chunk.mpiprocs
             k += 1
     nodefile = pj.write_nodefile(engine.spool, full_id, lines)
-    tmpdir = os.path.join(os.fspath(engine.spool), "tmp", f"pbs.{full_id}")
+    tmpdir = job_tmpdir(engine.spool_dir, full_id)
     os.makedirs(tmpdir, exist_ok=True)
     variables = {
         "PBS_ENVIRONMENT": "PBS_BATCH",
@@ -54,4 +54,16 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     if job.array_index is not None:
         variables["PBS_ARRAY_INDEX"] = str(job.array_index)
         variables["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
-    return pj.launch(job, script_path, user, variables, ".", cwd_fallback="/")
+    site_bin = os.path.join(engine.spool_dir, "bin")
+    return pj.launch(job, script_path, user, variables, ".", cwd_fallback="/", site_bin=site_bin)
+
+
+def job_tmpdir(spool: str, full_id: str) -> str:
+    """The job's TMPDIR: ``pbs.<id>`` under PBS_TMPDIR (default /var/tmp, as pbs_mom's), one folder per
+    spool since simulated ids repeat across spools. Short, as the real one: a long TMPDIR breaks AF_UNIX
+    socket paths (108 bytes) that Python's multiprocessing makes under it."""
+    import zlib
+
+    base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else "/tmp"
+    tag = f"{zlib.crc32(os.path.realpath(spool).encode()):08x}"
+    return os.path.join(base, f"clusterjob-sim-{tag}", f"pbs.{full_id}")

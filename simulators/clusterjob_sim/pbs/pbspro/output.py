@@ -130,20 +130,48 @@ def _array_state(tasks: list[Job]) -> str:
     return "H" if all(t.held for t in tasks) else "Q"
 
 
-def _comment(job: Job, chunks: list[Chunk]) -> str | None:
-    """The scheduler's comment on a job, as PBS Pro writes it."""
-    if job.state == "PENDING":
+def _comment(job: Job, chunks: list[Chunk], engine: Engine) -> str | None:
+    """The scheduler's comment on a job, as PBS Pro writes it (svr_jobfunc.c appends how it ended)."""
+    if job.state in ("PENDING", "CANCELLED") and job.start_time is None:
         if job.reason == "never":
-            return "Can Never Run: Insufficient amount of resource: ncpus"
-        if job.reason in ("resources", "priority"):
-            return "Not Running: Insufficient amount of resource: ncpus"
-        return None
+            text = "Can Never Run: Insufficient amount of resource: ncpus"
+        elif job.reason in ("resources", "priority"):
+            text = "Not Running: Insufficient amount of resource: ncpus"
+        else:
+            return None
+        # deleted while queued: job_abt -> update_job_finish_comment(TERMINATED, user NULL)
+        return text if job.state == "PENDING" else text + " and terminated"
     import time
 
     when = time.strftime("%a %b %d at %H:%M", time.localtime(job.start_time or job.submit_time))
     vnodes = _exec_vnode(job, chunks)
     text = f"Job run at {when} on {vnodes}"
-    return text if job.state == "RUNNING" else text + " and finished"
+    return text if job.state == "RUNNING" else text + _finish_suffix(job, engine)
+
+
+def substate(job: Job) -> str:
+    """A finished job's OGSA-BES substate (svr_setjob_histinfo): 91 deleted by qdel, 93 a non-zero
+    Exit_status, 92 otherwise."""
+    if job.state == "CANCELLED":
+        return "91"  # JOB_SUBSTATE_TERMINATED: ji_terminated set by req_deletejob2
+    return "93" if exit_status(job) else "92"
+
+
+def _finish_suffix(job: Job, engine: Engine) -> str:
+    """What update_job_finish_comment (svr_jobfunc.c) appends to ``Job run at ...`` at the end."""
+    sub = substate(job)
+    if sub == "91":  # req_deletejob2: "%s and terminated by %s", rq_user@rq_host of the qdel
+        from clusterjob_sim.engine.jobs import user_name
+
+        who = user_name(job.cancelled_by) if job.cancelled_by is not None else job.user
+        return f" and terminated by {who}@{engine.submit_host}"
+    if sub == "93":
+        if job.state == "TIMEOUT":
+            return " and exceeded resource walltime"  # JOB_EXEC_KILL_WALLTIME
+        if job.state == "OUT_OF_MEMORY":
+            return " and exceeded resource mem"  # JOB_EXEC_KILL_MEM
+        return " and failed"
+    return " and finished"
 
 
 def _exec_vnode(job: Job, chunks: list[Chunk]) -> str:
@@ -190,7 +218,9 @@ def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobVie
     view.job_id = po.job_id_text(job, server)
     view.state = state_letter(job)
     view.mtime = job.end_time or job.start_time or job.submit_time
-    view.comment = _comment(job, chunks)
+    view.comment = _comment(job, chunks, engine)
+    if job.finished:
+        view.substate = substate(job)
     if job.array_index is not None:
         view.array_index = job.array_index
     if job.start_time is not None:
@@ -322,7 +352,7 @@ def full_attributes(job: JobView) -> list[tuple[str, str | None, str, bool]]:
         out.append(("session_id", None, str(job.session_id), False))
     if job.init_work_dir is not None:
         out.append(("jobdir", None, job.init_work_dir, False))
-    out.append(("substate", None, SUBSTATE.get(job.state, "10"), False))
+    out.append(("substate", None, job.substate or SUBSTATE.get(job.state, "10"), False))
     out.append(("Variable_List", None, job.variable_list, False))
     if job.comment:
         out.append(("comment", None, job.comment, False))

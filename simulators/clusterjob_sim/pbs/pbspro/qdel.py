@@ -33,7 +33,7 @@ def main(ctx: Context) -> int:
     if any(opt.letter == "?" for opt in opts) or not operands:
         ctx.err.write("".join(o.error + "\n" for o in opts if o.letter == "?") + QDEL_USAGE)
         return 2
-    history = bool(ctx.config.get("job_history_enable", True))
+    history = bool(ctx.config.get("job_history_enable", False))
     return srv.delete_jobs(
         ctx, operands, qdel_unknown, qdel_finished, exact_array=True, history=history
     )

@@ -41,6 +41,7 @@ IMPLEMENTED = frozenset("-f -F -D -x -t -J -a -H -i -r -n -s -u -Q -B --version"
 REFUSED: dict[str, str] = {}
 KNOWN = IMPLEMENTED | set(REFUSED)
 CONFLICT = "qstat: conflicting options.\n"
+HISTORY_NOT_SET = "PBS is not configured to maintain job history"  # msg_job_history_notset
 
 
 def _not_implemented(ctx: Context, option: str) -> int:
@@ -96,8 +97,10 @@ def main(ctx: Context) -> int:
         return _qstat_queues(ctx, flags, operands)
     engine = ctx.engine
     server = srv.server_name(ctx.config)
-    history = bool(ctx.config.get("job_history_enable", True))
-    show_done = ("x" in flags or "H" in flags) and history
+    history = bool(ctx.config.get("job_history_enable", False))
+    if not history and ("x" in flags or "H" in flags):
+        return _history_not_set(ctx, flags, fmt, operands, server)
+    show_done = "x" in flags or "H" in flags
     expand = "t" in flags
     rc = 0
     views: list[JobView] = []
@@ -170,6 +173,31 @@ def main(ctx: Context) -> int:
             out.write(alt_line(view, "n" in flags, "s" in flags))
     else:
         out.write(format_table(views))
+    return rc
+
+
+def _history_not_set(
+    ctx: Context, flags: dict[str, str], fmt: str, operands: list[str], server: str
+) -> int:
+    """``-x``/``-H`` without job_history_enable: the server rejects every status request with
+    PBSE_JOBHISTNOTSET (req_stat.c, req_select.c), qstat prints it per operand through prt_job_err
+    and still exits 0 (qstat.c); ``-F json`` prints its prologue alone."""
+    rc = 0
+    names: list[str] = []
+    for operand in operands or [""]:
+        if operand[:1].isdigit():
+            jid = pc.parse_job_id(operand)
+            if jid is None:
+                ctx.err.write(f"qstat: illegally formed job identifier: {operand}\n")
+                rc = 1
+                continue
+            names.append(jid.full(server))
+        else:
+            names.append(operand.split("@", 1)[0])
+    for name in names:
+        ctx.err.write(f"qstat: {HISTORY_NOT_SET} {name}\n")
+    if "f" in flags and fmt == "json":
+        ctx.out.write(format_json([], server, ctx.engine.now(), server_version(ctx)))
     return rc
 
 

@@ -20,6 +20,9 @@ COMMANDS = {
     "qsub": "clusterjob_sim.pbs.torque.qsub:main",
     "qstat": "clusterjob_sim.pbs.torque.qstat:main",
     "qdel": "clusterjob_sim.pbs.torque.qdel:main",
+    "pbsdsh": "clusterjob_sim.pbs.torque.pbsdsh:main",
+    "qselect": "clusterjob_sim.pbs.torque.qselect:main",
+    "pbsnodes": "clusterjob_sim.pbs.torque.pbsnodes:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {

@@ -3,6 +3,8 @@ core), the login shell (or ``-S``) and the output files (sub-jobs ``<name>.o<seq
 
 from __future__ import annotations
 
+import os
+
 from clusterjob_sim.pbs import jobenv as pj
 from clusterjob_sim.pbs import output as po
 from clusterjob_sim.pbs import server as srv
@@ -43,4 +45,5 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     if job.array_index is not None:
         variables["PBS_ARRAYID"] = str(job.array_index)
     user = pj.user_info(job.uid, job.user)
-    return pj.launch(job, script_path, user, variables, "-", cwd_fallback=None)
+    site_bin = os.path.join(engine.spool_dir, "bin")
+    return pj.launch(job, script_path, user, variables, "-", cwd_fallback=None, site_bin=site_bin)
