@@ -95,7 +95,7 @@ def test_pe_job_has_every_variable_of_the_real_one(sim_cluster: Any, tmp_path: P
     # MPI looks for qrsh ($SGE_ROOT/bin/$ARC, orte/mca/plm/rsh/plm_rsh_component.c)
     assert env["SGE_ROOT"] == os.path.join(spool, "sge_root")
     assert env["SGE_BINARY_PATH"] == os.path.join(env["SGE_ROOT"], "bin", "lx-amd64")
-    for command in ("qsub", "qstat", "qdel", "qacct", "qrsh"):
+    for command in ("qsub", "qstat", "qdel", "qacct", "qrsh", "qconf", "qhost"):
         assert os.access(os.path.join(env["SGE_BINARY_PATH"], command), os.X_OK), command
     # seen: PATH is <TMP>:the execd's PATH; the simulated commands come before the real ones
     tmp = env["TMP"]

@@ -25,6 +25,8 @@ COMMANDS = {
     "qacct": "clusterjob_sim.sge.qacct:main",
     "qdel": "clusterjob_sim.sge.qdel:main",
     "qrsh": "clusterjob_sim.sge.qrsh:main",
+    "qconf": "clusterjob_sim.sge.qconf:main",
+    "qhost": "clusterjob_sim.sge.qhost:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
