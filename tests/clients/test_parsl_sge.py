@@ -19,6 +19,17 @@ import pytest
 parsl = pytest.importorskip("parsl")
 
 
+def diagnosis(cluster: Any, tmp_path: Path) -> str:
+    """The simulated jobs, the block's output files and the commands parsl issued."""
+    lines = [
+        f"job {j.job_id}: {j.state} exit {j.exit_code} signal {j.signal}"
+        for j in cluster.engine.jobs()
+    ]
+    for path in sorted((tmp_path / "runinfo").glob("*/submit_scripts/*.std*")):
+        lines += [f"== {path.name}", path.read_text(errors="replace")]
+    return "\n".join([*lines, "== issued", *cluster.issued()])
+
+
 def test_grid_engine_provider_python_and_bash_apps(
     client_cluster: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -59,10 +70,13 @@ def test_grid_engine_provider_python_and_bash_apps(
     def hello(stdout: str = "") -> str:
         return "echo hello from $JOB_ID"
 
+    out = tmp_path / "hello.out"
     with parsl.load(config):
-        assert square(7).result(timeout=120) == 49
-        out = tmp_path / "hello.out"
-        assert hello(stdout=str(out)).result(timeout=120) == 0
+        try:
+            assert square(7).result(timeout=120) == 49
+            assert hello(stdout=str(out)).result(timeout=120) == 0
+        except Exception as e:  # say what the job did: its records, its output, what parsl asked
+            raise AssertionError(diagnosis(cluster, tmp_path)) from e
     job = cluster.engine.jobs()[0]
     assert out.read_text() == f"hello from {job.job_id}\n"
     cluster.wait_for(lambda: not cluster.engine.jobs(states=("PENDING", "RUNNING")), timeout=60)

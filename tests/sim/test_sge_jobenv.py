@@ -100,6 +100,10 @@ def test_pe_job_has_every_variable_of_the_real_one(sim_cluster: Any, tmp_path: P
     # seen: PATH is <TMP>:the execd's PATH; the simulated commands come before the real ones
     tmp = env["TMP"]
     assert tmp.endswith(f"/{env['JOB_ID']}.1.all.q")
+    # seen: TMP is <queue tmpdir /tmp>/<id>.<task>.<queue>, short enough for AF_UNIX sockets in it (Python's
+    # multiprocessing); the simulator's is a link in /tmp into the spool
+    assert tmp.startswith("/tmp/cjsim.") and len(tmp) < 40
+    assert os.path.realpath(tmp).startswith(os.path.realpath(spool))
     assert env["PATH"].split(":")[1:] == [
         tmp,
         os.path.join(spool, "bin"),

@@ -78,12 +78,34 @@ def sge_root(spool: str) -> str:
     return root
 
 
+def tmp_root(engine: Engine) -> str:
+    """The folder of the jobs' TMP folders: seen, the queue's tmpdir (/tmp) itself, so TMP is short (Python's
+    multiprocessing puts AF_UNIX sockets there, at most 107 bytes). The simulator's is a short link in /tmp,
+    /tmp/cjsim.<hash of the spool>, to <spool>/sge_tmp, so concurrent spools never share a job's folder."""
+    import hashlib
+
+    target = os.path.join(engine.spool_dir, "sge_tmp")
+    digest = hashlib.sha1(engine.spool_dir.encode(), usedforsecurity=False).hexdigest()[:10]
+    link = os.path.join("/tmp", f"cjsim.{digest}")  # the queue's tmpdir, as real execd
+    os.makedirs(target, exist_ok=True)
+    if os.path.realpath(link) != os.path.realpath(target):
+        try:
+            if os.path.islink(link):
+                os.unlink(link)  # left by an older spool of the same path
+            os.symlink(target, link)
+        except FileExistsError:
+            pass  # another job made it first
+        except OSError:
+            return target
+    return link
+
+
 def job_dirs(engine: Engine, job: Job) -> tuple[str, str]:
-    """(the job's spool folder, its TMPDIR), as execd names them: active_jobs/<id>.<task> and
+    """(the job's spool folder, its TMP folder), as execd names them: active_jobs/<id>.<task> and
     <tmpdir>/<id>.<task>.<queue>."""
     task = job.array_index
     jobdir = os.path.join(engine.spool_dir, "sge_active", f"{job.job_id}.{task or 1}")
-    tmpdir = os.path.join(engine.spool_dir, "sge_tmp", f"{job.job_id}.{task or 1}.{job.queue}")
+    tmpdir = os.path.join(tmp_root(engine), f"{job.job_id}.{task or 1}.{job.queue}")
     return jobdir, tmpdir
 
 
