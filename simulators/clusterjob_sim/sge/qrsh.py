@@ -4,7 +4,10 @@ uses it), with the task environment the real shepherd gives and the command's ex
 (without -inherit) is not simulated.
 
 Every text here was seen on Debian's Grid Engine 8.1.9 (qrsh -inherit in a job of a PE with control_slaves
-TRUE and of one with FALSE, and outside any job); see tests/sim/test_sge_qrsh.py.
+TRUE and of one with FALSE, and outside any job); see tests/sim/test_sge_qrsh.py. Known differences: with
+-nostdin the task reads /dev/null (the real builtin starter leaves it a stream that never ends: seen, `qrsh
+-inherit -nostdin vm cat` hangs); QRSH_PORT is not set (no qrsh listener); a socket as qrsh's stdin is not passed
+on; the number of tasks per host is not limited (seen: two at once in a 2-slot job were both accepted).
 """
 
 from __future__ import annotations
