@@ -35,6 +35,7 @@ def test_grid_engine_provider_python_and_bash_apps(
 ) -> None:
     from parsl.config import Config
     from parsl.executors import HighThroughputExecutor
+    from parsl.jobs.states import JobState
     from parsl.providers import GridEngineProvider
 
     cluster = client_cluster("sge", nodes=1, cores_per_node=2)
@@ -71,10 +72,14 @@ def test_grid_engine_provider_python_and_bash_apps(
         return "echo hello from $JOB_ID"
 
     out = tmp_path / "hello.out"
-    with parsl.load(config):
+    with parsl.load(config) as dfk:
         try:
             assert square(7).result(timeout=120) == 49
             assert hello(stdout=str(out)).result(timeout=120) == 0
+            # parsl's own poll (every 60 s): plain qstat, the state is the fifth word of the job's line
+            provider = dfk.executors["sge_htex"].provider
+            [status] = provider.status(list(provider.resources))
+            assert status.state == JobState.RUNNING
         except Exception as e:  # say what the job did: its records, its output, what parsl asked
             raise AssertionError(diagnosis(cluster, tmp_path)) from e
     job = cluster.engine.jobs()[0]
@@ -87,3 +92,11 @@ def test_grid_engine_provider_python_and_bash_apps(
         cluster.answers("qsub")[0]["stdout"] == f"{job.job_id}\n"
     )  # seen: -terse prints the id alone
     assert any(line.startswith(f"qdel {job.job_id}") for line in issued)
+    [poll] = [a for a in cluster.answers("qstat") if a["argv"] == []][:1]
+    assert poll["stdout"].splitlines()[2].split()[:5] == [
+        str(job.job_id),
+        "0.50000",
+        job.name[:10],
+        job.user,
+        "r",
+    ]
