@@ -125,3 +125,19 @@ def test_job_without_pe_has_no_pe_hostfile(sim_cluster: Any, tmp_path: Path) -> 
     assert set(REAL_PE_JOB) - NOT_SIMULATED - {"PE", "PE_HOSTFILE"} <= set(env)
     assert "PE_HOSTFILE" not in env and "PE" not in env
     assert (env["NSLOTS"], env["NHOSTS"]) == ("1", "1")
+
+
+def test_exported_environment_puts_tmp_first_on_path(sim_cluster: Any, tmp_path: Path) -> None:
+    c = sim_cluster("sge", nodes=1, cores_per_node=1)
+    path = f"/opt/cjx:{c.env['PATH']}"
+    (tmp_path / "envjob.sh").write_text("#!/bin/sh\nenv\n")
+    r = c.run(["qsub", "-cwd", "-j", "y", "-V", "envjob.sh"], cwd=tmp_path, env={"PATH": path})
+    jid = r.stdout.split()[2]
+    out = tmp_path / f"envjob.sh.o{jid}"
+    c.wait_for(lambda: out.exists() and not c.run(["qstat"]).stdout)
+    env = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
+    # seen (real job 360, `PATH=/opt/cjx:$PATH qsub -cwd -V -j y v.sh`): PATH=/tmp/360.1.all.q:/opt/cjx:...
+    # (the simulator's node commands come first: engine.nodes)
+    assert env["PATH"].split(":")[1:] == [env["TMP"], *path.split(":")]
+    if "TMPDIR" not in c.env:
+        assert "TMPDIR" not in env  # seen: TMPDIR unset (execd sets TMP only)

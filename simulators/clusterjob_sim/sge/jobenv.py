@@ -136,6 +136,8 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     shell = str(data.get("shell") or engine.config.get("shell") or "/bin/sh")
     if data.get("export"):
         env = dict(job.env)
+        # seen (real job 360, qsub -V): PATH is the job's TMP folder, then the submitter's PATH
+        env["PATH"] = f"{tmpdir}:{env['PATH']}" if env.get("PATH") else tmpdir
     else:  # seen: the execd's own environment plus these (the simulator has no execd to inherit)
         env = {
             "HOME": home,
