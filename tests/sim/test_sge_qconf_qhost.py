@@ -194,3 +194,16 @@ def test_qhost_errors(sim_cluster: Any) -> None:
     )
     r = c.run(["qhost", "-xml"])
     assert (r.stderr, r.returncode) == (not_implemented_text("qhost", "-xml"), 1)
+
+
+def test_qhost_j_array_tasks(sim_cluster: Any, tmp_path: Path) -> None:
+    c = sim_cluster("sge", nodes=1, cores_per_node=2)
+    gate = tmp_path / "go"
+    (tmp_path / "s1.sh").write_text(f'while [ ! -e "{gate}" ]; do sleep 0.05; done\n')
+    c.run(["qsub", "-cwd", "-t", "1-2", "s1.sh"], cwd=tmp_path)
+    c.wait_for(lambda: c.run(["qstat"]).stdout.count(" r ") == 2)
+    lines = c.run(["qhost", "-j"]).stdout.splitlines(keepends=True)
+    # seen (real job-array 368.1-2 running on vm): `... all.q@vm   MASTER 1`, the task id unpadded
+    assert [line[69:] for line in lines[6:]] == ["all.q@node MASTER 1\n", "all.q@node MASTER 2\n"]
+    assert lines[6][:34] == "         1 0.50000 s1.sh      " + c.engine.jobs()[0].user[:4]
+    gate.touch()

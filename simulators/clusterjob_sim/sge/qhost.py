@@ -146,13 +146,14 @@ def _job_lines(host: str, running: list[Job]) -> list[str]:
         view = rows_for([job])[0]
         queue = f"{job.queue}@{host}"
         first = "MASTER" if job.node_names and job.node_names[0] == host else "SLAVE"
-        ja = view.ja_task_text if view.is_array else ""
+        # seen: an array task's id unpadded (`MASTER 1`), else 7 blanks; [unconfirmed] on SLAVE lines
+        ja = str(job.array_index) if job.array_index is not None else " " * 7
         lines.append(
             f"   {job.job_id:>7} {view.priority:7.5f} {job.name:<10.10} {job.user:<12.12} "
             f"{'r':<5} {out.sge_ctime(job.start_time or job.submit_time)} {queue:<10.10} "
-            f"{first:<6} {ja:<7}\n"
+            f"{first:<6} {ja}\n"
         )
-        lines.extend(f"{'':69}{queue:<10.10} {'SLAVE':<6} {'':7}\n" for _ in range(slots - 1))
+        lines.extend(f"{'':69}{queue:<10.10} {'SLAVE':<6} {ja}\n" for _ in range(slots - 1))
     if lines:
         header = (
             "   job-ID  prior   name       user         state submit/start at     queue      "
