@@ -24,6 +24,9 @@ COMMANDS = {
     "qstat": "clusterjob_sim.sge.qstat:main",
     "qacct": "clusterjob_sim.sge.qacct:main",
     "qdel": "clusterjob_sim.sge.qdel:main",
+    "qrsh": "clusterjob_sim.sge.qrsh:main",
+    "qconf": "clusterjob_sim.sge.qconf:main",
+    "qhost": "clusterjob_sim.sge.qhost:main",
 }
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -33,9 +36,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "keep_finished_s": 0,  # finished jobs leave qstat at once
     "first_job_id": 1,
     "parallel_environments": {
-        "smp": {"slots": 9999, "allocation_rule": "$pe_slots"},
-        "mpi": {"slots": 9999, "allocation_rule": "$fill_up"},
-        "make": {"slots": 999, "allocation_rule": "$round_robin"},
+        # control_slaves: whether `qrsh -inherit` may start tasks (false when absent, as qconf -ap's
+        # template); tight integration (Open MPI's mpirun, qmake) needs it true
+        "smp": {"slots": 9999, "allocation_rule": "$pe_slots", "control_slaves": False},
+        "mpi": {"slots": 9999, "allocation_rule": "$fill_up", "control_slaves": True},
+        "make": {"slots": 999, "allocation_rule": "$round_robin", "control_slaves": True},
     },
     "shell": "/bin/sh",  # the queue's `shell`: what runs a script without -S (shell_start_mode posix)
     "shell_start_mode": "posix_compliant",  # or "unix_behavior": honour the script's #! line

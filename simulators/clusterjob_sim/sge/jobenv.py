@@ -61,6 +61,54 @@ def _expand_path(text: str, job: Job, home: str, host: str) -> str:
     return text
 
 
+ARCH = "lx-amd64"  # seen: SGE_ARCH and ARC on Debian's 8.1.9 (amd64)
+
+
+def sge_root(spool: str) -> str:
+    """The simulated cluster's SGE_ROOT, made on first use: <spool>/sge_root, whose bin/lx-amd64 is the spool's
+    bin folder (the fake qsub, qrsh...). Open MPI looks for qrsh in $SGE_ROOT/bin/$ARC (plm_rsh_component.c)."""
+    root = os.path.join(spool, "sge_root")
+    arch_dir = os.path.join(root, "bin", ARCH)
+    if not os.path.lexists(arch_dir):
+        try:
+            os.makedirs(os.path.dirname(arch_dir), exist_ok=True)
+            os.symlink(os.path.join(spool, "bin"), arch_dir)
+        except FileExistsError:
+            pass  # another job made it first
+    return root
+
+
+def tmp_root(engine: Engine) -> str:
+    """The folder of the jobs' TMP folders: seen, the queue's tmpdir (/tmp) itself, so TMP is short (Python's
+    multiprocessing puts AF_UNIX sockets there, at most 107 bytes). The simulator's is a short link in /tmp,
+    /tmp/cjsim.<hash of the spool>, to <spool>/sge_tmp, so concurrent spools never share a job's folder."""
+    import hashlib
+
+    target = os.path.join(engine.spool_dir, "sge_tmp")
+    digest = hashlib.sha1(engine.spool_dir.encode(), usedforsecurity=False).hexdigest()[:10]
+    link = os.path.join("/tmp", f"cjsim.{digest}")  # the queue's tmpdir, as real execd
+    os.makedirs(target, exist_ok=True)
+    if os.path.realpath(link) != os.path.realpath(target):
+        try:
+            if os.path.islink(link):
+                os.unlink(link)  # left by an older spool of the same path
+            os.symlink(target, link)
+        except FileExistsError:
+            pass  # another job made it first
+        except OSError:
+            return target
+    return link
+
+
+def job_dirs(engine: Engine, job: Job) -> tuple[str, str]:
+    """(the job's spool folder, its TMP folder), as execd names them: active_jobs/<id>.<task> and
+    <tmpdir>/<id>.<task>.<queue>."""
+    task = job.array_index
+    jobdir = os.path.join(engine.spool_dir, "sge_active", f"{job.job_id}.{task or 1}")
+    tmpdir = os.path.join(tmp_root(engine), f"{job.job_id}.{task or 1}.{job.queue}")
+    return jobdir, tmpdir
+
+
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     """Build the Launch of a Grid Engine job (environment, PE_HOSTFILE, working dir, o/e files)."""
     from clusterjob_sim.engine.jobs import Launch
@@ -73,26 +121,32 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     task = job.array_index
     task_text = str(task) if task is not None else "undefined"
     queue = job.queue
-    jobdir = os.path.join(engine.spool_dir, "sge_active", f"{job.job_id}.{task or 1}")
-    tmpdir = os.path.join(engine.spool_dir, "sge_tmp", f"{job.job_id}.{task or 1}.{queue}")
+    jobdir, tmpdir = job_dirs(engine, job)
     pe_hostfile = os.path.join(jobdir, "pe_hostfile")
     try:
         os.makedirs(jobdir, exist_ok=True)
         os.makedirs(tmpdir, exist_ok=True)
-        with open(pe_hostfile, "w", encoding="utf-8") as f:
-            f.writelines(f"{h} {n} {queue}@{h} UNDEFINED\n" for h, n in counts)
+        if data.get("pe"):
+            with open(pe_hostfile, "w", encoding="utf-8") as f:
+                f.writelines(f"{h} {n} {queue}@{h} UNDEFINED\n" for h, n in counts)
     except OSError:
         pass
+    root = sge_root(engine.spool_dir)
+    bindir = os.path.join(engine.spool_dir, "bin")
     shell = str(data.get("shell") or engine.config.get("shell") or "/bin/sh")
     if data.get("export"):
         env = dict(job.env)
+        # seen (real job 360, qsub -V): PATH is the job's TMP folder, then the submitter's PATH
+        env["PATH"] = f"{tmpdir}:{env['PATH']}" if env.get("PATH") else tmpdir
     else:  # seen: the execd's own environment plus these (the simulator has no execd to inherit)
         env = {
             "HOME": home,
             "USER": job.user,
             "LOGNAME": job.user,
             "SHELL": _login_shell(job.uid),
-            "PATH": f"{tmpdir}:/usr/local/bin:/bin:/usr/bin",
+            # seen: tmpdir:/usr/local/bin:/bin:/usr/bin, the execd's PATH, where Debian has qsub, qrsh...;
+            # the simulated cluster's commands are in the spool's bin, before the real ones
+            "PATH": f"{tmpdir}:{bindir}:/usr/local/bin:/bin:/usr/bin",
             "TERM": "",
         }
         env.update(job.env)  # -v variables
@@ -113,20 +167,22 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
             "NSLOTS": str(int(data.get("slots", 1))),
             "NHOSTS": str(len(counts) or 1),
             "NQUEUES": str(len(counts) or 1),
-            "PE_HOSTFILE": pe_hostfile,
             "QUEUE": queue,
             "HOSTNAME": host,
             "RESTARTED": "0",
             "SGE_CELL": str(engine.config.get("cluster_name", "default")),
-            "SGE_ARCH": "lx-amd64",
-            "ARC": "lx-amd64",
+            "SGE_ARCH": ARCH,
+            "ARC": ARCH,
+            "SGE_ROOT": root,
+            "SGE_BINARY_PATH": os.path.join(root, "bin", ARCH),  # seen: <binary_path>/<arch>
             "SGE_JOB_SPOOL_DIR": jobdir,
             "TMP": tmpdir,  # seen: TMP but no TMPDIR on Debian's 8.1.9
             "SGE_STDIN_PATH": "/dev/null",
         }
     )
-    if data.get("pe"):
+    if data.get("pe"):  # seen: PE and PE_HOSTFILE only in a job with -pe
         env["PE"] = str(data["pe"])
+        env["PE_HOSTFILE"] = pe_hostfile
     cwd = job.workdir or home
     env["PWD"] = cwd
     env["SGE_CWD_PATH"] = cwd
