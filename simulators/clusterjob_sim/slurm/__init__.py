@@ -21,6 +21,8 @@ COMMANDS = {
     "scancel": "clusterjob_sim.slurm.scancel:main",
     "scontrol": "clusterjob_sim.slurm.scontrol:main",
     "sinfo": "clusterjob_sim.slurm.sinfo:main",
+    "srun": "clusterjob_sim.slurm.srun:main",
+    "salloc": "clusterjob_sim.slurm.salloc:main",
 }
 SUBMIT_COMMANDS = ("sbatch",)
 DEFAULT_CONFIG: dict[str, Any] = {
