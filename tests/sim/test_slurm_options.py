@@ -100,7 +100,7 @@ def test_an_option_is_named_as_the_manual_spells_it(spool: Path) -> None:
 
 
 def test_sbatch_refuses_before_reading_the_script_and_submits_nothing(spool: Path) -> None:
-    for option in ("--dependency=afterok:1", "--begin=now+1hour", "--mail-type=END", "--signal=B:USR1@60",
+    for option in ("--dependency=afterok:1", "--begin=now+1hour", "--mail-type=END", "--nice=5",
                    "--requeue", "-W"):  # fmt: skip
         rc, out, err = run(spool, "sbatch", option, "missing-script.sh")
         named = option.partition("=")[0]

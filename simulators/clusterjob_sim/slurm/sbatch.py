@@ -32,7 +32,8 @@ IMPLEMENTED = frozenset({
     "--cpus-per-task", "-e", "--error", "--exclusive", "--export", "-h", "--help", "-H", "--hold",
     "--ignore-pbs", "-J", "--job-name", "--mem", "--mem-per-cpu", "--no-requeue", "-N", "--nodes", "-n",
     "--ntasks", "--ntasks-per-node", "--ntasks-per-socket", "--open-mode", "-o", "--output",
-    "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "-t", "--time", "--usage", "-V",
+    "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "--signal", "-t", "--time",
+    "--usage", "-V",
     "--version", "--wrap",
 })  # fmt: skip
 REFUSED: dict[str, str] = {}
@@ -197,6 +198,10 @@ def _spec(
     }
     if "comment" in opts:
         data["comment"] = opts["comment"]  # squeue %k
+    if "signal" in opts:
+        data["warn_signal"] = list(
+            opts["signal"]
+        )  # [signal, seconds before the time limit, batch only]
     if "no-requeue" in opts:
         data["requeue"] = 0  # scontrol show job: Requeue=0 (the fake never requeues a job anyway)
     spec: dict[str, Any] = {
