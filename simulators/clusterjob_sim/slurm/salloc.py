@@ -1,7 +1,7 @@
 """Fake salloc: a new allocation (a job of the simulated cluster holding its nodes), a command run here with
 the allocation's SLURM_* environment, then the allocation released. srun outside an allocation uses the same.
 
-Texts seen from the real salloc 22.05.8 (cjcluster), cited in tests/sim/test_slurm_salloc.py.
+Texts seen from the real salloc 22.05.8 (cjcluster), cited in tests/sim/test_slurm_salloc_sbcast.py.
 """
 
 from __future__ import annotations
