@@ -270,3 +270,11 @@ def test_refused_options_fail(spool: Path) -> None:
     assert run(spool, "squeue", "-i", "5")[0] == 1
     assert run(spool, "scancel", "-i", "1")[0] == 1
     assert run(spool, "sinfo", "--iterate=5")[0] == 1
+
+
+def test_sbatch_wckey_is_recorded(spool: Path) -> None:
+    # Source: real sbatch 22.05.8 on cjcluster (TrackWCKey=No): `sbatch --wckey=submitit --wrap true` is
+    # accepted and sacct -o WCKey shows "submitit" for the job (scontrol show job shows no WCKey).
+    rc, _, err = run(spool, "sbatch", "--hold", "--wckey=submitit", "--wrap", "true")
+    assert (rc, err) == (0, "")
+    assert Engine(spool).jobs()[0].data["wckey"] == "submitit"

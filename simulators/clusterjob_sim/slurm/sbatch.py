@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 # The manual's options this fake acts on as sbatch does (stored and shown by squeue/scontrol/sacct, or used
 # for placement, files and environment); every other option of sbatch(1) fails loudly (options.refusal).
+# --wckey: recorded (sacct's WCKey); the simulated cluster tracks no WCKeys (TrackWCKey=No, as cjcluster, where
+# `sbatch --wckey=submitit` is accepted, shown by sacct and used for nothing else).
 # --ignore-pbs: the fake never reads #PBS/#BSUB lines, which is what the option asks for.
 # --ntasks-per-socket N: a cap on tasks per socket cannot bind when a node runs at most N tasks (whatever its
 # sockets), so the fake accepts it then, and refuses it (not implemented) when it could bind.
@@ -33,7 +35,7 @@ IMPLEMENTED = frozenset({
     "--ignore-pbs", "-J", "--job-name", "--mem", "--mem-per-cpu", "--no-requeue", "-N", "--nodes", "-n",
     "--ntasks", "--ntasks-per-node", "--ntasks-per-socket", "--open-mode", "-o", "--output",
     "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "--signal", "-t", "--time",
-    "--usage", "-V",
+    "--usage", "-V", "--wckey",
     "--version", "--wrap",
 })  # fmt: skip
 REFUSED: dict[str, str] = {}
@@ -198,6 +200,8 @@ def _spec(
     }
     if "comment" in opts:
         data["comment"] = opts["comment"]  # squeue %k
+    if "wckey" in opts:
+        data["wckey"] = opts["wckey"]
     if "signal" in opts:
         data["warn_signal"] = list(
             opts["signal"]
