@@ -268,6 +268,13 @@ def test_outside_an_allocation_srun_allocates(sim_cluster, tmp_path: Path) -> No
 
 def test_unimplemented_option_fails_loudly(sim_cluster, tmp_path: Path) -> None:
     c = sim_cluster("slurm")
+    # Source: real `srun -p short --cpu-bind=help true` on cjcluster: this line on stdout, rc 1, no job.
+    r = c.run(["srun", "--cpu-bind=help", "true"])
+    assert (r.returncode, r.stdout, r.stderr) == (
+        1,
+        "CPU bind options not supported with current configuration\n",
+        "",
+    )
     r = c.run(["srun", "--label", "-n1", "true"])
     assert r.returncode == 1
     assert "option --label is not implemented by the clusterjob simulator" in r.stderr

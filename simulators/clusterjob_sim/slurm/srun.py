@@ -100,7 +100,7 @@ def main(ctx: Context) -> int:
     try:
         return _srun(ctx)
     except OptionError as e:
-        ctx.err.write(e.text)
+        ctx.err.write(e.text if e.text.strip() else "")
         return e.exit_code
 
 
@@ -159,6 +159,11 @@ def _read(ctx: Context, found: list[tuple[str, str | None]]) -> dict[str, Any]:
                 raise OptionError(not_implemented_text("srun", f"--mpi={value}"), 1)
             opts[name] = value
         elif name == "cpu-bind":
+            if "help" in (value or "").split(
+                ","
+            ):  # seen: on stdout, rc 1, on a cluster without binding
+                ctx.out.write("CPU bind options not supported with current configuration\n")
+                raise OptionError("", 1)
             opts[name] = _cpu_bind(value or "")
         elif name == "time":
             from clusterjob_sim.slurm.options import parse_time
