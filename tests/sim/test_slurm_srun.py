@@ -281,4 +281,17 @@ def test_unimplemented_option_fails_loudly(sim_cluster, tmp_path: Path) -> None:
     r = c.run(["srun", "--mpi=pmix", "true"])
     assert r.returncode == 1
     assert "option --mpi=pmix is not implemented" in r.stderr
+    r = c.run(
+        ["srun", "-w", "node01", "true"]
+    )  # outside an allocation the simulator places the job
+    assert (
+        r.returncode == 1
+        and "option --nodelist (outside an allocation) is not implemented" in r.stderr
+    )
     assert c.engine.jobs() == []
+    out = run_job(c, tmp_path, "srun -t 5 true; echo rc=$?\n")  # a step's own time limit
+    assert out.splitlines() == [
+        "srun: option --time (inside an allocation) is not implemented by the clusterjob simulator "
+        "(the real srun has it; see simulators/COVERAGE.md)",
+        "rc=1",
+    ]

@@ -126,6 +126,16 @@ def _srun(ctx: Context) -> int:
     if not operands:
         raise OptionError("srun: fatal: No command given to execute.", 1)
     job_text = opts.get("jobid") or ctx.environ.get("SLURM_JOB_ID")
+    # -t/-p shape a new allocation; a step's own time limit (and a partition inside an allocation) is not
+    # simulated. -w picks the nodes of a step; for a new allocation the simulator places jobs itself.
+    unused = ("time", "partition") if job_text else ("nodelist",)
+    for name in unused:
+        if name in opts:
+            from clusterjob_sim.engine.refusal import not_implemented_text
+
+            where = "inside an allocation" if job_text else "outside an allocation"
+            ctx.err.write(not_implemented_text("srun", f"--{name} ({where})"))
+            return 1
     if not job_text:
         return _allocate_and_run(ctx, opts, operands)
     return _step(ctx, opts, operands, job_text)
