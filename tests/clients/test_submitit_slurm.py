@@ -20,6 +20,13 @@ import pytest
 submitit = pytest.importorskip("submitit")
 
 
+@pytest.fixture(autouse=True)
+def fresh_watcher() -> None:
+    """submitit's sacct watcher is one per process: each test has a new cluster, so it forgets the jobs (and
+    the polling back-off) of the previous test's cluster, as a new program would."""
+    submitit.slurm.slurm.SlurmJob.watcher.clear()
+
+
 def add(a: int, b: int) -> int:
     return a + b
 
