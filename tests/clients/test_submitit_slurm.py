@@ -21,10 +21,12 @@ submitit = pytest.importorskip("submitit")
 
 
 @pytest.fixture(autouse=True)
-def fresh_watcher() -> None:
-    """submitit's sacct watcher is one per process: each test has a new cluster, so it forgets the jobs (and
-    the polling back-off) of the previous test's cluster, as a new program would."""
-    submitit.slurm.slurm.SlurmJob.watcher.clear()
+def fresh_watcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """submitit's sacct watcher is one per process: each test has a new cluster, so it gets a new watcher that
+    knows none of the previous cluster's jobs (nor its polling back-off), as a new program would."""
+    from submitit.slurm.slurm import SlurmInfoWatcher, SlurmJob
+
+    monkeypatch.setattr(SlurmJob, "watcher", SlurmInfoWatcher(delay_s=600))
 
 
 def add(a: int, b: int) -> int:
