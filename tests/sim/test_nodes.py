@@ -109,7 +109,7 @@ def test_steps_are_numbered_and_end_with_their_exit(spool: str) -> None:
     job = engine.get(job.rid)
     assert job is not None
     first = engine.start_step(job, "a.out", 2, ["node01"])
-    second = engine.start_step(job, "b.out", 1, ["node01"])
+    second = engine.start_step(job, "b.out", 1, ["node01"], pid=12345)
     engine.end_step(first, 3, 0)
     steps = engine.steps(job)
     assert [(s.step_id, s.state, s.exit_code) for s in steps] == [
@@ -120,7 +120,7 @@ def test_steps_are_numbered_and_end_with_their_exit(spool: str) -> None:
     job = engine.get(job.rid)
     assert job is not None
     assert [s.state for s in engine.steps(job)] == ["FAILED", "CANCELLED"]
-    assert second.ntasks == 1 and second.node_names == ["node01"]
+    assert (second.ntasks, second.node_names, second.pid) == (1, ["node01"], 12345)
 
 
 def test_run_tasks_gives_each_its_exit_and_shares_one_output_file(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_an_option_is_named_as_the_manual_spells_it(spool: Path) -> None:
 
 
 def test_sbatch_refuses_before_reading_the_script_and_submits_nothing(spool: Path) -> None:
-    for option in ("--dependency=afterok:1", "--begin=now+1hour", "--mail-type=END", "--signal=B:USR1@60",
+    for option in ("--dependency=afterok:1", "--begin=now+1hour", "--mail-type=END", "--nice=5",
                    "--requeue", "-W"):  # fmt: skip
         rc, out, err = run(spool, "sbatch", option, "missing-script.sh")
         named = option.partition("=")[0]
@@ -283,3 +283,11 @@ def test_scancel_quiet_cancels_and_reports_no_error_for_finished_jobs(
     )
     r = c.run(["scancel", "-Q", "-v", job, "99999"])
     assert "Kill job error" not in r.stderr
+
+
+def test_sbatch_wckey_is_recorded(spool: Path) -> None:
+    # Source: real sbatch 22.05.8 on cjcluster (TrackWCKey=No): `sbatch --wckey=submitit --wrap true` is
+    # accepted and sacct -o WCKey shows "submitit" for the job (scontrol show job shows no WCKey).
+    rc, _, err = run(spool, "sbatch", "--hold", "--wckey=submitit", "--wrap", "true")
+    assert (rc, err) == (0, "")
+    assert Engine(spool).jobs()[0].data["wckey"] == "submitit"

@@ -408,8 +408,8 @@ class Engine:
                 ).fetchone()
                 step_id = 0 if top[0] is None else int(top[0]) + 1
             c.execute(
-                "INSERT INTO steps (rid, step_id, name, ntasks, nodelist, start_time, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO steps (rid, step_id, name, ntasks, nodelist, start_time, pid, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job.rid,
                     step_id,
@@ -417,6 +417,7 @@ class Engine:
                     ntasks,
                     ",".join(nodes),
                     self.now(),
+                    pid,
                     _spool.json_dumps(data or {}),
                 ),
             )

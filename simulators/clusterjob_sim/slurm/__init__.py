@@ -1,4 +1,4 @@
-"""Fake SLURM: sbatch, squeue, sacct, scancel, scontrol, sinfo over the shared engine.
+"""Fake SLURM: sbatch, squeue, sacct, scancel, scontrol, sinfo, and srun, salloc, sbcast over the shared engine.
 
 This package is the worked example of a scheduler module (see ../ENGINE_API.md); kept import-light.
 """
@@ -21,6 +21,9 @@ COMMANDS = {
     "scancel": "clusterjob_sim.slurm.scancel:main",
     "scontrol": "clusterjob_sim.slurm.scontrol:main",
     "sinfo": "clusterjob_sim.slurm.sinfo:main",
+    "srun": "clusterjob_sim.slurm.srun:main",
+    "salloc": "clusterjob_sim.slurm.salloc:main",
+    "sbcast": "clusterjob_sim.slurm.sbcast:main",
 }
 SUBMIT_COMMANDS = ("sbatch",)
 DEFAULT_CONFIG: dict[str, Any] = {

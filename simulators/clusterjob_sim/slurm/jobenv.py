@@ -149,4 +149,8 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
     mode = "a" if data.get("open_mode") == "append" else "w"
     argv = [script_path, *data.get("args", [])]
     cwd = job.workdir if os.path.isdir(job.workdir) else "/tmp"
-    return Launch(argv, env, cwd, out, err, cwd_fallback="/tmp", open_mode=mode)
+    warn = data.get("warn_signal")
+    warn_signal = (int(warn[0]), float(warn[1]), bool(warn[2])) if warn else None
+    return Launch(
+        argv, env, cwd, out, err, cwd_fallback="/tmp", open_mode=mode, warn_signal=warn_signal
+    )

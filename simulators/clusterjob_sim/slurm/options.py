@@ -513,6 +513,55 @@ def parse_array(value: str) -> tuple[list[int], int | None]:
     return sorted(set(indices)), limit
 
 
+# Slurm's sig_name_num table (src/common/proc_args.c): the names --signal and scancel -s accept
+SIGNAL_NAMES = {"HUP": 1, "INT": 2, "QUIT": 3, "ABRT": 6, "KILL": 9, "ALRM": 14, "TERM": 15, "USR1": 10,
+                "USR2": 12, "URG": 23, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22}  # fmt: skip
+
+
+def signal_number(text: str) -> int:
+    """sig_name2num: a number (blanks after it allowed), or a name with or without SIG in any case; 0 if
+    neither."""
+    number, rest = strtol(text)
+    if number is not None:
+        return number if not rest.strip(C_SPACE) else 0
+    name = text.lstrip(C_SPACE)
+    if name[:3].upper() == "SIG":
+        name = name[3:]
+    for key, value in SIGNAL_NAMES.items():
+        if name[: len(key)].upper() == key and not name[len(key) :].strip(C_SPACE):
+            return value
+    return 0
+
+
+def parse_signal(value: str) -> tuple[int, int, bool]:
+    """--signal=[{R|B}:]SIG[@TIME] as get_signal_opts reads it: (signal, seconds, batch only); TIME defaults
+    to 60 (sbatch(1)). R: (also for reservations) is not implemented; a signal number Linux has no signal
+    for neither (exit 255 for both)."""
+    flags = ""
+    for prefix in ("RB:", "BR:", "B:", "R:"):
+        if value[: len(prefix)].upper() == prefix:
+            flags, value = prefix[:-1].upper(), value[len(prefix) :]
+            break
+    sig_text, at, time_text = value.partition("@")
+    number = signal_number(sig_text)
+    if number < 1 or number > 0xFFFF:
+        raise _err("Invalid --signal specification")
+    seconds = 60
+    if at:
+        parsed, rest = strtol(time_text)
+        if parsed is None:
+            parsed, rest = 0, time_text  # strtol without digits gives 0 and leaves the text
+        if parsed < 0 or parsed > 0xFFFF or rest:
+            raise _err("Invalid --signal specification")
+        seconds = parsed
+    if "R" in flags or number > 64:
+        from clusterjob_sim.engine.refusal import not_implemented_text
+
+        what = "R:" if "R" in flags else str(number)
+        raise OptionError(not_implemented_text("sbatch", f"--signal={what}..."), 255)
+    return number, seconds, flags == "B"
+
+
 def digits(text: str) -> bool:
     """True for a non-empty run of ASCII digits (str.isdigit also accepts '²' and other scripts)."""
     return text.isascii() and text.isdigit()
@@ -585,6 +634,8 @@ def apply(opts: dict[str, Any], found: list[tuple[str, str | None]]) -> None:
                 opts["array"] = (v, *parse_array(v))
             except ValueError:
                 raise _err("Invalid --array specification", 1) from None
+        elif name == "signal":
+            opts["signal"] = parse_signal(v)
         elif name == "exclusive" and value is not None:
             if v.lower() not in ("exclusive", "oversubscribe", "user", "mcs"):
                 raise _err("Invalid --exclusive specification")  # slurm_opt.c arg_set_exclusive

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 # The manual's options this fake acts on as sbatch does (stored and shown by squeue/scontrol/sacct, or used
 # for placement, files and environment); every other option of sbatch(1) fails loudly (options.refusal).
+# --wckey: recorded (sacct's WCKey); the simulated cluster tracks no WCKeys (TrackWCKey=No, as cjcluster, where
+# `sbatch --wckey=submitit` is accepted, shown by sacct and used for nothing else).
 # --ignore-pbs: the fake never reads #PBS/#BSUB lines, which is what the option asks for.
 # --ntasks-per-socket N: a cap on tasks per socket cannot bind when a node runs at most N tasks (whatever its
 # sockets), so the fake accepts it then, and refuses it (not implemented) when it could bind.
@@ -32,7 +34,8 @@ IMPLEMENTED = frozenset({
     "--cpus-per-task", "-e", "--error", "--exclusive", "--export", "-h", "--help", "-H", "--hold",
     "--ignore-pbs", "-J", "--job-name", "--mem", "--mem-per-cpu", "--no-requeue", "-N", "--nodes", "-n",
     "--ntasks", "--ntasks-per-node", "--ntasks-per-socket", "--open-mode", "-o", "--output",
-    "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "-t", "--time", "--usage", "-V",
+    "--parsable", "-p", "--partition", "-q", "--qos", "-Q", "--quiet", "--signal", "-t", "--time",
+    "--usage", "-V", "--wckey",
     "--version", "--wrap",
 })  # fmt: skip
 REFUSED: dict[str, str] = {}
@@ -197,6 +200,12 @@ def _spec(
     }
     if "comment" in opts:
         data["comment"] = opts["comment"]  # squeue %k
+    if "wckey" in opts:
+        data["wckey"] = opts["wckey"]
+    if "signal" in opts:
+        data["warn_signal"] = list(
+            opts["signal"]
+        )  # [signal, seconds before the time limit, batch only]
     if "no-requeue" in opts:
         data["requeue"] = 0  # scontrol show job: Requeue=0 (the fake never requeues a job anyway)
     spec: dict[str, Any] = {
