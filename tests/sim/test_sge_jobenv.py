@@ -59,8 +59,9 @@ REAL_PE_JOB = {
     "TMP": "/tmp/325.1.all.q",
     "USER": "root",
 }
-# The simulator has no execd process, hence no pid file to name.
-NOT_SIMULATED = {"SGE_EXECD_PIDFILE"}
+# The simulator has no execd process, hence no pid file to name. SGE_O_SHELL copies the submitter's SHELL and
+# is absent when the submitter has none (as real qsub does; CI's `env -i` shell has no SHELL).
+NOT_SIMULATED = {"SGE_EXECD_PIDFILE"} | (set() if "SHELL" in os.environ else {"SGE_O_SHELL"})
 
 
 def run_env_job(c: Any, tmp_path: Path, *args: str) -> dict[str, str]:
