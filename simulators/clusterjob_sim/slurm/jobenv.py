@@ -11,6 +11,7 @@ from clusterjob_sim.slurm.output import cpus_of, repeat_counts
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from clusterjob_sim.engine.core import Engine
@@ -27,6 +28,26 @@ def expand_pattern(pattern: str, job: Job, workdir: str, node: str) -> str:
         out.append(workdir if workdir.endswith("/") else workdir + "/")
     if "\\" in pattern:
         return "".join(out) + pattern.replace("\\", "")
+    out.append(
+        expand_fields(
+            pattern,
+            WILDCARDS,
+            lambda key, pad: _wildcard(key, job, node, pad),
+            lambda digits: digits[-1] if digits else "%",  # sbatch keeps the last digit (seen)
+        )
+    )
+    return "".join(out)
+
+
+def expand_fields(
+    pattern: str,
+    wildcards: str,
+    field: Callable[[str, int], str],
+    unknown: Callable[[str], str],
+) -> str:
+    """Slurm's %-field scan of a file name pattern: %% is %, %[digits]X is field(X, zero-padding up to
+    10) for X in wildcards; anything else after % becomes unknown(digits)."""
+    out = []
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -42,11 +63,10 @@ def expand_pattern(pattern: str, job: Job, workdir: str, node: str) -> str:
         while i < n and "0" <= pattern[i] <= "9":
             i += 1
         digits = pattern[start:i]
-        if i >= n or pattern[i] not in WILDCARDS:
-            out.append(("%" + pattern[start:i]) if not digits else digits[-1])
+        if i >= n or pattern[i] not in wildcards:
+            out.append(unknown(digits))
             continue
-        pad = min(int(digits), 10) if digits else 0
-        out.append(_wildcard(pattern[i], job, node, pad))
+        out.append(field(pattern[i], min(int(digits), 10) if digits else 0))
         i += 1
     return "".join(out)
 

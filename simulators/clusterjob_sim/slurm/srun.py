@@ -376,41 +376,27 @@ def ctx_flush(ctx: Context) -> None:
 
 def expand(pattern: str, job: Job, step_id: int, node: str, node_index: int, task: int) -> str:
     """srun's IO filename pattern (srun(1) IO Redirection): %% %A %a %J %j %N %n %s %t %u %x, zero-padding."""
-    from clusterjob_sim.slurm.jobenv import NO_VAL
+    from clusterjob_sim.slurm.jobenv import NO_VAL, expand_fields
 
     if "\\" in pattern:
         return pattern.replace("\\", "")
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        i += 1
-        if ch != "%" or i >= n:
-            out.append(ch)
-            continue
-        if pattern[i] == "%":
-            out.append("%")
-            i += 1
-            continue
-        start = i
-        while i < n and "0" <= pattern[i] <= "9":
-            i += 1
-        digits = pattern[start:i]
-        if i >= n or pattern[i] not in WILDCARDS:
-            out.append("%" + digits)
-            continue
-        pad = min(int(digits), 10) if digits else 0
-        key = pattern[i]
-        i += 1
-        numbers = {"j": job.job_id, "A": job.job_id, "s": step_id, "n": node_index, "t": task,
-                   "a": NO_VAL}  # fmt: skip
+    numbers = {
+        "j": job.job_id,
+        "A": job.job_id,
+        "s": step_id,
+        "n": node_index,
+        "t": task,
+        "a": NO_VAL,
+    }
+
+    def field(key: str, pad: int) -> str:
         if key in numbers:
-            out.append(f"{numbers[key]:0{pad}d}")
-        elif key == "J":
-            out.append(f"{job.job_id:0{pad}d}.{step_id}")
-        else:
-            out.append({"N": node, "u": job.user, "x": job.name}[key])
-    return "".join(out)
+            return f"{numbers[key]:0{pad}d}"
+        if key == "J":
+            return f"{job.job_id:0{pad}d}.{step_id}"
+        return {"N": node, "u": job.user, "x": job.name}[key]
+
+    return expand_fields(pattern, WILDCARDS, field, lambda digits: "%" + digits)
 
 
 def _tasks(
