@@ -1,8 +1,8 @@
-"""Old module paths of clusterjob_sim (before the engine/ and per-scheduler packages) mapped to the new ones.
+"""Loading the old module paths of clusterjob_sim (before engine/ and the per-scheduler packages) as the new ones.
 
 Spools created before the move have bin scripts that import clusterjob_sim.engine_cmd, and scheduler modules
 written against ENGINE_API.md import clusterjob_sim.spool or clusterjob_sim.hostlist: both keep working, with a
-DeprecationWarning naming the new path. Only names that no longer exist are looked up here.
+DeprecationWarning naming the new path. The map of old to new names, and the finder, are in __init__.py.
 """
 
 from __future__ import annotations
@@ -11,38 +11,20 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
     from types import ModuleType
 
-MOVED = {
-    "clusterjob_sim.spool": "clusterjob_sim.engine.spool",
-    "clusterjob_sim.hostlist": "clusterjob_sim.engine.hostlist",
-    "clusterjob_sim.allocation": "clusterjob_sim.engine.allocation",
-    "clusterjob_sim.faults": "clusterjob_sim.engine.faults",
-    "clusterjob_sim.engine_cmd": "clusterjob_sim.engine.command",
-    "clusterjob_sim.engine_sched": "clusterjob_sim.engine.scheduling",
-    "clusterjob_sim.jobrunner": "clusterjob_sim.engine.runner",
-    "clusterjob_sim.torque": "clusterjob_sim.pbs.torque",
-    "clusterjob_sim.pbspro": "clusterjob_sim.pbs.pbspro",
-}
 # Reached only by bin scripts generated before the move: a warning there would change the command's stderr.
 SILENT = frozenset({"clusterjob_sim.engine_cmd"})
 
 
-class MovedModuleFinder:
-    """A meta path finder answering the old names in MOVED with the module now at the new path."""
+def moved_spec(old: str, new: str) -> ModuleSpec:
+    """A spec whose loader returns the module now at `new` under its old name `old` (see MOVED)."""
+    from importlib.util import spec_from_loader
 
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
-        """A spec whose loader returns the moved module, for a name in MOVED; None for any other name."""
-        new = MOVED.get(fullname)
-        if new is None:
-            return None
-        from importlib.util import spec_from_loader
-
-        return spec_from_loader(fullname, _AliasLoader(fullname, new))
+    spec = spec_from_loader(old, _AliasLoader(old, new))
+    assert spec is not None
+    return spec
 
 
 class _AliasLoader:

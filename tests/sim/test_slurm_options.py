@@ -13,17 +13,17 @@ from clusterjob_sim.engine.command import run_command
 from clusterjob_sim.engine.core import Engine
 from clusterjob_sim.engine.jobs import user_name
 from clusterjob_sim.engine.refusal import not_implemented_text
-from clusterjob_sim.slurm import COMMANDS, manual, options
-from clusterjob_sim.slurm.options import NONE, OPT, REQ, option_name
+from clusterjob_sim.slurm import COMMANDS, manual, options, sacct, scancel, scontrol, sinfo, squeue
+from clusterjob_sim.slurm.cmdline import NONE, OPT, REQ, option_name
 
 # each simulated command's getopt table and aliases
 TABLES = {
     "sbatch": (options.LONG, options.ALIASES),
-    "squeue": (options.SQUEUE, options.SQUEUE_ALIASES),
-    "sacct": (options.SACCT, options.SACCT_ALIASES),
-    "scancel": (options.SCANCEL, options.SCANCEL_ALIASES),
-    "scontrol": (options.SCONTROL, options.SCONTROL_ALIASES),
-    "sinfo": (options.SINFO, options.SINFO_ALIASES),
+    "squeue": (squeue.SQUEUE, squeue.SQUEUE_ALIASES),
+    "sacct": (sacct.SACCT, sacct.SACCT_ALIASES),
+    "scancel": (scancel.SCANCEL, scancel.SCANCEL_ALIASES),
+    "scontrol": (scontrol.SCONTROL, scontrol.SCONTROL_ALIASES),
+    "sinfo": (sinfo.SINFO, sinfo.SINFO_ALIASES),
 }
 KINDS = {"flag": NONE, "value": REQ, "optional": OPT}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import time
 
-from clusterjob_sim.engine import processes
 from clusterjob_sim.engine import spool as _spool
 from clusterjob_sim.engine.jobs import (
     ACTIVE_STATES,
@@ -312,6 +311,8 @@ class Engine:
                 hit.append(job)
             if hit:
                 self._bump()
+        if any(job.state == RUNNING for job in hit):
+            from clusterjob_sim.engine import processes  # only when there is a process to signal
         for job in hit:
             if (
                 job.state == RUNNING
@@ -339,6 +340,8 @@ class Engine:
     def kill_all(self, timeout: float = 10.0) -> int:
         """Cancel every active job of the spool at once (SIGKILL); wait (bounded) until their processes
         and runners are gone."""
+        from clusterjob_sim.engine import processes
+
         active = self.jobs(states=ACTIVE_STATES)
         hit = self._end(active, CANCELLED, uid=os.getuid(), sig=9)
         deadline = time.monotonic() + timeout

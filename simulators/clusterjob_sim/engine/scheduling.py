@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim.engine import processes
 from clusterjob_sim.engine.spool import transaction
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
@@ -47,6 +46,8 @@ def tick(engine: Engine, force: bool = False) -> list[int]:
         for _, fd in started:
             os.close(fd)
         raise
+    if started:
+        from clusterjob_sim.engine import processes  # a read-only command never pays for it
     for rid, fd in started:
         try:
             processes.spawn(engine.spool_dir, rid, fd)
@@ -58,6 +59,8 @@ def tick(engine: Engine, force: bool = False) -> list[int]:
 def _reap_dead(engine: Engine, now: float) -> None:
     """End RUNNING jobs whose runner died (lock free) as NODE_FAIL and kill what is left of them."""
     rows = engine.conn.execute("SELECT rid, pgid FROM jobs WHERE state = 'RUNNING'").fetchall()
+    if rows:
+        from clusterjob_sim.engine import processes
     for rid, pgid in rows:
         if processes.runner_alive(engine.spool_dir, rid):
             continue
@@ -138,6 +141,8 @@ def _place(engine: Engine, now: float) -> list[tuple[int, int]]:
                     array_running[array_id] = array_running.get(array_id, 0) + 1
                 if split:
                     _split_id(engine, rid, array_id)
+                from clusterjob_sim.engine import processes
+
                 fd = processes.take_lock(engine.spool_dir, rid)
                 started.append((rid, fd))
                 c.execute(

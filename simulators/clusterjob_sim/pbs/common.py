@@ -7,7 +7,6 @@ attributes with the same comma-breaking ``prt_attr``. Stdlib only (re, time): ev
 
 from __future__ import annotations
 
-import re
 import time
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
@@ -202,8 +201,6 @@ def scan_directives(script_text: str, prefix: str = "#PBS") -> Iterator[str]:
 # ---------------------------------------------------------------------------------------------------------
 # Values: time, size, job ids, variable lists
 
-_TIME_PART = re.compile(r"\d+")
-
 
 def parse_time(value: str, max_fields: int = 3) -> int | None:
     """Seconds in a PBS time ``[[HH:]MM:]SS[.fraction]`` (Torque also takes ``DD:`` in front), else None."""
@@ -214,7 +211,7 @@ def parse_time(value: str, max_fields: int = 3) -> int | None:
     if dot and (not frac.isdigit()):
         return None
     parts = main.split(":")
-    if len(parts) > max_fields or not all(_TIME_PART.fullmatch(p) for p in parts):
+    if len(parts) > max_fields or not all(_digits(p) for p in parts):
         return None
     weights = (1, 60, 3600, 86400)
     seconds = sum(int(p) * w for p, w in zip(reversed(parts), weights, strict=False))
@@ -229,27 +226,26 @@ def format_hms(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-_SIZE = re.compile(r"(\d+)([kmgtp]?)([bw]?)", re.IGNORECASE)
 _SHIFT = {"": 0, "k": 10, "m": 20, "g": 30, "t": 40, "p": 50}
 
 
 def parse_size(value: str) -> int | None:
     """Bytes in a PBS size (``4gb``, ``512mb``, ``100``, ``2kw``), else None."""
-    match = _SIZE.fullmatch(value.strip())
-    if match is None:
+    text = value.strip()
+    number = text[: len(text) - len(text.lstrip("0123456789"))]
+    rest = text[len(number) :].lower()
+    scale = rest[:1] if rest[:1] and rest[:1] in "kmgtp" else ""
+    unit = rest[len(scale) :]
+    if not number or unit not in ("", "b", "w"):
         return None
-    number, scale, unit = match.groups()
-    size = int(number) << _SHIFT[scale.lower()]
-    return size * 8 if unit.lower() == "w" else size
+    size = int(number) << _SHIFT[scale]
+    return size * 8 if unit == "w" else size
 
 
 def size_to_mb(value: str) -> int | None:
     """A PBS size in whole megabytes, rounded up; None when it is not a size."""
     size = parse_size(value)
     return None if size is None else -(-size // (1 << 20))
-
-
-_JOB_ID = re.compile(r"(\d+)(\[(\d*)\])?(?:\.(.*))?")
 
 
 class JobId:
@@ -273,16 +269,26 @@ class JobId:
 
 def parse_job_id(text: str) -> JobId | None:
     """Read ``N``, ``N.server``, ``N[]`` or ``N[i].server``; None when it is not a job id."""
-    match = _JOB_ID.fullmatch(text.strip())
-    if match is None:
+    head, _, server = text.strip().partition(".")
+    seq, bracket, rest = head.partition("[")
+    index = rest[:-1]
+    if (
+        not _digits(seq)
+        or (bracket and (not rest.endswith("]") or (index and not _digits(index))))
+        or "\n" in server
+    ):
         return None
-    seq, bracket, index, server = match.groups()
     return JobId(
         seq=int(seq),
-        index=int(index) if index else None,
-        array=bracket is not None,
+        index=int(index) if bracket and index else None,
+        array=bool(bracket),
         server=server or None,
     )
+
+
+def _digits(text: str) -> bool:
+    """A non-empty run of ASCII digits, as C's isdigit() reads them (str.isdigit also takes other scripts)."""
+    return text.isascii() and text.isdigit()
 
 
 def split_commas(

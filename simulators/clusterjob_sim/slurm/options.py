@@ -1,8 +1,8 @@
-"""What the Slurm tools read: getopt_long as glibc does it, each command's option table, the options the
-simulator does not implement (refused at parse time), job id arguments, and sbatch's #SBATCH directives,
-value checks and submission parsing.
+"""What sbatch reads (its option table, shared by #SBATCH directives), the directives themselves, value checks
+and submission parsing. The command-line machinery every command shares is in cmdline.py (re-exported here);
+each reporting command's option table is in its own module.
 
-Import-light (no re, no shlex, no dataclasses): every command runs this. Messages and exit codes are the real
+Import-light (no re, no shlex, no dataclasses): sbatch, srun and salloc run this. Messages and exit codes are the real
 ones (reference/scheduler-cli.md; Slurm 22.05 src/common/slurm_opt.c, src/sbatch/opt.c and each command's
 option parser).
 """
@@ -11,15 +11,30 @@ from __future__ import annotations
 
 import os
 
+from clusterjob_sim.slurm.cmdline import (  # noqa: F401  (re-exported: options.py was their home)
+    C_SPACE,
+    NONE,
+    OPT,
+    REQ,
+    OptionError,
+    digits,
+    first_refused,
+    getopt,
+    not_implemented,
+    option_name,
+    parse_job_ids,
+    refusal,
+    select,
+    strtol,
+)
+
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
     from collections.abc import Collection
     from typing import Any
 
     from clusterjob_sim.engine.allocation import Allocation
-    from clusterjob_sim.engine.jobs import Job
 
-REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
 # Option tables: long name -> (short letter or "", has_arg), in the order of the tool's own table (getopt_long
 # lists ambiguous abbreviations in this order). A name starting with "-" is a short option without a long
 # name. Aliases map other names of one option to the name the commands use.
@@ -59,295 +74,9 @@ LONG: dict[str, tuple[str, int]] = {
 }  # fmt: skip
 SHORT = {short: name for name, (short, _) in LONG.items() if short}
 ALIASES = {"tasks-per-node": "ntasks-per-node", "cluster": "clusters"}
-# squeue 22.05 (src/squeue/opts.c): 'accounts', 'partitions', 'users' are its names; the manual's '--account',
-# '--partition', '--user' are their abbreviations; -U is an old spelling of -A
-SQUEUE: dict[str, tuple[str, int]] = {
-    "accounts": ("A", REQ), "all": ("a", NONE), "array": ("r", NONE), "array-unique": ("", NONE),
-    "Format": ("O", REQ), "format": ("o", REQ), "federation": ("", NONE), "help": ("", NONE),
-    "hide": ("", NONE), "iterate": ("i", REQ), "jobs": ("j", OPT), "local": ("", NONE),
-    "long": ("l", NONE), "licenses": ("L", REQ), "cluster": ("M", REQ), "clusters": ("M", REQ),
-    "me": ("", NONE), "name": ("n", REQ), "noconvert": ("", NONE), "node": ("w", REQ),
-    "nodes": ("w", REQ), "nodelist": ("w", REQ), "noheader": ("h", NONE), "partitions": ("p", REQ),
-    "priority": ("P", NONE), "qos": ("q", REQ), "reservation": ("R", REQ), "sib": ("", NONE),
-    "sibling": ("", NONE), "sort": ("S", REQ), "start": ("", NONE), "steps": ("s", OPT),
-    "states": ("t", REQ), "usage": ("", NONE), "user": ("u", REQ), "users": ("u", REQ),
-    "verbose": ("v", NONE), "version": ("V", NONE), "-U": ("U", REQ),
-}  # fmt: skip
-SQUEUE_ALIASES = {"cluster": "clusters", "node": "nodelist", "nodes": "nodelist", "sib": "sibling",
-                  "users": "user", "-U": "accounts"}  # fmt: skip
-# sacct 22.05 (src/sacct/options.c); -t is an old spelling of -X
-SACCT: dict[str, tuple[str, int]] = {
-    "allusers": ("a", NONE), "accounts": ("A", REQ), "allocations": ("X", NONE), "brief": ("b", NONE),
-    "batch-script": ("B", NONE), "completion": ("c", NONE), "constraints": ("C", REQ),
-    "delimiter": ("", REQ), "duplicates": ("D", NONE), "federation": ("", NONE),
-    "helpformat": ("e", NONE), "help-fields": ("e", NONE), "endtime": ("E", REQ),
-    "env-vars": ("", NONE), "file": ("f", REQ), "flags": ("F", REQ), "gid": ("g", REQ),
-    "group": ("g", REQ), "help": ("h", NONE), "local": ("", NONE), "name": ("", REQ),
-    "nnodes": ("i", REQ), "ncpus": ("I", REQ), "jobs": ("j", REQ), "timelimit-min": ("k", REQ),
-    "timelimit-max": ("K", REQ), "long": ("l", NONE), "allclusters": ("L", NONE),
-    "cluster": ("M", REQ), "clusters": ("M", REQ), "nodelist": ("N", REQ), "noconvert": ("", NONE),
-    "units": ("", REQ), "noheader": ("n", NONE), "fields": ("o", REQ), "format": ("o", REQ),
-    "parsable": ("p", NONE), "parsable2": ("P", NONE), "qos": ("q", REQ), "partition": ("r", REQ),
-    "reason": ("R", REQ), "state": ("s", REQ), "starttime": ("S", REQ), "truncate": ("T", NONE),
-    "uid": ("u", REQ), "use-local-uid": ("", NONE), "usage": ("U", NONE), "user": ("u", REQ),
-    "verbose": ("v", NONE), "version": ("V", NONE), "wckeys": ("W", REQ),
-    "whole-hetjob": ("", OPT), "associations": ("x", REQ), "json": ("", NONE), "yaml": ("", NONE),
-    "-t": ("t", NONE),
-}  # fmt: skip
-SACCT_ALIASES = {"help-fields": "helpformat", "group": "gid", "cluster": "clusters", "fields": "format",
-                 "uid": "user", "-t": "allocations"}  # fmt: skip
-# scancel 22.05 (src/scancel/opt.c)
-SCANCEL: dict[str, tuple[str, int]] = {
-    "account": ("A", REQ), "batch": ("b", NONE), "ctld": ("", NONE), "full": ("f", NONE),
-    "help": ("", NONE), "hurry": ("H", NONE), "interactive": ("i", NONE), "cluster": ("M", REQ),
-    "clusters": ("M", REQ), "jobname": ("n", REQ), "me": ("", NONE), "name": ("n", REQ),
-    "nodelist": ("w", REQ), "partition": ("p", REQ), "qos": ("q", REQ), "quiet": ("Q", NONE),
-    "reservation": ("R", REQ), "sibling": ("", REQ), "signal": ("s", REQ), "state": ("t", REQ),
-    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
-    "wckey": ("", REQ),
-}  # fmt: skip
-SCANCEL_ALIASES = {"cluster": "clusters", "jobname": "name"}
-# scontrol 22.05 (src/scontrol/scontrol.c, the options its manual names); --usage is -h
-SCONTROL: dict[str, tuple[str, int]] = {
-    "all": ("a", NONE), "cluster": ("M", REQ), "clusters": ("M", REQ), "details": ("d", NONE),
-    "federation": ("", NONE), "future": ("F", NONE), "help": ("h", NONE), "hide": ("", NONE),
-    "local": ("", NONE), "oneliner": ("o", NONE), "quiet": ("Q", NONE), "sibling": ("", NONE),
-    "uid": ("u", REQ), "usage": ("h", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
-}  # fmt: skip
-SCONTROL_ALIASES = {"cluster": "clusters", "usage": "help"}
-# sinfo 22.05 (src/sinfo/opts.c)
-SINFO: dict[str, tuple[str, int]] = {
-    "all": ("a", NONE), "dead": ("d", NONE), "exact": ("e", NONE), "federation": ("", NONE),
-    "help": ("", NONE), "hide": ("", NONE), "iterate": ("i", REQ), "local": ("", NONE),
-    "long": ("l", NONE), "cluster": ("M", REQ), "clusters": ("M", REQ), "nodes": ("n", REQ),
-    "noconvert": ("", NONE), "noheader": ("h", NONE), "Node": ("N", NONE), "format": ("o", REQ),
-    "Format": ("O", REQ), "partition": ("p", REQ), "responding": ("r", NONE),
-    "list-reasons": ("R", NONE), "summarize": ("s", NONE), "sort": ("S", REQ), "states": ("t", REQ),
-    "reservation": ("T", NONE), "usage": ("", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
-}  # fmt: skip
-SINFO_ALIASES = {"cluster": "clusters"}
 MAX_ARRAY_SIZE = 1001  # MaxArraySize default: indices 0..1000
 
 
-class OptionError(Exception):
-    """An option the real tool rejects: exact stderr text (lines) and exit code."""
-
-    def __init__(self, text: str, exit_code: int) -> None:
-        super().__init__(text)
-        self.text = text if text.endswith("\n") else text + "\n"
-        self.exit_code = exit_code
-
-
-def _err(message: str, code: int = 255) -> OptionError:
-    return OptionError(f"sbatch: error: {message}", code)
-
-
-def getopt(
-    args: list[str],
-    prog: str = "sbatch",
-    table: dict[str, tuple[str, int]] | None = None,
-    *,
-    permute: bool = False,
-    exit_code: int = 255,
-    found: list[tuple[str, str | None]] | None = None,
-    aliases: dict[str, str] | None = None,
-    spelled: list[str] | None = None,
-) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """Parse args like glibc getopt_long: (options, operands), each option as (its name after `aliases`,
-    value). Without `permute` (sbatch's leading '+'), the first operand ends the options; with it (squeue,
-    sacct), operands may sit anywhere. `found` (if given) receives the options one by one, so a caller sees
-    those before a refused one; `spelled` receives how each was written ('-X', or '--name' in full)."""
-    if table is None:
-        table, aliases = LONG, ALIASES if aliases is None else aliases
-    aliases = aliases or {}
-    short = {s: name for name, (s, _) in table.items() if s}
-    try_help = f'Try "{prog} --help" for more information'
-    if found is None:
-        found = []
-    operands: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            operands.extend(args[i + 1 :])
-            return found, operands
-        if arg.startswith("--"):
-            text, eq, value = arg[2:].partition("=")
-            name = _resolve_long(text, arg, prog, table, aliases, try_help, exit_code)
-            mode = table[name][1]
-            if mode == REQ and not eq:
-                if i + 1 >= len(args):
-                    raise OptionError(
-                        f"{prog}: option '--{name}' requires an argument\n{try_help}", exit_code
-                    )
-                i += 1
-                value = args[i]
-            elif mode == NONE and eq:
-                raise OptionError(
-                    f"{prog}: option '--{name}' doesn't allow an argument\n{try_help}", exit_code
-                )
-            found.append((aliases.get(name, name), value if (eq or mode == REQ) else None))
-            if spelled is not None:
-                spelled.append(f"--{name}")
-        elif arg.startswith("-") and arg != "-":
-            j = 1
-            while j < len(arg):
-                ch = arg[j]
-                name = short.get(ch, "")
-                if not name:
-                    raise OptionError(f"{prog}: invalid option -- '{ch}'\n{try_help}", exit_code)
-                mode = table[name][1]
-                rest = arg[j + 1 :]
-                canonical = aliases.get(name, name)
-                if spelled is not None:
-                    spelled.append(f"-{ch}")
-                if mode == NONE:
-                    found.append((canonical, None))
-                    j += 1
-                    continue
-                if rest:
-                    found.append((canonical, rest))
-                elif mode == REQ:
-                    if i + 1 >= len(args):
-                        raise OptionError(
-                            f"{prog}: option requires an argument -- '{ch}'\n{try_help}", exit_code
-                        )
-                    i += 1
-                    found.append((canonical, args[i]))
-                else:
-                    found.append((canonical, None))
-                break
-        elif permute:
-            operands.append(arg)
-        else:
-            return found, operands + args[i:]
-        i += 1
-    return found, operands
-
-
-def _long_matches(
-    text: str, table: dict[str, tuple[str, int]], aliases: dict[str, str]
-) -> list[str]:
-    """The long names `--text` may stand for, as glibc reports them: the exact name alone; else every name it
-    abbreviates that differs from the first one (another name of the same option does not count)."""
-    if text in table and not text.startswith("-"):
-        return [text]
-    matches = [n for n in table if n.startswith(text) and not n.startswith("-")] if text else []
-    if not matches:
-        return []
-    first = matches[0]
-    key = (table[first], aliases.get(first, first))
-    return [first] + [m for m in matches[1:] if (table[m], aliases.get(m, m)) != key]
-
-
-def _resolve_long(
-    text: str,
-    arg: str,
-    prog: str,
-    table: dict[str, tuple[str, int]],
-    aliases: dict[str, str],
-    try_help: str,
-    code: int,
-) -> str:
-    """Exact long option name, or its unique abbreviation, as glibc accepts them."""
-    matches = _long_matches(text, table, aliases)
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        options = " ".join(f"'--{m}'" for m in matches)
-        raise OptionError(
-            f"{prog}: option '{arg}' is ambiguous; possibilities: {options}\n{try_help}", code
-        )
-    raise OptionError(f"{prog}: unrecognized option '{arg}'\n{try_help}", code)
-
-
-def option_name(
-    spelling: str, table: dict[str, tuple[str, int]], aliases: dict[str, str]
-) -> str | None:
-    """The name (after aliases) a spelling '-X' or '--name' stands for in `table`; None if none."""
-    if spelling.startswith("--"):
-        matches = _long_matches(spelling[2:], table, aliases)
-        name = matches[0] if len(matches) == 1 else None
-    else:
-        name = next((n for n, (s, _) in table.items() if s and s == spelling[1:]), None)
-    return None if name is None else aliases.get(name, name)
-
-
-def first_refused(
-    found: list[tuple[str, str | None]],
-    implemented: Collection[str],
-    table: dict[str, tuple[str, int]],
-    aliases: dict[str, str],
-) -> int | None:
-    """Index of the first option in `found` the simulator does not act on (None: it acts on all of them).
-    `implemented` holds the manual's spellings of the options the command implements."""
-    acted_on = {option_name(s, table, aliases) for s in implemented}
-    return next((i for i, (name, _) in enumerate(found) if name not in acted_on), None)
-
-
-def refusal(
-    command: str,
-    found: list[tuple[str, str | None]],
-    spelled: list[str],
-    implemented: Collection[str],
-    table: dict[str, tuple[str, int]],
-    aliases: dict[str, str],
-) -> str | None:
-    """The stderr text for the first option in `found` the simulator does not implement (None if none):
-    every option of the real tool outside `implemented` fails loudly, named as the manual spells it."""
-    i = first_refused(found, implemented, table, aliases)
-    return None if i is None else not_implemented(command, spelled[i], found[i][0], table, aliases)
-
-
-def not_implemented(
-    command: str,
-    spelling: str,
-    name: str,
-    table: dict[str, tuple[str, int]],
-    aliases: dict[str, str],
-) -> str:
-    """engine.refusal.not_implemented_text for an option written `spelling`, named as the manual spells it
-    (that spelling if the manual has it, else the manual's long spelling of the same option)."""
-    from clusterjob_sim.engine.refusal import not_implemented_text
-    from clusterjob_sim.slurm.manual import OPTIONS
-
-    manual = [o for o, kind in OPTIONS.get(command, {}).items() if kind != "subcommand"]
-    if spelling not in manual:
-        same = [o for o in manual if option_name(o, table, aliases) == name]
-        spelling = next((o for o in same if o.startswith("--")), same[0] if same else spelling)
-    return not_implemented_text(command, spelling)
-
-
-def parse_job_ids(text: str) -> list[tuple[int, int | None]] | None:
-    """Ids of -j/--jobs (123, 120_3, comma separated); None if one is malformed."""
-    out: list[tuple[int, int | None]] = []
-    for item in text.split(","):
-        if not item:
-            continue
-        base, us, task = item.partition("_")
-        if not (base.isascii() and base.isdigit()) or (
-            us and not (task.isascii() and task.isdigit())
-        ):
-            return None
-        out.append((int(base), int(task) if us else None))
-    return out
-
-
-def select(jobs: list[Job], wanted: list[tuple[int, int | None]]) -> list[Job]:
-    """Records matching ids: an array id selects every task, 120_3 one task, a task's own id itself."""
-    out = []
-    for job in jobs:
-        for base, task in wanted:
-            if task is None and (job.job_id == base or job.array_id == base):
-                out.append(job)
-                break
-            if task is not None and job.array_id == base and job.array_index == task:
-                out.append(job)
-                break
-    return out
-
-
-C_SPACE = " \t\n\v\f\r"  # C isspace() in the C locale
 SLURM_PREFIX_WARNING = (
     "sbatch: error: Change from #SLURM to #SBATCH in your script and verify the options are valid "
     "in sbatch\n"
@@ -379,6 +108,10 @@ def directive_args(
                 return args
             args.append(word)
     return args
+
+
+def _err(message: str, code: int = 255) -> OptionError:
+    return OptionError(f"sbatch: error: {message}", code)
 
 
 def _fatal(message: str) -> OptionError:
@@ -457,23 +190,6 @@ def parse_time(value: str) -> int | None:
         h, m, s = padded
     total = ((days * 24 + h) * 60 + m) * 60 + s
     return None if total == 0 else total
-
-
-def strtol(text: str) -> tuple[int | None, str]:
-    """C strtol(text, &end, 10): (value or None when no digits, the text left after it)."""
-    i, n = 0, len(text)
-    while i < n and text[i] in C_SPACE:
-        i += 1
-    sign = 1
-    if i < n and text[i] in "+-":
-        sign = -1 if text[i] == "-" else 1
-        i += 1
-    start = i
-    while i < n and "0" <= text[i] <= "9":
-        i += 1
-    if i == start:
-        return None, text
-    return sign * int(text[start:i]), text[i:]
 
 
 def parse_mem(value: str) -> int:
@@ -560,11 +276,6 @@ def parse_signal(value: str) -> tuple[int, int, bool]:
         what = "R:" if "R" in flags else str(number)
         raise OptionError(not_implemented_text("sbatch", f"--signal={what}..."), 255)
     return number, seconds, flags == "B"
-
-
-def digits(text: str) -> bool:
-    """True for a non-empty run of ASCII digits (str.isdigit also accepts '²' and other scripts)."""
-    return text.isascii() and text.isdigit()
 
 
 def _int(name: str, value: str, positive: bool = True) -> int:

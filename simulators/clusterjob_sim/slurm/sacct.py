@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from clusterjob_sim.slurm import output as c
-from clusterjob_sim.slurm.options import (
-    SACCT,
-    SACCT_ALIASES,
+from clusterjob_sim.slurm.cmdline import (
+    NONE,
+    OPT,
+    REQ,
     OptionError,
     getopt,
     parse_job_ids,
@@ -24,6 +25,27 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job, Step
 
+# sacct 22.05 (src/sacct/options.c); -t is an old spelling of -X
+SACCT: dict[str, tuple[str, int]] = {
+    "allusers": ("a", NONE), "accounts": ("A", REQ), "allocations": ("X", NONE), "brief": ("b", NONE),
+    "batch-script": ("B", NONE), "completion": ("c", NONE), "constraints": ("C", REQ),
+    "delimiter": ("", REQ), "duplicates": ("D", NONE), "federation": ("", NONE),
+    "helpformat": ("e", NONE), "help-fields": ("e", NONE), "endtime": ("E", REQ),
+    "env-vars": ("", NONE), "file": ("f", REQ), "flags": ("F", REQ), "gid": ("g", REQ),
+    "group": ("g", REQ), "help": ("h", NONE), "local": ("", NONE), "name": ("", REQ),
+    "nnodes": ("i", REQ), "ncpus": ("I", REQ), "jobs": ("j", REQ), "timelimit-min": ("k", REQ),
+    "timelimit-max": ("K", REQ), "long": ("l", NONE), "allclusters": ("L", NONE),
+    "cluster": ("M", REQ), "clusters": ("M", REQ), "nodelist": ("N", REQ), "noconvert": ("", NONE),
+    "units": ("", REQ), "noheader": ("n", NONE), "fields": ("o", REQ), "format": ("o", REQ),
+    "parsable": ("p", NONE), "parsable2": ("P", NONE), "qos": ("q", REQ), "partition": ("r", REQ),
+    "reason": ("R", REQ), "state": ("s", REQ), "starttime": ("S", REQ), "truncate": ("T", NONE),
+    "uid": ("u", REQ), "use-local-uid": ("", NONE), "usage": ("U", NONE), "user": ("u", REQ),
+    "verbose": ("v", NONE), "version": ("V", NONE), "wckeys": ("W", REQ),
+    "whole-hetjob": ("", OPT), "associations": ("x", REQ), "json": ("", NONE), "yaml": ("", NONE),
+    "-t": ("t", NONE),
+}  # fmt: skip
+SACCT_ALIASES = {"help-fields": "helpformat", "group": "gid", "cluster": "clusters", "fields": "format",
+                 "uid": "user", "-t": "allocations"}  # fmt: skip
 # The manual's options this fake acts on as sacct does; --local keeps sacct to the local cluster of a
 # federation, and the simulated cluster is in none, so it leaves the answer as it is.
 IMPLEMENTED = frozenset({

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from clusterjob_sim.slurm import output as c
-from clusterjob_sim.slurm.options import (
-    SCANCEL,
-    SCANCEL_ALIASES,
+from clusterjob_sim.slurm.cmdline import (
+    NONE,
+    REQ,
     OptionError,
     getopt,
     parse_job_ids,
@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
 
+# scancel 22.05 (src/scancel/opt.c)
+SCANCEL: dict[str, tuple[str, int]] = {
+    "account": ("A", REQ), "batch": ("b", NONE), "ctld": ("", NONE), "full": ("f", NONE),
+    "help": ("", NONE), "hurry": ("H", NONE), "interactive": ("i", NONE), "cluster": ("M", REQ),
+    "clusters": ("M", REQ), "jobname": ("n", REQ), "me": ("", NONE), "name": ("n", REQ),
+    "nodelist": ("w", REQ), "partition": ("p", REQ), "qos": ("q", REQ), "quiet": ("Q", NONE),
+    "reservation": ("R", REQ), "sibling": ("", REQ), "signal": ("s", REQ), "state": ("t", REQ),
+    "usage": ("", NONE), "user": ("u", REQ), "verbose": ("v", NONE), "version": ("V", NONE),
+    "wckey": ("", REQ),
+}  # fmt: skip
+SCANCEL_ALIASES = {"cluster": "clusters", "jobname": "name"}
 # The manual's options this fake acts on as scancel does. --ctld only routes the request through the
 # controller, which is where a cancel of whole jobs goes anyway: the answer and the effect are the same.
 IMPLEMENTED = frozenset({

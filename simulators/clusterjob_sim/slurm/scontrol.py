@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 from clusterjob_sim.slurm import output as c
-from clusterjob_sim.slurm.options import (
-    SCONTROL,
-    SCONTROL_ALIASES,
+from clusterjob_sim.slurm.cmdline import (
+    NONE,
+    REQ,
     OptionError,
     getopt,
     parse_job_ids,
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
+# scontrol 22.05 (src/scontrol/scontrol.c, the options its manual names); --usage is -h
+SCONTROL: dict[str, tuple[str, int]] = {
+    "all": ("a", NONE), "cluster": ("M", REQ), "clusters": ("M", REQ), "details": ("d", NONE),
+    "federation": ("", NONE), "future": ("F", NONE), "help": ("h", NONE), "hide": ("", NONE),
+    "local": ("", NONE), "oneliner": ("o", NONE), "quiet": ("Q", NONE), "sibling": ("", NONE),
+    "uid": ("u", REQ), "usage": ("h", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
+}  # fmt: skip
+SCONTROL_ALIASES = {"cluster": "clusters", "usage": "help"}
 # The manual's options and subcommands this fake acts on as scontrol does. -a/--all and --hide choose
 # whether jobs of hidden partitions are shown and --local ignores the other clusters of a federation: the
 # simulated cluster has neither.

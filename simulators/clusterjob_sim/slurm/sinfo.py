@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clusterjob_sim.engine.hostlist import compress
-from clusterjob_sim.slurm.options import SINFO, SINFO_ALIASES, OptionError, getopt, refusal
+from clusterjob_sim.slurm.cmdline import NONE, REQ, OptionError, getopt, refusal
 from clusterjob_sim.slurm.output import VERSION, parse_format, squeue_secs
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
@@ -12,6 +12,17 @@ if TYPE_CHECKING:
 
     from clusterjob_sim.engine.command import Context
 
+# sinfo 22.05 (src/sinfo/opts.c)
+SINFO: dict[str, tuple[str, int]] = {
+    "all": ("a", NONE), "dead": ("d", NONE), "exact": ("e", NONE), "federation": ("", NONE),
+    "help": ("", NONE), "hide": ("", NONE), "iterate": ("i", REQ), "local": ("", NONE),
+    "long": ("l", NONE), "cluster": ("M", REQ), "clusters": ("M", REQ), "nodes": ("n", REQ),
+    "noconvert": ("", NONE), "noheader": ("h", NONE), "Node": ("N", NONE), "format": ("o", REQ),
+    "Format": ("O", REQ), "partition": ("p", REQ), "responding": ("r", NONE),
+    "list-reasons": ("R", NONE), "summarize": ("s", NONE), "sort": ("S", REQ), "states": ("t", REQ),
+    "reservation": ("T", NONE), "usage": ("", NONE), "verbose": ("v", NONE), "version": ("V", NONE),
+}  # fmt: skip
+SINFO_ALIASES = {"cluster": "clusters"}
 # The manual's options this fake acts on as sinfo does. -a/--all and --hide choose whether hidden
 # partitions are shown and --local ignores the other clusters of a federation: the simulated cluster has
 # neither, so they leave the answer as it is, as on such a real cluster.

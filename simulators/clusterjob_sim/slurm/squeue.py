@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from clusterjob_sim.slurm import output as c
-from clusterjob_sim.slurm.options import (
-    SQUEUE,
-    SQUEUE_ALIASES,
+from clusterjob_sim.slurm.cmdline import (
+    NONE,
+    OPT,
+    REQ,
     OptionError,
     getopt,
     parse_job_ids,
@@ -22,6 +23,22 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
+# squeue 22.05 (src/squeue/opts.c): 'accounts', 'partitions', 'users' are its names; the manual's '--account',
+# '--partition', '--user' are their abbreviations; -U is an old spelling of -A
+SQUEUE: dict[str, tuple[str, int]] = {
+    "accounts": ("A", REQ), "all": ("a", NONE), "array": ("r", NONE), "array-unique": ("", NONE),
+    "Format": ("O", REQ), "format": ("o", REQ), "federation": ("", NONE), "help": ("", NONE),
+    "hide": ("", NONE), "iterate": ("i", REQ), "jobs": ("j", OPT), "local": ("", NONE),
+    "long": ("l", NONE), "licenses": ("L", REQ), "cluster": ("M", REQ), "clusters": ("M", REQ),
+    "me": ("", NONE), "name": ("n", REQ), "noconvert": ("", NONE), "node": ("w", REQ),
+    "nodes": ("w", REQ), "nodelist": ("w", REQ), "noheader": ("h", NONE), "partitions": ("p", REQ),
+    "priority": ("P", NONE), "qos": ("q", REQ), "reservation": ("R", REQ), "sib": ("", NONE),
+    "sibling": ("", NONE), "sort": ("S", REQ), "start": ("", NONE), "steps": ("s", OPT),
+    "states": ("t", REQ), "usage": ("", NONE), "user": ("u", REQ), "users": ("u", REQ),
+    "verbose": ("v", NONE), "version": ("V", NONE), "-U": ("U", REQ),
+}  # fmt: skip
+SQUEUE_ALIASES = {"cluster": "clusters", "node": "nodelist", "nodes": "nodelist", "sib": "sibling",
+                  "users": "user", "-U": "accounts"}  # fmt: skip
 # The manual's options this fake acts on as squeue does. -a/--all and --hide choose whether hidden
 # partitions are shown and --local ignores the other clusters of a federation: the simulated cluster has
 # neither, so they leave the answer as it is, as on such a real cluster.

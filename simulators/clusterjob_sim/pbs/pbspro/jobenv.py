@@ -9,7 +9,7 @@ import os
 from clusterjob_sim.pbs import jobenv as pj
 from clusterjob_sim.pbs import output as po
 from clusterjob_sim.pbs import server as srv
-from clusterjob_sim.pbs.pbspro.options import Chunk
+from clusterjob_sim.pbs.pbspro.chunk import Chunk
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:

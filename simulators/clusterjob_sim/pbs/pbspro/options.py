@@ -14,6 +14,7 @@ from clusterjob_sim.pbs import common as pc
 from clusterjob_sim.pbs import server as srv
 from clusterjob_sim.pbs import submit as ps
 from clusterjob_sim.pbs.common import Opt, QsubError
+from clusterjob_sim.pbs.pbspro.chunk import Chunk
 from clusterjob_sim.pbs.pbspro.output import (
     CRLF_SCRIPT,
     NO_RERUN_ARRAY,
@@ -220,37 +221,6 @@ def parse_array(spec: str, limit: str | None) -> tuple[tuple[int, ...], int | No
         max_run = int(limit)
     text = spec if limit is None else f"{spec}%{limit}"
     return indices, max_run, text
-
-
-class Chunk:
-    """One ``select`` chunk: how many, and its resources (``ncpus``, ``mpiprocs``, ``mem``, ...)."""
-
-    __slots__ = ("count", "resources")
-
-    def __init__(self, count: int, resources: tuple[tuple[str, str], ...]) -> None:
-        self.count = count
-        self.resources = resources
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        """The value of one chunk resource."""
-        return dict(self.resources).get(name, default)
-
-    @property
-    def ncpus(self) -> int:
-        """Cores per chunk (default 1)."""
-        return int(self.get("ncpus", "1") or "1")
-
-    @property
-    def mpiprocs(self) -> int:
-        """MPI ranks per chunk: PBS_NODEFILE lines (default 1 when ncpus > 0)."""
-        value = self.get("mpiprocs")
-        return int(value) if value is not None else (1 if self.ncpus > 0 else 0)
-
-    @property
-    def ompthreads(self) -> int:
-        """OMP_NUM_THREADS of the chunk (default: ncpus)."""
-        value = self.get("ompthreads")
-        return int(value) if value is not None else self.ncpus
 
 
 def parse_select(spec: str) -> list[Chunk]:

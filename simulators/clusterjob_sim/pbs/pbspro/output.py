@@ -7,8 +7,6 @@ Texts and layouts follow OpenPBS (qsub.c, qstat.c, pbs_json.c, qdel.c); exit cod
 
 from __future__ import annotations
 
-import re
-
 from clusterjob_sim.pbs import common as pc
 from clusterjob_sim.pbs import jobenv as pj
 from clusterjob_sim.pbs import output as po
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.command import Context
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
-    from clusterjob_sim.pbs.pbspro.options import Chunk
+    from clusterjob_sim.pbs.pbspro.chunk import Chunk
 
 LINESIZE = 78  # CHAR_LINE_LIMIT in qstat.c
 PBS_VERSION = "22.05.11"
@@ -193,7 +191,7 @@ def _exec_vnode(job: Job, chunks: list[Chunk]) -> str:
 
 def job_view(job: Job, engine: Engine, tasks: list[Job] | None = None) -> JobView:
     """Everything qstat shows about one job (or, with ``tasks``, an array's parent ``12[].srv``)."""
-    from clusterjob_sim.pbs.pbspro.options import Chunk
+    from clusterjob_sim.pbs.pbspro.chunk import Chunk
 
     server = srv.server_name(engine.config)
     data = job.data
@@ -403,6 +401,8 @@ _STRTOD = (  # compiled on first use (re's cache): only qstat -F json needs it
 
 def _strtod_value(text: str) -> float:
     """The number C's strtod reads from a string _STRTOD accepted."""
+    import re  # only qstat -F json needs it
+
     s = text.strip()
     try:
         return float(s) if not re.match(r"[+-]?0[xX]", s) else float.fromhex(s)
@@ -460,6 +460,8 @@ def _value_node(key: str, value: str | None) -> _Node:
         return _Node("value", key, None)
     if value.strip(_C_SPACE) == "":
         return _Node("value", key, _json_escape(value, False), True)
+    import re
+
     if re.fullmatch(_STRTOD, value) and (value[0] != "0" or _strtod_value(value) < 1):
         return _Node("value", key, value, False)
     return _Node("value", key, _json_escape(value, False), True)
