@@ -12,6 +12,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: every command pays 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
+    from clusterjob_sim.engine.command import Context
     from clusterjob_sim.engine.jobs import Job
 
 REQ, NONE, OPT = 1, 0, 2  # getopt has_arg: required, no argument, optional
@@ -254,3 +255,41 @@ def strtol(text: str) -> tuple[int | None, str]:
 def digits(text: str) -> bool:
     """True for a non-empty run of ASCII digits (str.isdigit also accepts '²' and other scripts)."""
     return text.isascii() and text.isdigit()
+
+
+def read_command_line(
+    ctx: Context,
+    prog: str,
+    table: dict[str, tuple[str, int]],
+    implemented: Collection[str],
+    usage: str,
+    *,
+    aliases: dict[str, str] | None = None,
+    exit_code: int = 1,
+    permute: bool = False,
+) -> tuple[list[tuple[str, str | None]], list[str]] | int:
+    """getopt, then what a Slurm client does before anything else: --help/--usage print its usage,
+    --version its version, and an option the simulator does not implement fails loudly (exit_code).
+    Returns (options, operands), or the exit code when the command has already answered."""
+    spelled: list[str] = []
+    found, operands = getopt(
+        ctx.argv,
+        prog,
+        table,
+        exit_code=exit_code,
+        permute=permute,
+        aliases=aliases,
+        spelled=spelled,
+    )
+    names = {name for name, _ in found}
+    if names & {"help", "usage"}:
+        ctx.out.write(usage)
+        return 0
+    if "version" in names:
+        ctx.out.write("slurm 22.05.8\n")
+        return 0
+    refused = refusal(prog, found, spelled, implemented, table, aliases or {})
+    if refused:
+        ctx.err.write(refused)
+        return exit_code
+    return found, operands

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt, refusal
+from clusterjob_sim.slurm.cmdline import NONE, OPT, REQ, OptionError, read_command_line
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -103,19 +103,10 @@ def main(ctx: Context) -> int:
 def _salloc(ctx: Context) -> int:
     import subprocess
 
-    spelled: list[str] = []
-    found, operands = getopt(ctx.argv, "salloc", SALLOC, exit_code=1, spelled=spelled)
-    names = {name for name, _ in found}
-    if names & {"help", "usage"}:
-        ctx.out.write(USAGE)
-        return 0
-    if "version" in names:
-        ctx.out.write("slurm 22.05.8\n")
-        return 0
-    refused = refusal("salloc", found, spelled, IMPLEMENTED, SALLOC, {})
-    if refused:
-        ctx.err.write(refused)
-        return 1
+    read = read_command_line(ctx, "salloc", SALLOC, IMPLEMENTED, USAGE)
+    if isinstance(read, int):
+        return read
+    found, operands = read
     opts = read_allocation_options(found)
     if not operands:  # salloc without a command runs the user's shell (SallocDefaultCommand unset)
         from clusterjob_sim.engine.refusal import not_implemented_text

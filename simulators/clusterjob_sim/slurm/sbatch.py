@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 
+from clusterjob_sim.slurm.cmdline import read_command_line
 from clusterjob_sim.slurm.options import (
     ALIASES,
     LONG,
     MAX_ARRAY_SIZE,
     OptionError,
     check_script,
-    getopt,
     parse_options,
-    refusal,
     shape,
 )
 
@@ -63,19 +62,13 @@ def main(ctx: Context) -> int:
 
 
 def _sbatch(ctx: Context) -> int:
-    spelled: list[str] = []
-    found, operands = getopt(ctx.argv, spelled=spelled)
-    names = {name for name, _ in found}
-    if names & {"help", "usage"}:
-        ctx.out.write(USAGE)
-        return 0
-    if "version" in names:
-        ctx.out.write("slurm 22.05.8\n")
-        return 0
-    refused = refusal("sbatch", found, spelled, IMPLEMENTED, LONG, ALIASES)
-    if refused:  # before the script is read
-        ctx.err.write(refused)
-        return 255
+    # a refused option fails before the script is read
+    read = read_command_line(
+        ctx, "sbatch", LONG, IMPLEMENTED, USAGE, aliases=ALIASES, exit_code=255
+    )
+    if isinstance(read, int):
+        return read
+    found, operands = read
     wrap = next((v for n, v in reversed(found) if n == "wrap"), None)
     if wrap is not None:
         script, script_name, args, command = WRAP.format(wrap), "wrap", operands, "(null)"

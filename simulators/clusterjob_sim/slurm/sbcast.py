@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt, refusal
+from clusterjob_sim.slurm.cmdline import NONE, OPT, REQ, OptionError, read_command_line
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -43,20 +43,11 @@ def main(ctx: Context) -> int:
 def _sbcast(ctx: Context) -> int:
     import shutil
 
-    spelled: list[str] = []
-    found, operands = getopt(ctx.argv, "sbcast", SBCAST, exit_code=1, permute=True, spelled=spelled)
+    read = read_command_line(ctx, "sbcast", SBCAST, IMPLEMENTED, USAGE, permute=True)
+    if isinstance(read, int):
+        return read
+    found, operands = read
     env_found = [(name, None) for var, name in ENV.items() if var in ctx.environ]
-    names = {name for name, _ in found}
-    if names & {"help", "usage"}:
-        ctx.out.write(USAGE)
-        return 0
-    if "version" in names:
-        ctx.out.write("slurm 22.05.8\n")
-        return 0
-    refused = refusal("sbcast", found, spelled, IMPLEMENTED, SBCAST, {})
-    if refused:
-        ctx.err.write(refused)
-        return 1
     for var, name in ENV.items():
         if var in ctx.environ and name not in ("force", "preserve"):
             from clusterjob_sim.engine.refusal import not_implemented_text

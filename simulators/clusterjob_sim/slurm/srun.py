@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from clusterjob_sim.slurm.options import NONE, OPT, REQ, OptionError, getopt, refusal
+from clusterjob_sim.slurm.cmdline import NONE, OPT, REQ, OptionError, read_command_line
 
 TYPE_CHECKING = False  # typing is not imported at run time: every command pays for imports
 if TYPE_CHECKING:
@@ -109,19 +109,10 @@ def _fail(message: str, code: int = 1) -> OptionError:
 
 
 def _srun(ctx: Context) -> int:
-    spelled: list[str] = []
-    found, operands = getopt(ctx.argv, "srun", SRUN, exit_code=1, spelled=spelled)
-    names = {name for name, _ in found}
-    if names & {"help", "usage"}:
-        ctx.out.write(USAGE)
-        return 0
-    if "version" in names:
-        ctx.out.write("slurm 22.05.8\n")
-        return 0
-    refused = refusal("srun", found, spelled, IMPLEMENTED, SRUN, {})
-    if refused:
-        ctx.err.write(refused)
-        return 1
+    read = read_command_line(ctx, "srun", SRUN, IMPLEMENTED, USAGE)
+    if isinstance(read, int):
+        return read
+    found, operands = read
     opts = _read(ctx, found)
     if not operands:
         raise OptionError("srun: fatal: No command given to execute.", 1)
