@@ -76,10 +76,10 @@ class Context:
 
 def resolve(target: str) -> Any:
     """Import 'package.module:function' and return the function."""
-    import importlib
+    from clusterjob_sim.engine.jobs import import_module
 
     mod, _, attr = target.partition(":")
-    return getattr(importlib.import_module(mod), attr)
+    return getattr(import_module(mod), attr)
 
 
 def run_command(
