@@ -72,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.scheduler = scheduler_name(args.scheduler)
     if args.action == "env":
         spool = args.spool or default_spool(args.scheduler)
-        activate.create_spool(spool, args.scheduler, **_overrides(args.config))
+        try:
+            activate.create_spool(spool, args.scheduler, **_overrides(args.config))
+        except OSError as e:
+            print(f"clusterjob sim env: {e.strerror or e}: {e.filename or spool}", file=sys.stderr)
+            return 2
         sys.stdout.write(activate.env_lines(args.scheduler, spool))
         return 0
     if args.action == "run":
@@ -83,8 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return activate.run_with(args.scheduler, cmd, args.spool, **_overrides(args.config))
         except FileNotFoundError as e:
+            if e.filename not in (None, cmd[0]):
+                print(f"clusterjob sim run: {e.strerror}: {e.filename}", file=sys.stderr)
+                return 2
             print(f"clusterjob sim run: {e.strerror}: {cmd[0]}", file=sys.stderr)
             return 127
+        except OSError as e:  # the spool cannot be made: a folder the user named
+            print(f"clusterjob sim run: {e.strerror or e}: {e.filename or ''}", file=sys.stderr)
+            return 2
     spool = args.spool or default_spool(args.scheduler)
     if not (Path(spool) / "config.json").exists():
         print(f"clusterjob sim {args.action}: no spool at {spool}", file=sys.stderr)
