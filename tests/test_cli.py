@@ -42,7 +42,17 @@ def cli(
 def test_help_lists_every_command() -> None:
     out = cli("--help")
     assert out.returncode == 0
-    for command in ("backends", "render", "submit", "status", "cancel", "sim", "check"):
+    for command in (
+        "backends",
+        "render",
+        "submit",
+        "status",
+        "wait",
+        "cancel",
+        "sim",
+        "check",
+        "completion",
+    ):
         assert command in out.stdout
     assert "examples:" in out.stdout
 

@@ -279,6 +279,8 @@ def _a_file(tmp_path: Path) -> Path:
         (["render", "nope.sh", "--backend", "slurm"], "cannot read the body file"),
         (["completion", "fish"], "invalid choice: 'fish'"),
         (["sim", "env", "slurm", "--spool", "a-file/spool"], "a-file/spool"),
+        (["sim", "run", "slurm", "--config", "{bad", "--", "true"], "not valid JSON"),
+        (["sim", "run", "slurm", "--config", '{"nodes": "x"}', "--", "true"], "--config"),
         (["sim", "run", "slurm", "--spool", "a-file/spool", "--", "true"], "a-file/spool"),
     ],
 )

@@ -182,15 +182,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for run in runs:
         if run.skipped:
             print(f"{run.label:<8} skip  (whole suite): {run.skipped}", flush=True)
-    run_checks(
-        runs,
-        profile,
-        pytest_args,
-        jobs=args.jobs,
-        workdir=args.workdir,
-        submit_host=args.submit_host,
-        on_result=print_progress(sys.stdout),
-    )
+    try:
+        run_checks(
+            runs,
+            profile,
+            pytest_args,
+            jobs=args.jobs,
+            workdir=args.workdir,
+            submit_host=args.submit_host,
+            on_result=print_progress(sys.stdout),
+        )
+    except KeyboardInterrupt:
+        print("clusterjob check: interrupted; no summary", file=sys.stderr)
+        return 130
     print(flush=True)
     print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)
     if runs and all(run.skipped for run in runs):

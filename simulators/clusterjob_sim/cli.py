@@ -49,20 +49,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _BadConfig(Exception):
+    """--config cannot be used (exit 2, one line)."""
+
+
 def _overrides(text: str | None) -> dict[str, object]:
     if not text:
         return {}
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SystemExit(f"clusterjob sim: --config is not valid JSON: {e}") from None
+        raise _BadConfig(f"--config is not valid JSON: {e}") from None
     if not isinstance(value, dict):
-        raise SystemExit("clusterjob sim: --config must be a JSON object, e.g. '{\"nodes\": 2}'")
+        raise _BadConfig("--config must be a JSON object, e.g. '{\"nodes\": 2}'")
     return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sim command with argv (without the program name); return the exit code."""
+    try:
+        return _main(argv)
+    except _BadConfig as e:
+        print(f"clusterjob sim: {e}", file=sys.stderr)
+        return 2
+    except (TypeError, ValueError, KeyError) as e:
+        if "--config" not in list(sys.argv[1:] if argv is None else argv):
+            raise
+        print(f"clusterjob sim: --config has a value of the wrong form: {e}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     cmd: list[str] = []
     if "--" in words:  # everything after -- is the command of `run`, never sim's own options
