@@ -413,9 +413,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nclusterjob: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:  # a file or folder the user named: unwritable, missing, not a folder
-        where = f" {exc.filename!r}" if exc.filename else ""
-        print(f"clusterjob: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"clusterjob: error: {_os_error_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _os_error_line(exc: OSError) -> str:
+    """An OSError as one line naming the file or folder (a temporary file: its folder)."""
+    name = exc.filename
+    why = exc.strerror or str(exc)
+    if not name:
+        return why
+    name = str(name)
+    base = Path(name).name
+    if base.startswith(".") and base.endswith(".tmp"):  # written atomically through a temporary
+        return f"cannot write in the folder {str(Path(name).parent)!r}: {why}"
+    return f"cannot use {name!r}: {why}"
 
 
 def _show_warning(

@@ -437,3 +437,12 @@ def test_the_zsh_completion_is_the_bash_one_through_bashcompinit() -> None:
     assert script.endswith(completion_script("bash", build_parser()))
     if shutil.which("zsh"):
         assert subprocess.run(["zsh", "-n", "-c", script]).returncode == 0
+
+
+def test_a_file_system_error_names_the_folder_not_a_temporary_file() -> None:
+    from clusterjob.cli import _os_error_line
+
+    denied = PermissionError(13, "Permission denied", "/runs/locked/.clusterjob.x.json.abc.tmp")
+    assert _os_error_line(denied) == "cannot write in the folder '/runs/locked': Permission denied"
+    missing = FileNotFoundError(2, "No such file or directory", "/proc/x")
+    assert _os_error_line(missing) == "cannot use '/proc/x': No such file or directory"
