@@ -303,6 +303,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         from clusterjob.progress import interrupted_message
 
+        _ignore_interrupts()
         raise _Interrupted(interrupted_message(result)) from None
     print(str_status(code), file=sys.stderr)
     return EXIT_OK if code == COMPLETED else EXIT_FAILURE
@@ -316,9 +317,18 @@ def _wait_for(result: Any, timeout: float | None = None) -> int:
     try:
         return wait_with_progress(result, sys.stderr, timeout)
     except KeyboardInterrupt:
+        _ignore_interrupts()
         raise _Interrupted(interrupted_message(result)) from None
     except TimeoutError as exc:
         raise ClusterjobError(str(exc)) from None
+
+
+def _ignore_interrupts() -> None:
+    """After a first Ctrl-C: a second one (or the same one passed on by a wrapper such as `sim run`)
+    must not cut the message that tells how to follow the job."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _cmd_wait(args: argparse.Namespace) -> int:
@@ -408,10 +418,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except _Interrupted as exc:
         sys.stderr.write(str(exc))
+        import signal
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as it was (main() in-process)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("\nclusterjob: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`| head`): quietly, as a shell tool does
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # SIGPIPE
     except OSError as exc:  # a file or folder the user named: unwritable, missing, not a folder
         print(f"clusterjob: error: {_os_error_line(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -446,3 +446,19 @@ def test_a_file_system_error_names_the_folder_not_a_temporary_file() -> None:
     assert _os_error_line(denied) == "cannot write in the folder '/runs/locked': Permission denied"
     missing = FileNotFoundError(2, "No such file or directory", "/proc/x")
     assert _os_error_line(missing) == "cannot use '/proc/x': No such file or directory"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    body = tmp_path / "big.sh"
+    body.write_text(
+        "true\n" * 100_000
+    )  # more than a pipe holds: the write must meet the closed end
+    command = " ".join([*CLI, "render", str(body), "--backend", "slurm"])
+    out = subprocess.run(
+        ["bash", "-c", f'{command} | head -c 0; echo "${{PIPESTATUS[0]}}"'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (out.stdout, out.stderr) == ("141\n", "")
