@@ -344,6 +344,13 @@ def _result_from_args(args: argparse.Namespace) -> Any:
     if args.cache_file and args.job_id:
         raise UsageError("give either a cache file or --job-id, not both")
     if args.cache_file:
+        if not Path(args.cache_file).is_file():
+            what = (
+                "is a folder, not a cache file"
+                if Path(args.cache_file).is_dir()
+                else "no such file"
+            )
+            raise UsageError(f"cache file {args.cache_file!r}: {what}")
         return AsyncResult.load(args.cache_file)
     if not args.job_id or not args.backend:
         raise UsageError("give a cache file, or --job-id together with --backend")

@@ -163,6 +163,13 @@ class JobScript:
                 not isinstance(value, str) or "\n" in value or "\x00" in value
             ):
                 raise InvalidResourceError(key, value, TEXT_FORMS)
+        if self.remote and (self.remote.startswith("-") or any(c.isspace() for c in self.remote)):
+            raise InvalidResourceError(
+                "remote",
+                self.remote,
+                "an ssh host such as 'cluster' or 'user@host', or a ~/.ssh/config alias",
+                "no spaces, and not starting with '-'",
+            )
         if self.filename and ("/" in self.filename or self.filename in (".", "..")):
             raise InvalidResourceError(
                 "filename",
