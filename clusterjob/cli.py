@@ -195,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait until a run has finished; prints its final status",
         description="Follow one run (a cache file, or --job-id with --backend) until it has finished, "
         "showing its state and the time elapsed on a terminal; print the final status. Exit 0 if it "
-        "completed, 1 if it failed, was cancelled, is lost or --timeout passed, 130 on Ctrl-C (the job "
-        "keeps running; the commands to follow or cancel it are printed).",
+        "completed, 1 if it failed, was cancelled, is lost or --timeout passed, 130 on Ctrl-C (which "
+        "does not cancel the job; the commands to follow or cancel it are printed).",
     )
     _add_run_options(wait)
     wait.add_argument(
@@ -215,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
         "completion",
         help="print a shell completion script: `clusterjob completion bash|zsh`",
         description="Print a completion script for the clusterjob command. bash: source it, or save "
-        "it as ~/.local/share/bash-completion/completions/clusterjob; zsh: save it as _clusterjob "
-        "in a folder on $fpath, or `source <(clusterjob completion zsh)` in ~/.zshrc.",
+        "it as ~/.local/share/bash-completion/completions/clusterjob; zsh: put "
+        "`source <(clusterjob completion zsh)` in ~/.zshrc.",
     )
     completion.add_argument("shell", choices=("bash", "zsh"))
     return parser

@@ -17,6 +17,7 @@ EPILOG = """examples:
   eval "$(clusterjob sim env slurm)"           # this shell now has sbatch, squeue, sacct, scancel
   clusterjob sim env slurm --spool /tmp/c1 --config '{"nodes": 2, "cores_per_node": 4}'
   clusterjob sim run slurm -- sh -c 'sbatch --wrap "sleep 1"; squeue'   # fresh spool, removed after
+      (also on SIGTERM/SIGHUP, which go on to the command, and Ctrl-C: the spool's jobs are killed)
   clusterjob sim kill slurm                    # kill every job of the default slurm spool
 """
 
