@@ -112,32 +112,33 @@ _clusterjob_choices() {{  # "PATH OPTION": the values it accepts (none listed: f
     esac
 }}
 {FUNCTION}() {{
-    local cur="${{COMP_WORDS[COMP_CWORD]}}" path="" word i skip=0 subs
+    [[ -n ${{ZSH_VERSION-}} ]] && setopt local_options ksh_arrays  # zsh (bashcompinit): 0-based
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" at="" word i skip=0 subs
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
         word="${{COMP_WORDS[i]}}"
         if ((skip)); then skip=0; continue; fi
         if [[ $word == -- ]]; then return 0; fi  # a command of its own follows: file names
         if [[ $word == -* ]]; then
-            [[ $word != *=* && " $(_clusterjob_valued "$path") " == *" $word "* ]] && skip=1
+            [[ $word != *=* && " $(_clusterjob_valued "$at") " == *" $word "* ]] && skip=1
             continue
         fi
-        subs=" $(_clusterjob_words "$path") "
-        if [[ $subs == *" $word "* && -n "$(_clusterjob_flags "${{path:+$path/}}$word")" ]]; then
-            path="${{path:+$path/}}$word"
+        subs=" $(_clusterjob_words "$at") "
+        if [[ $subs == *" $word "* && -n "$(_clusterjob_flags "${{at:+$at/}}$word")" ]]; then
+            at="${{at:+$at/}}$word"
         fi
     done
     local prev="${{COMP_WORDS[COMP_CWORD-1]}}"
-    if ((COMP_CWORD > 1)) && [[ " $(_clusterjob_valued "$path") " == *" $prev "* ]]; then
+    if ((COMP_CWORD > 1)) && [[ " $(_clusterjob_valued "$at") " == *" $prev "* ]]; then
         local values
-        values="$(_clusterjob_choices "$path $prev")"
+        values="$(_clusterjob_choices "$at $prev")"
         [[ -n $values ]] && COMPREPLY=($(compgen -W "$values" -- "$cur"))
         return 0
     fi
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$(_clusterjob_flags "$path")" -- "$cur"))
+        COMPREPLY=($(compgen -W "$(_clusterjob_flags "$at")" -- "$cur"))
     else
-        COMPREPLY=($(compgen -W "$(_clusterjob_words "$path")" -- "$cur"))
+        COMPREPLY=($(compgen -W "$(_clusterjob_words "$at")" -- "$cur"))
     fi
     return 0
 }}

@@ -435,13 +435,27 @@ def test_the_bash_completion_is_valid_and_completes_commands_and_options(tmp_pat
     assert "--wait" in _complete(script, "clusterjob", "submit", "--name", "sim", "--wa")
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_the_zsh_completion_is_the_bash_one_through_bashcompinit() -> None:
+def test_the_zsh_completion_is_the_bash_one_through_bashcompinit(tmp_path: Path) -> None:
     script = completion_script("zsh", build_parser())
     assert "bashcompinit" in script
     assert script.endswith(completion_script("bash", build_parser()))
-    if shutil.which("zsh"):
-        assert subprocess.run(["zsh", "-n", "-c", script]).returncode == 0
+    if not shutil.which("zsh"):
+        pytest.skip("zsh is not installed: only the bash part was checked")
+    (tmp_path / "c.zsh").write_text(script)
+    assert subprocess.run(["zsh", "-n", str(tmp_path / "c.zsh")]).returncode == 0
+    # as zsh's bashcompinit calls it: COMP_WORDS a (1-based) zsh array, COMP_CWORD = CURRENT - 1
+    program = (
+        f"source {tmp_path / 'c.zsh'}\n"
+        'COMP_WORDS=(clusterjob sim ""); COMP_CWORD=2; _clusterjob_complete; print -l -- $COMPREPLY\n'
+    )
+    out = subprocess.run(
+        ["zsh", "-f", "-c", program],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+        timeout=60,
+    )
+    assert out.stdout.split() == ["env", "run", "kill", "purge"], out.stderr
 
 
 def test_a_file_system_error_names_the_folder_not_a_temporary_file() -> None:
