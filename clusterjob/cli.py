@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from clusterjob.backends import ResourcesNotSupportedError
-from clusterjob.errors import ClusterjobError, InvalidResourceError, UnknownBackendError
-from clusterjob.status import str_status
+from clusterjob.errors import (
+    ClusterjobError,
+    InvalidResourceError,
+    SettingsError,
+    UnknownBackendError,
+)
+from clusterjob.status import COMPLETED, str_status
 
 DESCRIPTION = """\
 Write one job script for any HPC batch scheduler, submit it, and follow it to the end.
@@ -24,9 +30,11 @@ examples:
   clusterjob status ~/.cache/runs/clusterjob.sim1.json
   clusterjob status ~/.cache/runs          # every cached run there, one scheduler call per backend
   clusterjob status --backend slurm --job-id 123
+  clusterjob wait ~/.cache/runs/clusterjob.sim1.json    # until it ends; exit 0 if it completed
   clusterjob cancel ~/.cache/runs/clusterjob.sim1.json
   clusterjob sim run slurm -- clusterjob submit job.sh --backend slurm --name demo --wait
   clusterjob check --all
+  clusterjob completion bash > ~/.local/share/bash-completion/completions/clusterjob
 
 Resource values: --time takes seconds or [D-]HH:MM:SS, MM:SS, '2h', '90m'; --mem takes MB or a unit
 ('4G', '512M'); any scheduler option the common keys do not cover goes through --option KEY=VALUE
@@ -35,7 +43,37 @@ Site defaults come from --settings FILE (TOML: [attributes] and [resources] tabl
 INI form); precedence: built-in < settings file < command line.
 """
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(ClusterjobError):
+    """The command line asks for something impossible (exit 2, one line)."""
+
+
+class _Interrupted(Exception):
+    """Ctrl-C after (or during) a submission; the message says what became of the job and how to
+    follow or cancel it."""
+
+
+USER_ERRORS = (
+    UsageError,
+    InvalidResourceError,
+    UnknownBackendError,
+    ResourcesNotSupportedError,
+    SettingsError,
+)
+"""What a user got wrong on the command line: one line on stderr and exit 2."""
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _add_job_options(parser: argparse.ArgumentParser) -> None:
@@ -133,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument(
         "--wait",
         action="store_true",
-        help="wait until the job has finished; exit 0 only if it completed",
+        help="wait until the job has finished (on a terminal: its state and the time elapsed); "
+        "exit 0 only if it completed",
     )
 
     status = commands.add_parser(
@@ -146,6 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
         "unreadable.",
     )
     _add_run_options(status, many=True)
+    status.add_argument(
+        "--wait",
+        action="store_true",
+        help="one run: wait until it has finished, as `clusterjob wait`",
+    )
+    wait = commands.add_parser(
+        "wait",
+        help="wait until a run has finished; prints its final status",
+        description="Follow one run (a cache file, or --job-id with --backend) until it has finished, "
+        "showing its state and the time elapsed on a terminal; print the final status. Exit 0 if it "
+        "completed, 1 if it failed, was cancelled, is lost or --timeout passed, 130 on Ctrl-C (which "
+        "does not cancel the job; the commands to follow or cancel it are printed).",
+    )
+    _add_run_options(wait)
+    wait.add_argument(
+        "--timeout", type=_seconds, metavar="SECONDS", help="give up waiting after this long"
+    )
     cancel = commands.add_parser("cancel", help="cancel a run")
     _add_run_options(cancel)
 
@@ -155,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="conformance suite: `clusterjob check BACKEND|--all ...`", add_help=False
     )
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script: `clusterjob completion bash|zsh`",
+        description="Print a completion script for the clusterjob command. bash: source it, or save "
+        "it as ~/.local/share/bash-completion/completions/clusterjob; zsh: put "
+        "`source <(clusterjob completion zsh)` in ~/.zshrc.",
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"))
     return parser
 
 
@@ -164,7 +228,7 @@ def _read_body(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ClusterjobError(f"cannot read the body file {path!r}: {exc.strerror}") from exc
+        raise UsageError(f"cannot read the body file {path!r}: {exc.strerror}") from exc
 
 
 def _parse_option(text: str) -> tuple[str, Any]:
@@ -213,40 +277,98 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     if args.cache_folder:
         job.cache_folder = args.cache_folder
     if args.cache_id and not job.cache_folder:
-        raise ClusterjobError(
-            "--cache-id needs --cache-folder (or cache_folder in the settings file)"
-        )
-    result = job.submit(cache_id=args.cache_id, force=args.force)
-    print(result.job_id)
-    if result.cache_file:
-        print(f"cache: {result.cache_file}", file=sys.stderr)
-    if args.wait:
-        code = result.get()
-        print(str_status(code), file=sys.stderr)
-        return EXIT_OK if code == 0 else EXIT_FAILURE
-    return EXIT_OK
+        raise UsageError("--cache-id needs --cache-folder (or cache_folder in the settings file)")
+    try:
+        result = job.submit(cache_id=args.cache_id, force=args.force)
+    except KeyboardInterrupt:
+        again = " (submitting again with the same --cache-id recovers it)" if args.cache_id else ""
+        raise _Interrupted(
+            "clusterjob: interrupted during the submission: the job may or may not have reached "
+            f"the scheduler; look for it in the scheduler's queue{again}\n"
+        ) from None
+    try:
+        print(result.job_id, flush=True)
+        if result.from_cache:
+            print(
+                f"cached run returned, nothing submitted: job {result.job_id} was submitted "
+                f"earlier under cache id {args.cache_id!r} (--force submits again); cache: "
+                f"{result.cache_file}",
+                file=sys.stderr,
+            )
+        elif result.cache_file:
+            print(f"cache: {result.cache_file}", file=sys.stderr)
+        if not args.wait:
+            return EXIT_OK
+        code = _wait_for(result)
+    except KeyboardInterrupt:
+        from clusterjob.progress import interrupted_message
+
+        _ignore_interrupts()
+        raise _Interrupted(interrupted_message(result)) from None
+    print(str_status(code), file=sys.stderr)
+    return EXIT_OK if code == COMPLETED else EXIT_FAILURE
+
+
+def _wait_for(result: Any, timeout: float | None = None) -> int:
+    """Wait for `result` showing its state on a terminal; its final status. Ctrl-C: _Interrupted with
+    the commands to follow or cancel the run, which keeps going."""
+    from clusterjob.progress import interrupted_message, wait_with_progress
+
+    try:
+        return wait_with_progress(result, sys.stderr, timeout)
+    except KeyboardInterrupt:
+        _ignore_interrupts()
+        raise _Interrupted(interrupted_message(result)) from None
+    except TimeoutError as exc:
+        raise ClusterjobError(str(exc)) from None
+
+
+def _ignore_interrupts() -> None:
+    """After a first Ctrl-C: a second one (or the same one passed on by a wrapper such as `sim run`)
+    must not cut the message that tells how to follow the job."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _cmd_wait(args: argparse.Namespace) -> int:
+    result = _result_from_args(args)
+    code = _wait_for(result, getattr(args, "timeout", None))
+    print(str_status(code))
+    return EXIT_OK if code == COMPLETED else EXIT_FAILURE
 
 
 def _result_from_args(args: argparse.Namespace) -> Any:
     from clusterjob.result import AsyncResult
 
     if args.cache_file and args.job_id:
-        raise ClusterjobError("give either a cache file or --job-id, not both")
+        raise UsageError("give either a cache file or --job-id, not both")
     if args.cache_file:
+        if not Path(args.cache_file).is_file():
+            what = (
+                "is a folder, not a cache file"
+                if Path(args.cache_file).is_dir()
+                else "no such file"
+            )
+            raise UsageError(f"cache file {args.cache_file!r}: {what}")
         return AsyncResult.load(args.cache_file)
     if not args.job_id or not args.backend:
-        raise ClusterjobError("give a cache file, or --job-id together with --backend")
+        raise UsageError("give a cache file, or --job-id together with --backend")
     from clusterjob.backends import get_backend
     from clusterjob.runners import runner_for
 
-    return AsyncResult(get_backend(args.backend), args.job_id, runner_for(args.remote))
+    try:
+        runner = runner_for(args.remote)
+    except ValueError as exc:
+        raise UsageError(f"--remote: {exc}") from None
+    return AsyncResult(get_backend(args.backend), args.job_id, runner)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
     paths: list[str] = list(args.cache_files)
     if len(paths) > 1 or (paths and Path(paths[0]).is_dir()):
         if args.job_id:
-            raise ClusterjobError("give either cache files or --job-id, not both")
+            raise UsageError("give either cache files or --job-id, not both")
         from clusterjob.status_report import report_statuses
 
         return EXIT_OK if report_statuses(paths, sys.stdout) else EXIT_FAILURE
@@ -276,21 +398,80 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(check_main(args_list[1:]))
     args = build_parser().parse_args(args_list)
+    if args.command == "status" and args.wait:
+        if len(args.cache_files) > 1 or (args.cache_files and Path(args.cache_files[0]).is_dir()):
+            print("clusterjob: error: status --wait follows one run", file=sys.stderr)
+            return EXIT_USAGE
+        args.cache_file = args.cache_files[0] if args.cache_files else None
+        args.command = "wait"
     handlers = {
         "backends": lambda: _cmd_backends(),
         "render": lambda: _cmd_render(args),
         "submit": lambda: _cmd_submit(args),
         "status": lambda: _cmd_status(args),
+        "wait": lambda: _cmd_wait(args),
         "cancel": lambda: _cmd_cancel(args),
+        "completion": lambda: _cmd_completion(args),
     }
     try:
-        return handlers[args.command]()
-    except (InvalidResourceError, UnknownBackendError, ResourcesNotSupportedError) as exc:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return handlers[args.command]()
+    except USER_ERRORS as exc:
         print(f"clusterjob: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ClusterjobError as exc:
         print(f"clusterjob: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except _Interrupted as exc:
+        sys.stderr.write(str(exc))
+        import signal
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as it was (main() in-process)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("\nclusterjob: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`| head`): quietly, as a shell tool does
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # SIGPIPE
+    except OSError as exc:  # a file or folder the user named: unwritable, missing, not a folder
+        print(f"clusterjob: error: {_os_error_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _os_error_line(exc: OSError) -> str:
+    """An OSError as one line naming the file or folder (a temporary file: its folder)."""
+    name = exc.filename
+    why = exc.strerror or str(exc)
+    if not name:
+        return why
+    name = str(name)
+    base = Path(name).name
+    if base.startswith(".") and base.endswith(".tmp"):  # written atomically through a temporary
+        return f"cannot write in the folder {str(Path(name).parent)!r}: {why}"
+    return f"cannot use {name!r}: {why}"
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Warnings of the library as one line on stderr (no source file and line: this is a command)."""
+    print(f"clusterjob: warning: {message}", file=sys.stderr)
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from clusterjob.completion import completion_script
+
+    sys.stdout.write(completion_script(args.shell, build_parser()))
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -91,16 +91,34 @@ class JobLostError(ClusterjobError):
 
 
 class SubmissionError(ClusterjobError):
-    """The scheduler's answer to a submission did not contain a job id."""
+    """The scheduler's answer to a submission held no job id: it refused the job (its own words lead
+    the message) or answered something the backend cannot read."""
 
-    def __init__(self, command: Sequence[str] | str, stdout: str, stderr: str) -> None:
+    def __init__(
+        self,
+        command: Sequence[str] | str,
+        stdout: str,
+        stderr: str,
+        returncode: int | None = None,
+    ) -> None:
         self.command = command
         self.stdout = stdout
         self.stderr = stderr
-        super().__init__(
-            "could not find a job id in the scheduler's answer to the submission; "
-            f"stdout={stdout.strip()!r} stderr={stderr.strip()!r}"
-        )
+        self.returncode = returncode
+        shown = command if isinstance(command, str) else shlex.join(command)
+        said = [" | ".join(t.strip().splitlines()) for t in (stderr, stdout) if t.strip()]
+        words = "; ".join(said) or "(nothing)"
+        if returncode:
+            message = (
+                f"the scheduler refused the job: {words} (exit code {returncode} of {shown!r})"
+            )
+        else:
+            code = "" if returncode is None else "exit code 0, "
+            message = (
+                f"the scheduler answered {words} ({code}{shown!r}), and the backend found no job id "
+                "in that answer"
+            )
+        super().__init__(message)
 
 
 class SubmissionInDoubtError(CacheError):
@@ -117,6 +135,11 @@ class SubmissionInDoubtError(CacheError):
             f"for the job; if it is there, wait for it or cancel it. To submit again, pass force=True "
             f"(or delete the marker {marker!r}); make sure no other process is submitting it right now."
         )
+
+
+class ResourceKeyWarning(UserWarning):
+    """A JobScript keyword that is no common key but looks like a misspelled one (``memory=`` for
+    ``mem=``): it is passed to the scheduler as a raw option, which is probably not what was meant."""
 
 
 class EpilogueWarning(UserWarning):

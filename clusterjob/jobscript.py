@@ -7,12 +7,14 @@ a site settings file (``JobScript.read_defaults(path)``, see clusterjob.settings
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from clusterjob.backends import ClusterjobBackend, get_backend
-from clusterjob.errors import InvalidResourceError
+from clusterjob.errors import InvalidResourceError, ResourceKeyWarning
 from clusterjob.resources import TEXT_FORMS, check_text, normalize_resources
 from clusterjob.settings import BUILTIN_ATTRIBUTES, read_settings
 
@@ -22,6 +24,35 @@ if TYPE_CHECKING:
 
 _PLACEHOLDER = re.compile(r"(?<![$\\])\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SHELL_PATH = re.compile(r"^/[^\s\x00]*$")
+_COMMON_KEYS = tuple(ClusterjobBackend.common_keys)
+_MEANT = {
+    "memory": "mem",
+    "mem_per_node": "mem",
+    "walltime": "time",
+    "wall_time": "time",
+    "job_name": "name",
+    "partition": "queue",
+    "nnodes": "nodes",
+    "ntasks_per_node": "ppn",
+    "tasks_per_node": "ppn",
+    "cpus_per_task": "threads",
+    "output": "stdout",
+    "error": "stderr",
+}
+"""Keywords other tools use for a common key (and that no scheduler takes as an option of that name)."""
+_RAW_LOOKALIKES = frozenset({"nodelist", "nodefile"})
+"""Real scheduler options that happen to look like a common key."""
+
+
+def _meant_key(key: str) -> str | None:
+    """The common key or attribute `key` is probably a misspelling of (None: it looks like a raw
+    scheduler option, as one-letter keys and '--long-option' names do)."""
+    if key in _MEANT:
+        return _MEANT[key]
+    if len(key) < 3 or "-" in key or key in _RAW_LOOKALIKES:
+        return None
+    close = difflib.get_close_matches(key, [*_COMMON_KEYS, *BUILTIN_ATTRIBUTES], n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 class JobScript:
@@ -62,6 +93,15 @@ class JobScript:
                 setattr(self, key, value)
             else:
                 self.resources[key] = value
+                meant = None if key in _COMMON_KEYS else _meant_key(key)
+                if meant is not None:
+                    warnings.warn(
+                        ResourceKeyWarning(
+                            f"JobScript keyword {key!r} is not a common key: did you mean "
+                            f"{meant!r}? It goes to the scheduler as the raw option {key!r}."
+                        ),
+                        stacklevel=2,
+                    )
 
     # ---------------------------------------------------------------------------------- defaults
 
@@ -123,6 +163,13 @@ class JobScript:
                 not isinstance(value, str) or "\n" in value or "\x00" in value
             ):
                 raise InvalidResourceError(key, value, TEXT_FORMS)
+        if self.remote and (self.remote.startswith("-") or any(c.isspace() for c in self.remote)):
+            raise InvalidResourceError(
+                "remote",
+                self.remote,
+                "an ssh host such as 'cluster' or 'user@host', or a ~/.ssh/config alias",
+                "no spaces, and not starting with '-'",
+            )
         if self.filename and ("/" in self.filename or self.filename in (".", "..")):
             raise InvalidResourceError(
                 "filename",

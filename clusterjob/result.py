@@ -91,6 +91,9 @@ class AsyncResult:
     again, and the epilogue runs once (locally, in the current folder, as in the original clusterjob).
     """
 
+    from_cache: bool = False
+    """True when submit() returned an earlier run cached under the same cache id (nothing submitted)."""
+
     def __init__(
         self,
         backend: str | ClusterjobBackend,

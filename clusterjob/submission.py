@@ -109,6 +109,7 @@ def submit_jobscript(
         else:
             earlier = _earlier_submission(paths, jobscript, backend, runner)
             if earlier is not None:
+                earlier.from_cache = True
                 if block:
                     earlier.wait()
                 return earlier
@@ -278,5 +279,5 @@ def _submit(
     if not job_id:
         if paths is not None:
             paths.cleanup()
-        raise SubmissionError(command, out.stdout, out.stderr)
+        raise SubmissionError(command, out.stdout, out.stderr, out.returncode)
     return _new_result(jobscript, backend, runner, str(job_id), paths, started)

@@ -42,7 +42,17 @@ def cli(
 def test_help_lists_every_command() -> None:
     out = cli("--help")
     assert out.returncode == 0
-    for command in ("backends", "render", "submit", "status", "cancel", "sim", "check"):
+    for command in (
+        "backends",
+        "render",
+        "submit",
+        "status",
+        "wait",
+        "cancel",
+        "sim",
+        "check",
+        "completion",
+    ):
         assert command in out.stdout
     assert "examples:" in out.stdout
 
@@ -132,13 +142,13 @@ def test_bad_input_exits_2_with_a_clear_message(argv: list[str], fragment: str) 
 
 def test_missing_body_file_is_a_clear_error(tmp_path: Path) -> None:
     out = cli("render", str(tmp_path / "nope.sh"), "--backend", "slurm")
-    assert out.returncode == 1
+    assert out.returncode == 2  # a file named on the command line: a user error
     assert "cannot read the body file" in out.stderr
 
 
 def test_status_needs_a_cache_file_or_an_id() -> None:
     out = cli("status")
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert "give a cache file, or --job-id together with --backend" in out.stderr
 
 

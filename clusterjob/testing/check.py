@@ -21,14 +21,15 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-__all__ = ["CheckRun", "main", "preflight", "print_report", "run_checks"]
+__all__ = ["CheckRun", "main", "preflight", "print_progress", "print_report", "run_checks"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -172,14 +173,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         label = args.backend.rsplit(":", 1)[-1]
         runs = [CheckRun(label, args.backend, args.scheduler, args.capabilities, real=args.real)]
     started = time.monotonic()
-    run_checks(
-        runs,
-        profile,
-        pytest_args,
-        jobs=args.jobs,
-        workdir=args.workdir,
-        submit_host=args.submit_host,
+    where = "real schedulers on PATH" if args.real else "simulated schedulers"
+    print(
+        f"clusterjob check: {', '.join(run.label for run in runs)} on {where}, profile {profile}; "
+        "one line per check as it finishes",
+        flush=True,
     )
+    for run in runs:
+        if run.skipped:
+            print(f"{run.label:<8} skip  (whole suite): {run.skipped}", flush=True)
+    try:
+        run_checks(
+            runs,
+            profile,
+            pytest_args,
+            jobs=args.jobs,
+            workdir=args.workdir,
+            submit_host=args.submit_host,
+            on_result=print_progress(sys.stdout),
+        )
+    except KeyboardInterrupt:
+        print("clusterjob check: interrupted; no summary", file=sys.stderr)
+        return 130
+    print(flush=True)
     print_report(runs, profile, time.monotonic() - started, sys.stdout, verbose=args.verbose)
     if runs and all(run.skipped for run in runs):
         print(
@@ -269,9 +285,10 @@ def run_checks(
     jobs: int | None = None,
     workdir: str | None = None,
     submit_host: str | None = None,
+    on_result: Callable[[CheckRun, dict[str, Any]], None] | None = None,
 ) -> None:
     """Run the suite for each of `runs` (several at once; those `skipped` not at all), filling in their
-    results."""
+    results. `on_result(run, entry)` is called (from a worker thread) as each check finishes."""
     workers = max(1, jobs or os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="clusterjob-check-") as folder:
         base = Path(folder)
@@ -291,17 +308,18 @@ def run_checks(
             env["PYTHONPATH"] = os.pathsep.join(
                 p for p in (os.getcwd(), env.get("PYTHONPATH", "")) if p
             )
+            events = base / f"events-{index}.jsonl"
+            argv = _pytest_argv(run, profile, report, ini, pytest_args, workdir, submit_host)
+            argv += ["--cj-events", str(events)]
             start = time.monotonic()
-            proc = subprocess.run(
-                _pytest_argv(run, profile, report, ini, pytest_args, workdir, submit_host),
-                capture_output=True,
-                text=True,
-                env=env,
-                check=False,
-            )
-            run.seconds = time.monotonic() - start
-            run.returncode = proc.returncode
-            run.log = proc.stdout + proc.stderr
+            with tempfile.TemporaryFile(dir=base) as out, tempfile.TemporaryFile(dir=base) as err:
+                proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+                _follow_events(proc, events, lambda entry: on_result and on_result(run, entry))
+                run.seconds = time.monotonic() - start
+                run.returncode = proc.returncode
+                out.seek(0)
+                err.seek(0)
+                run.log = (out.read() + err.read()).decode("utf-8", errors="replace")
             if report.exists():
                 data = json.loads(report.read_text(encoding="utf-8"))
                 run.results = list(data.get("results", []))
@@ -309,6 +327,54 @@ def run_checks(
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(one, enumerate(runs)))
+
+
+def _follow_events(
+    proc: subprocess.Popen[bytes], events: Path, emit: Callable[[dict[str, Any]], object]
+) -> None:
+    """Until `proc` ends, pass each complete JSON line appended to `events` to `emit`."""
+    done = 0
+    while True:
+        finished = proc.poll() is not None
+        try:
+            data = events.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        end = data.rfind(b"\n") + 1
+        for line in data[done:end].splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict):
+                emit(entry)
+        done = end
+        if finished:
+            return
+        try:
+            proc.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def print_progress(out: TextIO) -> Callable[[CheckRun, dict[str, Any]], None]:
+    """A result callback for run_checks printing one line per finished check (thread-safe):
+    backend, outcome, check and its parameters, and why it was skipped or how it failed."""
+    lock = threading.Lock()
+
+    def show(run: CheckRun, entry: dict[str, Any]) -> None:
+        short = _SHORT.get(str(entry.get("outcome")), str(entry.get("outcome")))
+        nodeid = str(entry.get("nodeid", ""))
+        params = nodeid[nodeid.index("[") :] if "[" in nodeid else ""
+        line = f"{run.label:<8} {short:<5} {entry.get('check', '?')}{params}"
+        why = entry.get("reason") if short == "skip" else entry.get("summary")
+        if why:
+            line += f": {str(why).strip().splitlines()[0]}"
+        with lock:
+            out.write(line + "\n")
+            out.flush()
+
+    return show
 
 
 def print_report(
@@ -371,7 +437,7 @@ def _print_failures(run: CheckRun, out: TextIO, verbose: bool) -> None:
             out.write(_indent(str(result["falsifying"])) + "\n")
         out.write("\n")
     skipped = [r for r in run.results if r["outcome"] == "skipped" and r.get("reason")]
-    if skipped and (verbose or run.real):  # against a real scheduler, say what could not be checked
+    if skipped:  # say what could not be checked, and why
         for result in skipped:
             out.write(f"-- {run.label}: {result['check']} skipped: {result['reason']}\n")
     if verbose:

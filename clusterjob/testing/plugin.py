@@ -201,6 +201,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write a JSON summary of the conformance checks (used by `clusterjob check`)",
     )
+    group.addoption(
+        "--cj-events",
+        metavar="PATH",
+        help="with --cj-report: append one JSON line per check to PATH as soon as it has finished "
+        "(how `clusterjob check` streams its progress)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -239,7 +245,10 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["CLUSTERJOB_PROFILE"] = str(profile)
     report = config.getoption("cj_report", None)
     if report:
-        config.pluginmanager.register(_Report(Path(report)), "clusterjob-report")
+        events = config.getoption("cj_events", None)
+        config.pluginmanager.register(
+            _Report(Path(report), Path(events) if events else None), "clusterjob-report"
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -342,8 +351,9 @@ def _check_name(nodeid: str) -> str:
 class _Report:
     """Collects each conformance check's outcome and first failure text; written as JSON at the end."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, events: Path | None = None) -> None:
         self.path = path
+        self.events = events
         self.results: dict[str, dict[str, Any]] = {}
         self.errors: list[str] = []
 
@@ -364,6 +374,19 @@ class _Report:
             entry["detail"] = text[-6000:]
             entry["falsifying"] = falsifying_example(text)[:4000]
             entry["summary"] = failure_summary(text)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: object) -> None:
+        """One finished check (setup, call and teardown done): its entry, as one JSON line."""
+        entry = self.results.get(nodeid)
+        if self.events is None or entry is None:
+            return
+        line = {
+            key: entry[key]
+            for key in ("check", "nodeid", "outcome", "reason", "summary")
+            if key in entry
+        }
+        with self.events.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

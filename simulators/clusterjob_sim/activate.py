@@ -155,9 +155,13 @@ def run_with(
     spool: str | os.PathLike[str] | None = None,
     **config_overrides: Any,
 ) -> int:
-    """Run argv with the scheduler's fake commands first on PATH; return its exit code.
+    """Run argv with the scheduler's fake commands first on PATH; return its exit code (128 + N when
+    signal N ended it, as a shell says).
 
-    Without `spool`, a fresh temporary spool is used, and its jobs are killed and it is deleted afterwards.
+    Without `spool`, a fresh temporary spool is used, and its jobs are killed and it is deleted afterwards,
+    also when this process gets SIGTERM, SIGHUP or SIGINT: SIGTERM and SIGHUP are passed on to the command,
+    SIGINT (Ctrl-C, which the terminal sends to the command too) is left to it; then the command is
+    awaited and the spool cleaned up.
     """
     import shutil
     import subprocess
@@ -165,19 +169,76 @@ def run_with(
 
     scheduler = scheduler_name(scheduler)
     temp = spool is None
-    path = Path(tempfile.mkdtemp(prefix=f"clusterjob-sim-{scheduler}-") if spool is None else spool)
-    try:
-        if temp or config_overrides or not (path / _spool.CONFIG_NAME).exists():
-            create_spool(path, scheduler, **config_overrides)
-        else:
-            module = scheduler_module(scheduler)
-            write_bin_scripts(path.absolute(), scheduler, module)
-            write_site_files(path.absolute(), module, _spool.load_config(path))
-        env = {**os.environ, **env_vars(scheduler, path)}
-        return subprocess.call(argv, env=env)
-    finally:
-        if temp:
-            from clusterjob_sim.engine.core import kill_all
+    with _Forwarding() as forwarding:
+        path = Path(
+            tempfile.mkdtemp(prefix=f"clusterjob-sim-{scheduler}-") if spool is None else spool
+        )
+        try:
+            if temp or config_overrides or not (path / _spool.CONFIG_NAME).exists():
+                create_spool(path, scheduler, **config_overrides)
+            else:
+                module = scheduler_module(scheduler)
+                write_bin_scripts(path.absolute(), scheduler, module)
+                write_site_files(path.absolute(), module, _spool.load_config(path))
+            env = {**os.environ, **env_vars(scheduler, path)}
+            if forwarding.received:
+                return 128 + forwarding.received
+            child = subprocess.Popen(argv, env=env)
+            forwarding.child = child
+            code = child.wait()
+        finally:
+            if temp:
+                from clusterjob_sim.engine.core import kill_all
 
-            kill_all(path)
-            shutil.rmtree(path, ignore_errors=True)
+                killed = kill_all(path)
+                shutil.rmtree(path, ignore_errors=True)
+                if killed:
+                    print(
+                        f"clusterjob sim run: the temporary simulated {scheduler} cluster is gone, "
+                        f"and with it its {killed} unfinished job(s)",
+                        file=sys.stderr,
+                    )
+    if forwarding.received and code < 0:
+        return 128 + forwarding.received
+    return 128 - code if code < 0 else code
+
+
+class _Forwarding:
+    """While `sim run` runs its command: SIGTERM and SIGHUP go on to the command (a second one kills
+    it), SIGINT is noted (the terminal sent it to the command as well), and none of them interrupts the
+    clean-up. Outside the main thread (where Python cannot handle signals) it does nothing."""
+
+    SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+
+    def __init__(self) -> None:
+        import subprocess
+
+        self.child: subprocess.Popen[bytes] | None = None
+        self.received = 0
+        self._saved: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: object) -> None:
+        import signal
+
+        first = not self.received
+        self.received = self.received or signum
+        if self.child is None or self.child.poll() is not None or signum == signal.SIGINT:
+            return
+        self.child.send_signal(signum if first else signal.SIGKILL)
+
+    def __enter__(self) -> _Forwarding:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self._saved[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for number, handler in self._saved.items():
+            signal.signal(number, handler)

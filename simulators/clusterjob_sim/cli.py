@@ -17,6 +17,7 @@ EPILOG = """examples:
   eval "$(clusterjob sim env slurm)"           # this shell now has sbatch, squeue, sacct, scancel
   clusterjob sim env slurm --spool /tmp/c1 --config '{"nodes": 2, "cores_per_node": 4}'
   clusterjob sim run slurm -- sh -c 'sbatch --wrap "sleep 1"; squeue'   # fresh spool, removed after
+      (also on SIGTERM/SIGHUP, which go on to the command, and Ctrl-C: the spool's jobs are killed)
   clusterjob sim kill slurm                    # kill every job of the default slurm spool
 """
 
@@ -49,20 +50,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _BadConfig(Exception):
+    """--config cannot be used (exit 2, one line)."""
+
+
 def _overrides(text: str | None) -> dict[str, object]:
     if not text:
         return {}
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SystemExit(f"clusterjob sim: --config is not valid JSON: {e}") from None
+        raise _BadConfig(f"--config is not valid JSON: {e}") from None
     if not isinstance(value, dict):
-        raise SystemExit("clusterjob sim: --config must be a JSON object, e.g. '{\"nodes\": 2}'")
+        raise _BadConfig("--config must be a JSON object, e.g. '{\"nodes\": 2}'")
     return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sim command with argv (without the program name); return the exit code."""
+    try:
+        return _main(argv)
+    except _BadConfig as e:
+        print(f"clusterjob sim: {e}", file=sys.stderr)
+        return 2
+    except (TypeError, ValueError, KeyError) as e:
+        if "--config" not in list(sys.argv[1:] if argv is None else argv):
+            raise
+        print(f"clusterjob sim: --config has a value of the wrong form: {e}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     cmd: list[str] = []
     if "--" in words:  # everything after -- is the command of `run`, never sim's own options
@@ -72,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.scheduler = scheduler_name(args.scheduler)
     if args.action == "env":
         spool = args.spool or default_spool(args.scheduler)
-        activate.create_spool(spool, args.scheduler, **_overrides(args.config))
+        try:
+            activate.create_spool(spool, args.scheduler, **_overrides(args.config))
+        except OSError as e:
+            print(f"clusterjob sim env: {e.strerror or e}: {e.filename or spool}", file=sys.stderr)
+            return 2
         sys.stdout.write(activate.env_lines(args.scheduler, spool))
         return 0
     if args.action == "run":
@@ -83,8 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return activate.run_with(args.scheduler, cmd, args.spool, **_overrides(args.config))
         except FileNotFoundError as e:
+            if e.filename not in (None, cmd[0]):
+                print(f"clusterjob sim run: {e.strerror}: {e.filename}", file=sys.stderr)
+                return 2
             print(f"clusterjob sim run: {e.strerror}: {cmd[0]}", file=sys.stderr)
             return 127
+        except OSError as e:  # the spool cannot be made: a folder the user named
+            print(f"clusterjob sim run: {e.strerror or e}: {e.filename or ''}", file=sys.stderr)
+            return 2
     spool = args.spool or default_spool(args.scheduler)
     if not (Path(spool) / "config.json").exists():
         print(f"clusterjob sim {args.action}: no spool at {spool}", file=sys.stderr)
