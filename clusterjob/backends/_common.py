@@ -18,8 +18,8 @@ Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
 - ``unsupported(backend, key, reason)``: a ResourcesNotSupportedError with a uniform message.
 - ``check_job_id(job_id, pattern, forms)``: a job id safe to put in a command's argv.
 - ``combine_statuses(codes)``: one status for several rows (array tasks, duplicate records).
-- ``statuses_by_job(response, runs, rows, code, belongs)``: ``get_status_many``'s {job id: status}
-  from one batched answer, never raising.
+- ``statuses_by_job(response, runs, rows, code, row_keys, run_key)``: ``get_status_many``'s
+  {job id: status} from one batched answer by dict lookups, never raising.
 - ``parse_qstat_full(text)``: the ``Job Id:`` blocks of PBS ``qstat -f`` as attribute dicts.
 """
 
@@ -350,8 +350,12 @@ def combine_statuses(codes: Iterable[int | None]) -> int | None:
     return max(known, key=lambda code: _STATUS_RANK[code])
 
 
-def _same_id(row_id: str, job_id: str) -> bool:
-    return row_id == job_id
+def _own_id(row_id: str) -> tuple[str, ...]:
+    return (row_id,)
+
+
+def _identity(job_id: str) -> str:
+    return job_id
 
 
 def _status_itself(value: object) -> int | None:
@@ -363,24 +367,33 @@ def statuses_by_job(
     runs: Iterable[Any],
     rows: Callable[[object], Sequence[tuple[str, _V]]],
     code: Callable[[_V], int | None] | None = None,
-    belongs: Callable[[str, str], bool] = _same_id,
+    row_keys: Callable[[str], Iterable[str]] = _own_id,
+    run_key: Callable[[str], str] = _identity,
 ) -> dict[str, int | None]:
     """{job id: status} for the `runs` with rows in a batched `response` (``get_status_many``).
 
-    `rows` splits the answer into (row id, value) pairs, `code` turns a value into a status (by
-    default the value is the status) and `belongs` says whether a row id is the run's job (default:
-    the same id); several rows of one job are combined. Never raises: on an error, the statuses
-    found so far.
+    `rows` splits the answer into (row id, value) pairs and `code` turns a value into a status (by
+    default the value is the status). A row belongs to every run whose ``run_key(job id)`` is one of
+    ``row_keys(row id)`` (default: the same id), so matching is one dict lookup per key of a row,
+    linear in runs + rows; several rows of one job are combined. Never raises: on an error, the
+    statuses found so far.
     """
     result: dict[str, int | None] = {}
     status = code or _status_itself
     try:
-        parsed = rows(response)
+        by_key: dict[str, list[str]] = {}
         for run in runs:
             job_id = str(run.job_id)
-            codes = [status(value) for row_id, value in parsed if belongs(row_id, job_id)]
-            if codes:
-                result[job_id] = combine_statuses(codes)
+            by_key.setdefault(run_key(job_id), []).append(job_id)
+        codes: dict[str, list[int | None]] = {}
+        for row_id, value in rows(response):
+            owners = {job_id for key in row_keys(row_id) for job_id in by_key.get(key, ())}
+            if owners:
+                row_code = status(value)
+                for job_id in owners:
+                    codes.setdefault(job_id, []).append(row_code)
+        for job_id, found in codes.items():
+            result[job_id] = combine_statuses(found)
     except Exception:  # never raise on an answer
         return result
     return result
