@@ -26,12 +26,17 @@ def refresh_statuses(results: Sequence[AsyncResult]) -> dict[str, int | None]:
     simply unknown. Finished runs are not asked about again.
     """
     groups: dict[tuple[int, str], list[AsyncResult]] = {}
+    runner_keys: dict[int, str] = {}  # one JSON key per runner object, not per run
     for result in results:
         if is_finished(result.last_status):
             continue
         backend = result.backend_instance
-        key = (id(backend), json.dumps(result.runner.to_dict(), sort_keys=True))
-        groups.setdefault(key, []).append(result)
+        runner = result.runner
+        runner_key = runner_keys.get(id(runner))
+        if runner_key is None:
+            runner_key = json.dumps(runner.to_dict(), sort_keys=True)
+            runner_keys[id(runner)] = runner_key
+        groups.setdefault((id(backend), runner_key), []).append(result)
     for runs in groups.values():
         answers = _ask(runs[0].backend_instance, runs[0].runner, runs)
         for run in runs:

@@ -385,15 +385,20 @@ def statuses_by_job(
         for run in runs:
             job_id = str(run.job_id)
             by_key.setdefault(run_key(job_id), []).append(job_id)
+        # codes by run key; a key met twice in one row is harmless (combining is idempotent)
         codes: dict[str, list[int | None]] = {}
         for row_id, value in rows(response):
-            owners = {job_id for key in row_keys(row_id) for job_id in by_key.get(key, ())}
-            if owners:
-                row_code = status(value)
-                for job_id in owners:
-                    codes.setdefault(job_id, []).append(row_code)
-        for job_id, found in codes.items():
-            result[job_id] = combine_statuses(found)
+            row_code: int | None = None
+            coded = False
+            for key in row_keys(row_id):
+                if key in by_key:
+                    if not coded:
+                        row_code, coded = status(value), True
+                    codes.setdefault(key, []).append(row_code)
+        for key, found in codes.items():
+            combined = combine_statuses(found)
+            for job_id in by_key[key]:
+                result[job_id] = combined
     except Exception:  # never raise on an answer
         return result
     return result

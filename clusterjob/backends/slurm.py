@@ -214,6 +214,8 @@ def _belongs(row_id: str, job_id: str) -> bool:
 def _row_jobs(row_id: str) -> list[str]:
     """Every job id a row belongs to by _belongs: the row id itself and each prefix that ends
     before a '_' or '+' (``123_4`` -> ``123_4``, ``123``), so the lookup is by dict."""
+    if "_" not in row_id and "+" not in row_id:
+        return [row_id]
     keys = [row_id]
     for index, char in enumerate(row_id):
         if char in "_+":
