@@ -101,6 +101,10 @@ class ClusterjobBackend(metaclass=ABCMeta):
 
     # ---- optional extensions beyond the seed contract; the defaults fall back to the seed methods ----
 
+    max_status_ids: int | None = None
+    """The scheduler's own limit on job ids in one cmd_status_many call (None: none known).
+    refresh_statuses also keeps every call within the OS argument limits, whatever this says."""
+
     def cmd_status_many(
         self, runs: Sequence[AsyncResult], finished: bool = False
     ) -> Command | None:
