@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from clusterjob.backends import ClusterjobBackend, Command
-from clusterjob.result import AsyncResult
+from clusterjob.result import AsyncResult, batched_writes
 from clusterjob.runners import Runner
 from clusterjob.status import STATUS_CODES, is_finished
 
@@ -28,8 +28,14 @@ def refresh_statuses(results: Sequence[AsyncResult]) -> dict[str, int | None]:
 
     A run without an answer keeps its last known status (and its `unknown_count` grows). A non-zero exit
     of the batched command is not an error: SLURM's squeue, for one unknown id, exits 1; its ids are
-    simply unknown. Finished runs are not asked about again.
+    simply unknown. Finished runs are not asked about again. Cache files are written inside
+    batched_writes (see there why that is crash-safe).
     """
+    with batched_writes():  # cache files: one folder fsync per folder, not per file
+        return _refresh(results)
+
+
+def _refresh(results: Sequence[AsyncResult]) -> dict[str, int | None]:
     groups: dict[tuple[int, str], list[AsyncResult]] = {}
     runner_keys: dict[int, str] = {}  # one JSON key per runner object, not per run
     for result in results:
