@@ -169,11 +169,32 @@ def check_extra(key: object, value: object) -> None:
         raise InvalidResourceError(key, value, EXTRA_VALUE_FORMS)
 
 
+_MEMO_TYPES = frozenset((str, int, float, bool, type(None)))
+_memo: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], dict[str, Any]] = {}
+_MEMO_SIZE = 256
+
+
 def normalize_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
     """Validated, typed copy of a resources dict; None values of common keys are dropped.
 
     Raises InvalidResourceError for the first bad value, naming key, value and accepted forms.
+    Resources of plain values (str, int, float, bool, None) are remembered by value and type, so
+    rendering (which validates, then lets the backend normalize again) parses them once.
     """
+    types = tuple(map(type, resources.values()))
+    if _MEMO_TYPES.issuperset(types):
+        key = (tuple(resources.items()), types)
+        known = _memo.get(key)
+        if known is None:
+            known = _normalize(resources)
+            if len(_memo) >= _MEMO_SIZE:
+                _memo.clear()
+            _memo[key] = known
+        return dict(known)
+    return _normalize(resources)
+
+
+def _normalize(resources: Mapping[str, Any]) -> dict[str, Any]:
     normal: dict[str, Any] = {}
     for key, value in resources.items():
         if key in ("time", "mem", *INT_KEYS, *TEXT_KEYS) and value is None:

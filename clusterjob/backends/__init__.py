@@ -228,6 +228,10 @@ def get_backend(name: str | ClusterjobBackend) -> ClusterjobBackend:
     """The backend registered under `name` (a backend instance is returned as it is)."""
     if isinstance(name, ClusterjobBackend):
         return name
+    if _defaults_loaded:
+        found = _registry.get(name)  # a plain dict read: atomic, no lock needed
+        if found is not None:
+            return found
     _load_defaults()
     with _lock:
         try:

@@ -25,6 +25,7 @@ Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ __all__ = [
 COMMON_KEYS: tuple[str, ...] = tuple(ClusterjobBackend.common_keys)
 """The resource keys every backend must encode (or reject with ResourcesNotSupportedError)."""
 
+_COMMON_SET = frozenset(COMMON_KEYS)
+
 DIRECTIVE_PREFIXES: tuple[str, ...] = ("#SBATCH", "#SLURM", "#PBS", "#BSUB", "#$")
 """Directive prefixes of the five schedulers (``#SLURM`` is sbatch's old synonym of ``#SBATCH``)."""
 
@@ -91,6 +94,19 @@ def check_directive_value(
     adds characters the scheduler cannot take even quoted; `forbidden_words` adds words it acts on
     anywhere in a line (case-insensitive, e.g. sbatch's ``hetjob``); `why` goes in the message.
     """
+    if type(value) is str and type(forbidden_words) is tuple:
+        return _checked_text(key, value, forbidden, forbidden_words, accepted, why)
+    return _check_value(key, value, forbidden, tuple(forbidden_words), accepted, why)
+
+
+def _check_value(
+    key: str,
+    value: object,
+    forbidden: str,
+    forbidden_words: tuple[str, ...],
+    accepted: str,
+    why: str,
+) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidResourceError(key, value, accepted, f"type {type(value).__name__}")
     text = str(value)
@@ -118,6 +134,11 @@ def check_directive_value(
             reason = f"contains {word!r}" + (f": {why}" if why else "")
             raise InvalidResourceError(key, value, accepted, reason)
     return text
+
+
+_checked_text = functools.lru_cache(maxsize=1024)(_check_value)
+"""check_directive_value of a str, remembered (rendering checks the same names and paths again and
+again; a value that fails is not remembered and raises each time)."""
 
 
 _SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./@%+=,^~-][A-Za-z0-9_./:@%+=,^~-]*")
@@ -192,7 +213,7 @@ def extra_items(
     resources: Mapping[str, Any], skip: Iterable[str] = COMMON_KEYS
 ) -> list[tuple[str, Any]]:
     """(key, value) of the raw options (keys outside `skip`), in order, False/None left out."""
-    skipped = set(skip)
+    skipped = _COMMON_SET if skip is COMMON_KEYS else set(skip)
     return [
         (key, value)
         for key, value in resources.items()
@@ -259,6 +280,16 @@ CORE_VARIABLES: tuple[str, ...] = (
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@functools.lru_cache(maxsize=64)
+def _core_vars_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The ``$NAME``/``${NAME...`` pattern of replace_core_vars for these names (built once)."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(
+        r"\$\{(?P<braced>" + alternatives + r")(?P<close>\})?(?(close)|(?=[:#%/^,@\[+=?-]))"
+        r"|\$(?P<bare>" + alternatives + r")(?![A-Za-z0-9_])"
+    )
+
+
 def replace_core_vars(body: str, mapping: Mapping[str, str]) -> str:
     """Replace ``$NAME`` and ``${NAME}`` for each NAME in `mapping`, whole names only
     (``$CLUSTERJOB_IDX`` is not ``$CLUSTERJOB_ID`` + ``X``).
@@ -268,25 +299,39 @@ def replace_core_vars(body: str, mapping: Mapping[str, str]) -> str:
     (``$(...)``) that replaces ``$NAME`` and ``${NAME}``; an expression's operator forms like
     ``${NAME:-x}`` are left as written.
     """
-    if not mapping:
+    if not mapping or "$" not in body:
         return body
-    names = "|".join(re.escape(n) for n in sorted(mapping, key=len, reverse=True))
-    pattern = re.compile(
-        r"\$\{(?P<braced>" + names + r")(?P<close>\})?(?(close)|(?=[:#%/^,@\[+=?-]))"
-        r"|\$(?P<bare>" + names + r")(?![A-Za-z0-9_])"
-    )
+    pattern, bare, closed, opened = _core_vars_rules(tuple(mapping.items()))
 
     def substitute(match: re.Match[str]) -> str:
-        name = match.group("braced") or match.group("bare")
-        target = mapping[name]
-        is_name = _IDENTIFIER.fullmatch(target) is not None
-        if match.group("bare") is not None:
-            return "$" + target if is_name else target
+        name = match.group("bare")
+        if name is not None:
+            return bare[name]
+        name = match.group("braced")
         if match.group("close") is not None:
-            return "${" + target + "}" if is_name else target
-        return "${" + target if is_name else match.group(0)
+            return closed[name]
+        return opened.get(name, match.group(0))
 
     return pattern.sub(substitute, body)
+
+
+@functools.lru_cache(maxsize=64)
+def _core_vars_rules(
+    items: tuple[tuple[str, str], ...],
+) -> tuple[re.Pattern[str], dict[str, str], dict[str, str], dict[str, str]]:
+    """replace_core_vars' pattern and what ``$NAME``, ``${NAME}`` and ``${NAME<op>`` become
+    (an operator form only for a value that is a variable name), computed once per mapping."""
+    bare, closed, opened = {}, {}, {}
+    for name, target in items:
+        if _IDENTIFIER.fullmatch(target) is not None:
+            bare[name], closed[name], opened[name] = (
+                "$" + target,
+                "${" + target + "}",
+                "${" + target,
+            )
+        else:
+            bare[name] = closed[name] = target
+    return _core_vars_pattern(tuple(name for name, _ in items)), bare, closed, opened
 
 
 # ------------------------------------------------------------------------------ answer parsing
