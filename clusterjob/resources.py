@@ -7,6 +7,7 @@ sees them unchanged); :func:`normalize_resources` gives the typed normal form th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -90,6 +91,7 @@ def _parse_time_text(text: str, key: str, original: object) -> int:
     raise InvalidResourceError(key, original, TIME_FORMS)
 
 
+@functools.lru_cache(maxsize=256)
 def format_hms(seconds: int) -> str:
     """'HH:MM:SS' with hours unbounded (PBS, Grid Engine, sacct style): 90000 -> '25:00:00'."""
     minutes, secs = divmod(seconds, 60)
@@ -97,6 +99,7 @@ def format_hms(seconds: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
+@functools.lru_cache(maxsize=256)
 def format_dhms(seconds: int) -> str:
     """SLURM's 'D-HH:MM:SS' (or 'HH:MM:SS' below a day): 90000 -> '1-01:00:00'."""
     days, rest = divmod(seconds, 86400)

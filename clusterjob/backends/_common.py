@@ -213,7 +213,12 @@ def extra_items(
     resources: Mapping[str, Any], skip: Iterable[str] = COMMON_KEYS
 ) -> list[tuple[str, Any]]:
     """(key, value) of the raw options (keys outside `skip`), in order, False/None left out."""
-    skipped = _COMMON_SET if skip is COMMON_KEYS else set(skip)
+    if skip is COMMON_KEYS:
+        if _COMMON_SET.issuperset(resources):
+            return []  # the usual case: no raw options
+        skipped = _COMMON_SET
+    else:
+        skipped = frozenset(skip)
     return [
         (key, value)
         for key, value in resources.items()
