@@ -79,12 +79,13 @@ _POINTER = 8
 
 
 def _arg_max() -> int:
-    """The execve budget for arguments plus environment (ARG_MAX: a quarter of the stack limit)."""
+    """The execve budget for arguments plus environment (ARG_MAX: a quarter of the stack limit, which
+    Linux caps at 6 MiB even with an unlimited stack: fs/exec.c, _STK_LIM / 4 * 3)."""
     try:
         value = os.sysconf("SC_ARG_MAX")
     except (ValueError, OSError):
         value = -1
-    return value if value > 0 else 2 * MAX_ARG_STRLEN
+    return min(value, 6 * 1024 * 1024) if value > 0 else 2 * MAX_ARG_STRLEN
 
 
 def argv_bytes(strings: Sequence[str]) -> tuple[int, int]:
