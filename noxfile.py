@@ -32,9 +32,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks of the simulators: ratios measured side by side in one run."""
+    """Benchmarks of the simulators and of the library: ratios measured side by side in one run."""
     session.install("-e", ".[test]")
     session.run("python", "bench/bench_sim.py", *session.posargs)
+    session.run("python", "bench/bench_lib.py")
 
 
 @nox.session

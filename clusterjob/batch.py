@@ -3,19 +3,24 @@
 Runs are grouped by (backend, runner). A backend that batches (cmd_status_many) is asked once about all
 unfinished runs of a group, then once more, in its finished (accounting) view, about the runs the running
 view did not mention; a backend that does not batch is asked run by run, as AsyncResult.status would.
+"Once" means one call per chunk: the runs are split so that every command fits the OS argument limits
+where the runner executes it (Runner.argv_load: 128 KiB per argument, ARG_MAX in all) and the backend's
+own `max_status_ids`.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections import deque
 from collections.abc import Sequence
 
-from clusterjob.backends import ClusterjobBackend
-from clusterjob.result import AsyncResult
+from clusterjob.backends import ClusterjobBackend, Command
+from clusterjob.result import AsyncResult, batched_writes
 from clusterjob.runners import Runner
 from clusterjob.status import STATUS_CODES, is_finished
 
-__all__ = ["refresh_statuses"]
+__all__ = ["refresh_statuses", "status_chunks"]
 
 
 def refresh_statuses(results: Sequence[AsyncResult]) -> dict[str, int | None]:
@@ -23,15 +28,26 @@ def refresh_statuses(results: Sequence[AsyncResult]) -> dict[str, int | None]:
 
     A run without an answer keeps its last known status (and its `unknown_count` grows). A non-zero exit
     of the batched command is not an error: SLURM's squeue, for one unknown id, exits 1; its ids are
-    simply unknown. Finished runs are not asked about again.
+    simply unknown. Finished runs are not asked about again. Cache files are written inside
+    batched_writes (see there why that is crash-safe).
     """
+    with batched_writes():  # cache files: one folder fsync per folder, not per file
+        return _refresh(results)
+
+
+def _refresh(results: Sequence[AsyncResult]) -> dict[str, int | None]:
     groups: dict[tuple[int, str], list[AsyncResult]] = {}
+    runner_keys: dict[int, str] = {}  # one JSON key per runner object, not per run
     for result in results:
         if is_finished(result.last_status):
             continue
         backend = result.backend_instance
-        key = (id(backend), json.dumps(result.runner.to_dict(), sort_keys=True))
-        groups.setdefault(key, []).append(result)
+        runner = result.runner
+        runner_key = runner_keys.get(id(runner))
+        if runner_key is None:
+            runner_key = json.dumps(runner.to_dict(), sort_keys=True)
+            runner_keys[id(runner)] = runner_key
+        groups.setdefault((id(backend), runner_key), []).append(result)
     for runs in groups.values():
         answers = _ask(runs[0].backend_instance, runs[0].runner, runs)
         for run in runs:
@@ -55,15 +71,45 @@ def _ask(
     for finished in (False, True):
         if not pending:
             break
-        command = backend.cmd_status_many(pending, finished=finished)
-        if command is None:
-            for run in pending:
-                out = runner.run(backend.cmd_status(run, finished=finished))
-                answers[run.job_id] = backend.get_status(out.stdout, finished=finished)
-        else:
-            out = runner.run(command)
-            parsed = backend.get_status_many(out.stdout, pending, finished=finished)
-            for run in pending:
-                answers[run.job_id] = parsed.get(run.job_id)
+        for chunk, command in status_chunks(backend, runner, pending, finished):
+            if command is None:
+                for run in chunk:
+                    out = runner.run(backend.cmd_status(run, finished=finished))
+                    answers[run.job_id] = backend.get_status(out.stdout, finished=finished)
+            else:
+                out = runner.run(command)
+                parsed = backend.get_status_many(out.stdout, chunk, finished=finished)
+                for run in chunk:
+                    answers[run.job_id] = parsed.get(run.job_id)
         pending = [run for run in pending if answers.get(run.job_id) not in STATUS_CODES]
     return {job_id: s if s in STATUS_CODES else None for job_id, s in answers.items()}
+
+
+def status_chunks(
+    backend: ClusterjobBackend,
+    runner: Runner,
+    runs: Sequence[AsyncResult],
+    finished: bool = False,
+) -> list[tuple[list[AsyncResult], Command | None]]:
+    """`runs` in order, split into chunks whose cmd_status_many fits: at most the backend's
+    `max_status_ids` runs, and an argv within the OS limits where `runner` runs it. A chunk too big
+    is cut into as many equal parts as its argv_load says, then each part is checked again; a single
+    run is never cut. The command is None when the backend does not batch (ask run by run).
+    """
+    limit = backend.max_status_ids or len(runs) or 1
+    todo = deque(list(runs[start : start + limit]) for start in range(0, len(runs), limit))
+    chunks: list[tuple[list[AsyncResult], Command | None]] = []
+    while todo:
+        chunk = todo.popleft()
+        command = backend.cmd_status_many(chunk, finished=finished)
+        if command is None or len(chunk) == 1:
+            chunks.append((chunk, command))
+            continue
+        load = runner.argv_load(command)
+        if load <= 1.0:
+            chunks.append((chunk, command))
+            continue
+        parts = min(len(chunk), max(2, math.ceil(load * 1.02)))
+        size = math.ceil(len(chunk) / parts)
+        todo.extendleft(reversed([chunk[i : i + size] for i in range(0, len(chunk), size)]))
+    return chunks

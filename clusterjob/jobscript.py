@@ -195,16 +195,21 @@ class JobScript:
 
     def fill_placeholders(self, body: str) -> str:
         """Replace ``{key}`` by the attribute or resource `key` (``${VAR}`` shell forms are left alone)."""
-        values: dict[str, Any] = {k: getattr(self, k) for k in BUILTIN_ATTRIBUTES}
-        values["backend"] = self.backend_instance.name
-        values.update(self.resources)
-        values["jobname"] = self.jobname
+        if "{" not in body:
+            return body
+
+        def value(key: str) -> Any:
+            if key == "jobname":
+                return self.jobname
+            if key in self.resources:
+                return self.resources[key]
+            if key == "backend":
+                return self.backend_instance.name
+            return getattr(self, key) if key in BUILTIN_ATTRIBUTES else None
 
         def substitute(match: re.Match[str]) -> str:
-            key = match.group(1)
-            if key in values and values[key] is not None:
-                return str(values[key])
-            return match.group(0)
+            found = value(match.group(1))
+            return match.group(0) if found is None else str(found)
 
         return _PLACEHOLDER.sub(substitute, body)
 

@@ -7,6 +7,7 @@ sees them unchanged); :func:`normalize_resources` gives the typed normal form th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -90,6 +91,7 @@ def _parse_time_text(text: str, key: str, original: object) -> int:
     raise InvalidResourceError(key, original, TIME_FORMS)
 
 
+@functools.lru_cache(maxsize=256)
 def format_hms(seconds: int) -> str:
     """'HH:MM:SS' with hours unbounded (PBS, Grid Engine, sacct style): 90000 -> '25:00:00'."""
     minutes, secs = divmod(seconds, 60)
@@ -97,6 +99,7 @@ def format_hms(seconds: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
+@functools.lru_cache(maxsize=256)
 def format_dhms(seconds: int) -> str:
     """SLURM's 'D-HH:MM:SS' (or 'HH:MM:SS' below a day): 90000 -> '1-01:00:00'."""
     days, rest = divmod(seconds, 86400)
@@ -169,11 +172,32 @@ def check_extra(key: object, value: object) -> None:
         raise InvalidResourceError(key, value, EXTRA_VALUE_FORMS)
 
 
+_MEMO_TYPES = frozenset((str, int, float, bool, type(None)))
+_memo: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], dict[str, Any]] = {}
+_MEMO_SIZE = 256
+
+
 def normalize_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
     """Validated, typed copy of a resources dict; None values of common keys are dropped.
 
     Raises InvalidResourceError for the first bad value, naming key, value and accepted forms.
+    Resources of plain values (str, int, float, bool, None) are remembered by value and type, so
+    rendering (which validates, then lets the backend normalize again) parses them once.
     """
+    types = tuple(map(type, resources.values()))
+    if _MEMO_TYPES.issuperset(types):
+        key = (tuple(resources.items()), types)
+        known = _memo.get(key)
+        if known is None:
+            known = _normalize(resources)
+            if len(_memo) >= _MEMO_SIZE:
+                _memo.clear()
+            _memo[key] = known
+        return dict(known)
+    return _normalize(resources)
+
+
+def _normalize(resources: Mapping[str, Any]) -> dict[str, Any]:
     normal: dict[str, Any] = {}
     for key, value in resources.items():
         if key in ("time", "mem", *INT_KEYS, *TEXT_KEYS) and value is None:

@@ -6,13 +6,15 @@ The cache lets a program that restarts pick up its runs instead of submitting th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import tempfile
+import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from clusterjob.backends import ClusterjobBackend, get_backend
@@ -20,10 +22,63 @@ from clusterjob.errors import CacheError, EpilogueWarning, JobLostError, Transie
 from clusterjob.runners import CommandOutput, LocalRunner, Runner
 from clusterjob.status import CANCELLED, COMPLETED, PENDING, STATUS_CODES, is_finished, str_status
 
-__all__ = ["CACHE_FORMAT", "CACHE_VERSION", "AsyncResult", "write_atomically"]
+__all__ = [
+    "CACHE_FORMAT",
+    "CACHE_VERSION",
+    "AsyncResult",
+    "batched_writes",
+    "flush_folder",
+    "write_atomically",
+]
 
 CACHE_FORMAT = "clusterjob.AsyncResult"
 CACHE_VERSION = 1
+
+
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def batched_writes() -> Iterator[None]:
+    """Inside this block (per thread), write_atomically still writes, fsyncs and renames each file, but
+    fsyncs each folder once, on leaving the block (or at flush_folder), instead of once per file.
+
+    Why this is safe: a file's content is durable before its rename (so a crash leaves the old or the
+    new content, never a torn file, as before); only the renames wait for their folder's fsync, so a
+    crash inside the block may undo status updates made in it -- and nothing outside has been told of
+    them yet. A cache file is created at submission before the block is ever entered (submission.py
+    writes it with its own folder fsync), so a crash can never lose a submitted job, only turn it back
+    to its last durable status, which the next poll asks again. What must not be undone before an
+    action outside (an epilogue that runs once) calls flush_folder first. Nested blocks join the
+    outermost.
+    """
+    if getattr(_batch, "folders", None) is not None:
+        yield
+        return
+    _batch.folders = set()
+    try:
+        yield
+    finally:
+        folders, _batch.folders = _batch.folders, None
+        for folder in sorted(folders):
+            _fsync_folder(folder)
+
+
+def flush_folder(path: str | os.PathLike[str]) -> None:
+    """Make the renames of a batched_writes block in the folder of `path` durable now (no-op outside)."""
+    folders = getattr(_batch, "folders", None)
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if folders is not None and folder in folders:
+        folders.discard(folder)
+        _fsync_folder(folder)
+
+
+def _fsync_folder(folder: str) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def write_atomically(
@@ -32,8 +87,10 @@ def write_atomically(
     """Write `text` so that `path` holds either the old or the whole new content, even after a crash.
 
     A temporary file in the same folder is written, fsync'ed and renamed over `path`; then the folder is
-    fsync'ed so the rename itself is durable. Parent folders are created. exclusive=True: FileExistsError
-    if `path` exists (the file is hard-linked into place, so two writers cannot both succeed).
+    fsync'ed so the rename itself is durable (inside batched_writes, once per folder at the end of the
+    block; an exclusive write, which creates a file, always at once). Parent folders are created.
+    exclusive=True: FileExistsError if `path` exists (the file is hard-linked into place, so two writers
+    cannot both succeed).
     """
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
@@ -55,11 +112,11 @@ def write_atomically(
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    pending = getattr(_batch, "folders", None)
+    if pending is not None and not exclusive:
+        pending.add(folder)
+    else:
+        _fsync_folder(folder)
 
 
 def _positive_number(value: object) -> bool:
@@ -237,11 +294,18 @@ class AsyncResult:
             )
 
     def _finish(self) -> None:
-        """Persist the final status, then run the epilogue (if any) once and persist that it ran."""
+        """Persist the final status, then run the epilogue (if any) once and persist that it ran.
+
+        Without an epilogue there is nothing to run, so the final status and epilogue_done go in one write.
+        With one, the final status is made durable (flush_folder) before the epilogue runs."""
+        if not self.epilogue:
+            self.epilogue_done = True
         self._save()
         if self.epilogue_done:
             return
         if self.epilogue:
+            if self.cache_file:
+                flush_folder(self.cache_file)
             runner = self._epilogue_runner or LocalRunner()
             self.epilogue_output = runner.run_script(self.epilogue)
         self.epilogue_done = True

@@ -21,6 +21,7 @@ from typing import IO, Any, ClassVar, TypeAlias
 from clusterjob.errors import CommandError, TransientCommandError
 
 __all__ = [
+    "MAX_ARG_STRLEN",
     "SSH_CONNECTION_ERRORS",
     "TRANSIENT_SCHEDULER_ERRORS",
     "CommandOutput",
@@ -28,6 +29,7 @@ __all__ = [
     "RetryPolicy",
     "Runner",
     "SshRunner",
+    "argv_bytes",
     "is_transient_failure",
     "runner_for",
     "split_command",
@@ -68,6 +70,32 @@ SSH_CONNECTION_ERRORS: tuple[str, ...] = (
     "kex_exchange_identification",
 )
 """ssh messages that, with ssh's exit code 255, mean the connection failed (not the remote program)."""
+
+
+MAX_ARG_STRLEN = 32 * 4096
+"""Linux's limit on one execve argument, its NUL included (128 KiB); longer: "Argument list too long"."""
+
+_POINTER = 8
+
+
+def _arg_max() -> int:
+    """The execve budget for arguments plus environment (ARG_MAX: a quarter of the stack limit, which
+    Linux caps at 6 MiB even with an unlimited stack: fs/exec.c, _STK_LIM / 4 * 3)."""
+    try:
+        value = os.sysconf("SC_ARG_MAX")
+    except (ValueError, OSError):
+        value = -1
+    return min(value, 6 * 1024 * 1024) if value > 0 else 2 * MAX_ARG_STRLEN
+
+
+def argv_bytes(strings: Sequence[str]) -> tuple[int, int]:
+    """(longest, total) bytes `strings` take in execve: UTF-8 plus NUL each, total with a pointer each."""
+    longest = total = 0
+    for text in strings:
+        size = len(text.encode("utf-8", "surrogateescape")) + 1
+        longest = max(longest, size)
+        total += size + _POINTER
+    return longest, total
 
 
 @dataclass(frozen=True)
@@ -379,6 +407,23 @@ class Runner(ABC):
     def describe(self) -> str:
         """A short human description: where commands run."""
 
+    max_arg_bytes: int = MAX_ARG_STRLEN
+    """The longest one argument of what this runner executes may be (bytes, NUL included)."""
+
+    def argv_load(self, command: Command) -> float:
+        """How much of the OS argument limits `command` takes when this runner runs it: the longest
+        argument against `max_arg_bytes`, all arguments plus the environment against ARG_MAX (less a
+        margin). Above 1.0, exec would fail with "Argument list too long"."""
+        argv, env = self._exec_strings(split_command(command)[0])
+        longest, total = argv_bytes(argv)
+        _, env_total = argv_bytes(env)
+        budget = _arg_max() - 4096
+        return max(longest / self.max_arg_bytes, (total + env_total + _POINTER) / budget)
+
+    def _exec_strings(self, argv: Sequence[str]) -> tuple[Sequence[str], list[str]]:
+        """The argv and environment strings exec'ed on this machine to run `argv`."""
+        return argv, [f"{key}={value}" for key, value in os.environ.items()]
+
     def is_transient(self, output: CommandOutput) -> bool:
         """Whether a failed command is worth another try."""
         return is_transient_failure(output.returncode, output.stdout, output.stderr)
@@ -571,6 +616,10 @@ class LocalRunner(Runner):
         )
         return CommandOutput(tuple(argv), code, out, err)
 
+    def _exec_strings(self, argv: Sequence[str]) -> tuple[Sequence[str], list[str]]:
+        env = {**os.environ, **self.env}
+        return argv, [f"{key}={value}" for key, value in env.items()]
+
     def write_file(self, path: str, text: str, mode: int = 0o755) -> None:
         """Write atomically (temporary file in the same folder, then rename), creating parent folders."""
         target = os.path.expanduser(path)
@@ -692,6 +741,12 @@ class SshRunner(Runner):
             timeout=timeout,
         )
         return CommandOutput(tuple(argv), code, out, err)
+
+    def _exec_strings(self, argv: Sequence[str]) -> tuple[Sequence[str], list[str]]:
+        """ssh's argv here: the whole remote command is one argument, so it must fit MAX_ARG_STRLEN,
+        which is also what the remote shell (``sh -c COMMAND``) gets."""
+        local = self.ssh_argv(self.remote_command(argv))
+        return local, [f"{key}={value}" for key, value in os.environ.items()]
 
     def is_transient(self, output: CommandOutput) -> bool:
         return is_transient_failure(output.returncode, output.stdout, output.stderr, via_ssh=True)

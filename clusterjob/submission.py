@@ -25,7 +25,7 @@ from clusterjob.errors import (
     SubmissionInDoubtError,
     TransientCommandError,
 )
-from clusterjob.result import AsyncResult, write_atomically
+from clusterjob.result import AsyncResult, flush_folder, write_atomically
 from clusterjob.runners import LocalRunner, Runner, runner_for, split_command
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ def _new_result(
     )
     if paths is not None:
         result.dump()
+        flush_folder(paths.cache)  # durable before the marker goes, even inside batched_writes
         paths.cleanup()
     return result
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=100, deadline=None)
@@ -18,3 +20,23 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# Tests that share one real scheduler (tests/real: the Slurm and Grid Engine started on this machine;
+# tests/containers: the scheduler containers and their shared folder) run on one pytest-xdist worker, one
+# after another: their answers depend on the cluster's state (free cores, a job's pending reason, queue
+# listings), which another worker's jobs would change. Only `--dist loadgroup` (scripts/test.sh) reads it.
+_SHARED_STATE_GROUPS = {"real": "real-schedulers", "containers": "scheduler-containers"}
+_TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            top = item.path.resolve().relative_to(_TESTS).parts[0]
+        except ValueError:
+            continue
+        group = _SHARED_STATE_GROUPS.get(top)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -101,6 +101,10 @@ class ClusterjobBackend(metaclass=ABCMeta):
 
     # ---- optional extensions beyond the seed contract; the defaults fall back to the seed methods ----
 
+    max_status_ids: int | None = None
+    """The scheduler's own limit on job ids in one cmd_status_many call (None: none known).
+    refresh_statuses also keeps every call within the OS argument limits, whatever this says."""
+
     def cmd_status_many(
         self, runs: Sequence[AsyncResult], finished: bool = False
     ) -> Command | None:
@@ -224,6 +228,10 @@ def get_backend(name: str | ClusterjobBackend) -> ClusterjobBackend:
     """The backend registered under `name` (a backend instance is returned as it is)."""
     if isinstance(name, ClusterjobBackend):
         return name
+    if _defaults_loaded:
+        found = _registry.get(name)  # a plain dict read: atomic, no lock needed
+        if found is not None:
+            return found
     _load_defaults()
     with _lock:
         try:

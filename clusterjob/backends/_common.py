@@ -18,13 +18,14 @@ Stable API (imported by slurm.py, pbs.py, pbspro.py, lsf.py, sge.py):
 - ``unsupported(backend, key, reason)``: a ResourcesNotSupportedError with a uniform message.
 - ``check_job_id(job_id, pattern, forms)``: a job id safe to put in a command's argv.
 - ``combine_statuses(codes)``: one status for several rows (array tasks, duplicate records).
-- ``statuses_by_job(response, runs, rows, code, belongs)``: ``get_status_many``'s {job id: status}
-  from one batched answer, never raising.
+- ``statuses_by_job(response, runs, rows, code, row_keys, run_key)``: ``get_status_many``'s
+  {job id: status} from one batched answer by dict lookups, never raising.
 - ``parse_qstat_full(text)``: the ``Job Id:`` blocks of PBS ``qstat -f`` as attribute dicts.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ __all__ = [
 COMMON_KEYS: tuple[str, ...] = tuple(ClusterjobBackend.common_keys)
 """The resource keys every backend must encode (or reject with ResourcesNotSupportedError)."""
 
+_COMMON_SET = frozenset(COMMON_KEYS)
+
 DIRECTIVE_PREFIXES: tuple[str, ...] = ("#SBATCH", "#SLURM", "#PBS", "#BSUB", "#$")
 """Directive prefixes of the five schedulers (``#SLURM`` is sbatch's old synonym of ``#SBATCH``)."""
 
@@ -91,6 +94,19 @@ def check_directive_value(
     adds characters the scheduler cannot take even quoted; `forbidden_words` adds words it acts on
     anywhere in a line (case-insensitive, e.g. sbatch's ``hetjob``); `why` goes in the message.
     """
+    if type(value) is str and type(forbidden_words) is tuple:
+        return _checked_text(key, value, forbidden, forbidden_words, accepted, why)
+    return _check_value(key, value, forbidden, tuple(forbidden_words), accepted, why)
+
+
+def _check_value(
+    key: str,
+    value: object,
+    forbidden: str,
+    forbidden_words: tuple[str, ...],
+    accepted: str,
+    why: str,
+) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidResourceError(key, value, accepted, f"type {type(value).__name__}")
     text = str(value)
@@ -118,6 +134,11 @@ def check_directive_value(
             reason = f"contains {word!r}" + (f": {why}" if why else "")
             raise InvalidResourceError(key, value, accepted, reason)
     return text
+
+
+_checked_text = functools.lru_cache(maxsize=1024)(_check_value)
+"""check_directive_value of a str, remembered (rendering checks the same names and paths again and
+again; a value that fails is not remembered and raises each time)."""
 
 
 _SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./@%+=,^~-][A-Za-z0-9_./:@%+=,^~-]*")
@@ -192,7 +213,12 @@ def extra_items(
     resources: Mapping[str, Any], skip: Iterable[str] = COMMON_KEYS
 ) -> list[tuple[str, Any]]:
     """(key, value) of the raw options (keys outside `skip`), in order, False/None left out."""
-    skipped = set(skip)
+    if skip is COMMON_KEYS:
+        if _COMMON_SET.issuperset(resources):
+            return []  # the usual case: no raw options
+        skipped = _COMMON_SET
+    else:
+        skipped = frozenset(skip)
     return [
         (key, value)
         for key, value in resources.items()
@@ -259,6 +285,16 @@ CORE_VARIABLES: tuple[str, ...] = (
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@functools.lru_cache(maxsize=64)
+def _core_vars_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The ``$NAME``/``${NAME...`` pattern of replace_core_vars for these names (built once)."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(
+        r"\$\{(?P<braced>" + alternatives + r")(?P<close>\})?(?(close)|(?=[:#%/^,@\[+=?-]))"
+        r"|\$(?P<bare>" + alternatives + r")(?![A-Za-z0-9_])"
+    )
+
+
 def replace_core_vars(body: str, mapping: Mapping[str, str]) -> str:
     """Replace ``$NAME`` and ``${NAME}`` for each NAME in `mapping`, whole names only
     (``$CLUSTERJOB_IDX`` is not ``$CLUSTERJOB_ID`` + ``X``).
@@ -268,25 +304,39 @@ def replace_core_vars(body: str, mapping: Mapping[str, str]) -> str:
     (``$(...)``) that replaces ``$NAME`` and ``${NAME}``; an expression's operator forms like
     ``${NAME:-x}`` are left as written.
     """
-    if not mapping:
+    if not mapping or "$" not in body:
         return body
-    names = "|".join(re.escape(n) for n in sorted(mapping, key=len, reverse=True))
-    pattern = re.compile(
-        r"\$\{(?P<braced>" + names + r")(?P<close>\})?(?(close)|(?=[:#%/^,@\[+=?-]))"
-        r"|\$(?P<bare>" + names + r")(?![A-Za-z0-9_])"
-    )
+    pattern, bare, closed, opened = _core_vars_rules(tuple(mapping.items()))
 
     def substitute(match: re.Match[str]) -> str:
-        name = match.group("braced") or match.group("bare")
-        target = mapping[name]
-        is_name = _IDENTIFIER.fullmatch(target) is not None
-        if match.group("bare") is not None:
-            return "$" + target if is_name else target
+        name = match.group("bare")
+        if name is not None:
+            return bare[name]
+        name = match.group("braced")
         if match.group("close") is not None:
-            return "${" + target + "}" if is_name else target
-        return "${" + target if is_name else match.group(0)
+            return closed[name]
+        return opened.get(name, match.group(0))
 
     return pattern.sub(substitute, body)
+
+
+@functools.lru_cache(maxsize=64)
+def _core_vars_rules(
+    items: tuple[tuple[str, str], ...],
+) -> tuple[re.Pattern[str], dict[str, str], dict[str, str], dict[str, str]]:
+    """replace_core_vars' pattern and what ``$NAME``, ``${NAME}`` and ``${NAME<op>`` become
+    (an operator form only for a value that is a variable name), computed once per mapping."""
+    bare, closed, opened = {}, {}, {}
+    for name, target in items:
+        if _IDENTIFIER.fullmatch(target) is not None:
+            bare[name], closed[name], opened[name] = (
+                "$" + target,
+                "${" + target + "}",
+                "${" + target,
+            )
+        else:
+            bare[name] = closed[name] = target
+    return _core_vars_pattern(tuple(name for name, _ in items)), bare, closed, opened
 
 
 # ------------------------------------------------------------------------------ answer parsing
@@ -350,8 +400,12 @@ def combine_statuses(codes: Iterable[int | None]) -> int | None:
     return max(known, key=lambda code: _STATUS_RANK[code])
 
 
-def _same_id(row_id: str, job_id: str) -> bool:
-    return row_id == job_id
+def _own_id(row_id: str) -> tuple[str, ...]:
+    return (row_id,)
+
+
+def _identity(job_id: str) -> str:
+    return job_id
 
 
 def _status_itself(value: object) -> int | None:
@@ -363,24 +417,38 @@ def statuses_by_job(
     runs: Iterable[Any],
     rows: Callable[[object], Sequence[tuple[str, _V]]],
     code: Callable[[_V], int | None] | None = None,
-    belongs: Callable[[str, str], bool] = _same_id,
+    row_keys: Callable[[str], Iterable[str]] = _own_id,
+    run_key: Callable[[str], str] = _identity,
 ) -> dict[str, int | None]:
     """{job id: status} for the `runs` with rows in a batched `response` (``get_status_many``).
 
-    `rows` splits the answer into (row id, value) pairs, `code` turns a value into a status (by
-    default the value is the status) and `belongs` says whether a row id is the run's job (default:
-    the same id); several rows of one job are combined. Never raises: on an error, the statuses
-    found so far.
+    `rows` splits the answer into (row id, value) pairs and `code` turns a value into a status (by
+    default the value is the status). A row belongs to every run whose ``run_key(job id)`` is one of
+    ``row_keys(row id)`` (default: the same id), so matching is one dict lookup per key of a row,
+    linear in runs + rows; several rows of one job are combined. Never raises: on an error, the
+    statuses found so far.
     """
     result: dict[str, int | None] = {}
     status = code or _status_itself
     try:
-        parsed = rows(response)
+        by_key: dict[str, list[str]] = {}
         for run in runs:
             job_id = str(run.job_id)
-            codes = [status(value) for row_id, value in parsed if belongs(row_id, job_id)]
-            if codes:
-                result[job_id] = combine_statuses(codes)
+            by_key.setdefault(run_key(job_id), []).append(job_id)
+        # codes by run key; a key met twice in one row is harmless (combining is idempotent)
+        codes: dict[str, list[int | None]] = {}
+        for row_id, value in rows(response):
+            row_code: int | None = None
+            coded = False
+            for key in row_keys(row_id):
+                if key in by_key:
+                    if not coded:
+                        row_code, coded = status(value), True
+                    codes.setdefault(key, []).append(row_code)
+        for key, found in codes.items():
+            combined = combine_statuses(found)
+            for job_id in by_key[key]:
+                result[job_id] = combined
     except Exception:  # never raise on an answer
         return result
     return result

@@ -206,6 +206,23 @@ def same_job(block_id: str, job_id: str) -> bool:
     return block_seq == seq
 
 
+def sequence_part(job_id: str) -> str:
+    """The part of a PBS job id before the server name (``123[].srv`` -> ``123[]``)."""
+    return job_id.split(".", 1)[0]
+
+
+def block_jobs(block_id: str) -> list[str]:
+    """The sequence parts of every job id a qstat block belongs to by same_job: its own, and for
+    a block ending in ``]`` each ``X[]`` with ``X[`` a prefix (a sub-job of the array ``X[]``)."""
+    block_seq = sequence_part(block_id)
+    keys = [block_seq]
+    if block_seq.endswith("]"):
+        for index, char in enumerate(block_seq):
+            if char == "[":
+                keys.append(block_seq[: index + 1] + "]")
+    return keys
+
+
 def _torque_status(attrs: Mapping[str, str]) -> int | None:
     state = attrs.get("job_state", "").strip().upper()
     if state == "C":
@@ -327,4 +344,4 @@ class PbsBackend(ClusterjobBackend):
     ) -> dict[str, int | None]:
         """{job id: status} for the runs with a block in the answer (matched by sequence number,
         array sub-jobs combined); never raises."""
-        return statuses_by_job(response, runs, pbs_blocks, self._status, same_job)
+        return statuses_by_job(response, runs, pbs_blocks, self._status, block_jobs, sequence_part)

@@ -211,6 +211,18 @@ def _belongs(row_id: str, job_id: str) -> bool:
     )
 
 
+def _row_jobs(row_id: str) -> list[str]:
+    """Every job id a row belongs to by _belongs: the row id itself and each prefix that ends
+    before a '_' or '+' (``123_4`` -> ``123_4``, ``123``), so the lookup is by dict."""
+    if "_" not in row_id and "+" not in row_id:
+        return [row_id]
+    keys = [row_id]
+    for index, char in enumerate(row_id):
+        if char in "_+":
+            keys.append(row_id[:index])
+    return keys
+
+
 class SlurmBackend(ClusterjobBackend):
     """SLURM: ``sbatch`` script with ``#SBATCH`` directives; status by squeue, then sacct."""
 
@@ -292,7 +304,7 @@ class SlurmBackend(ClusterjobBackend):
         self, response: str, runs: Sequence[AsyncResult], finished: bool = False
     ) -> dict[str, int | None]:
         """{job id: status} for the runs whose rows are in the answer; never raises."""
-        return statuses_by_job(response, runs, _rows, _state_code, _belongs)
+        return statuses_by_job(response, runs, _rows, _state_code, _row_jobs)
 
 
 def _main_rows(response: object) -> list[tuple[str, str]]:
