@@ -36,7 +36,9 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("python", "bench/bench_sim.py", *session.posargs)
     session.run("python", "bench/bench_lib.py")
-    session.run("python", "bench/bench_import.py", "--rounds", "10")  # each fake command vs the old layout
+    session.run(
+        "python", "bench/bench_import.py", "--rounds", "10"
+    )  # each fake command vs the old layout
 
 
 @nox.session
