@@ -71,16 +71,44 @@ def test_sbatch_rejections(
 
 
 def test_partition_limits_default_no_accepts_and_pends(sim_cluster, work: Path) -> None:
+    """More nodes or time than the partition allows: accepted, pending (EnforcePartLimits=NO) [seen]."""
     c = sim_cluster("slurm", nodes=2, cores_per_node=4, queues={"debug": {"max_time_s": 600}})
     big = c.run(["sbatch", "--parsable", "--nodes=999", "ok.sh"], cwd=work).stdout.strip()
-    wide = c.run(["sbatch", "--parsable", "-c", "64", "ok.sh"], cwd=work).stdout.strip()
     long = c.run(["sbatch", "--parsable", "--time=20:00", "ok.sh"], cwd=work).stdout.strip()
-    out = c.run(["squeue", "-h", "-o", "%i %T %R %l", "-j", f"{big},{wide},{long}"]).stdout
+    out = c.run(["squeue", "-h", "-o", "%i %T %R %l", "-j", f"{big},{long}"]).stdout
     assert out.splitlines() == [
         f"{big} PENDING (PartitionNodeLimit) 10:00",
-        f"{wide} PENDING (Resources) 10:00",
         f"{long} PENDING (PartitionTimeLimit) 20:00",
     ]
+
+
+CPU_WHY = "sbatch: error: CPU count per node can not be satisfied\n"
+MEM_WHY = "sbatch: error: Memory specification can not be satisfied\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["-c", "64"], CPU_WHY),
+        (["--ntasks-per-node=5"], CPU_WHY),
+        (["-N", "2", "--ntasks-per-node=2", "-c", "3"], CPU_WHY),
+        (["--mem=17000"], MEM_WHY),
+        (["-c", "64", "--mem=17000"], CPU_WHY),
+    ],
+)
+def test_no_node_can_ever_hold_the_job_refused_at_submission(
+    sim_cluster, work: Path, argv: list[str], why: str
+) -> None:
+    """A job no node of the partition can hold is refused whatever EnforcePartLimits says: Slurm's
+    _pick_best_nodes (src/slurmctld/node_scheduler.c) finds it never runnable and returns
+    ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, fatal in job_allocate; _set_err_msg adds the reason, which
+    sbatch prints first (real transcripts: `sbatch: error: CPU count per node can not be satisfied`).
+    tests/real/test_sim_vs_real_slurm.py replays these against the real Slurm."""
+    c = sim_cluster("slurm", nodes=2, cores_per_node=4, mem_mb_per_node=16000)
+    r = c.run(["sbatch", *argv, "ok.sh"], cwd=work)
+    reason = f"{FAILED}Requested node configuration is not available\n"
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", why + reason)
+    assert c.engine.jobs() == []
 
 
 @pytest.mark.parametrize(
@@ -98,7 +126,8 @@ def test_enforce_part_limits_all_rejects(
         "slurm", nodes=2, enforce_part_limits="ALL", queues={"debug": {"max_time_s": 600}}
     )
     r = c.run(["sbatch", *argv, "ok.sh"], cwd=work)
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"{FAILED}{reason}\n")
+    why = "sbatch: error: CPU count per node can not be satisfied\n" if "64" in argv[0] else ""
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"{why}{FAILED}{reason}\n")
 
 
 def test_squeue_unknown_and_malformed_ids(sim_cluster, work: Path) -> None:

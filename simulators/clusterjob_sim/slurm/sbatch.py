@@ -172,13 +172,18 @@ def _spec(
     all_nodes = normalize_nodes(cfg)
     names = queue.get("nodes")
     nodes = [n for n in all_nodes if not names or n["name"] in names]
-    too_big = (
-        s["nodes"] > len(nodes)
-        or cores > max((n["cores"] for n in nodes), default=0)
-        or (s["mem_mb_per_node"] or 0) > max((n["mem_mb"] for n in nodes), default=0)
-    )
-    if too_big and enforce:
-        raise OptionError(f"{FAILED}Requested node configuration is not available", 1)
+    # No node of the partition can ever hold the job: _pick_best_nodes (node_scheduler.c) finds it never
+    # runnable, ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, which job_allocate treats as fatal whatever
+    # EnforcePartLimits says. More nodes than the partition has is a partition limit: with
+    # EnforcePartLimits=NO the job is accepted and pends (PartitionNodeLimit) [seen, scheduler-cli.md].
+    # _set_err_msg adds why, CPUs before memory; real transcripts show it as its own `sbatch: error:` line.
+    why = ""
+    if cores > max((n["cores"] for n in nodes), default=0):
+        why = "sbatch: error: CPU count per node can not be satisfied\n"
+    elif (s["mem_mb_per_node"] or 0) > max((n["mem_mb"] for n in nodes), default=0):
+        why = "sbatch: error: Memory specification can not be satisfied\n"
+    if why or (s["nodes"] > len(nodes) and enforce):
+        raise OptionError(f"{why}{FAILED}Requested node configuration is not available", 1)
     data: dict[str, Any] = {
         "tasks_per_node": s["tasks_per_node"],
         "cpus_per_task": s["cpus_per_task"],
