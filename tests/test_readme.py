@@ -144,3 +144,43 @@ def test_settings_file_reads(tmp_path: Path) -> None:
     assert read.attributes["lost_after"] == 7200 and read.resources["time"] == "1:00:00"
     assert read.backends == {"sge": {"pe": "mpi", "pe_smp": "smp"}}
     SgeBackend(**read.backends["sge"])  # the options the backend takes
+
+
+# The example's comment names the other backends; each runs the same example with the command the README
+# gives (`clusterjob sim run SCHEDULER [--config ...] -- python example.py`), with the queue that cluster has.
+OTHER_BACKENDS = [
+    ("pbs", '"pbs"', "batch"),
+    ("pbspro", '"pbspro"', "workq"),
+    ("lsf", '"lsf"', "normal"),
+    ("sge", 'SgeBackend(pe="mpi")', "all.q"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("scheduler", "backend", "queue"), OTHER_BACKENDS)
+def test_short_example_runs_with_the_other_backends(
+    tmp_path: Path, scheduler: str, backend: str, queue: str
+) -> None:
+    readme = README.read_text()
+    example = block("A short example", "python")
+    assert f"or pbs, pbspro, lsf, {backend}" in example or scheduler != "sge"
+    assert re.search(rf"`{re.escape(queue)}` \(", readme), f"README names queue {queue}"
+    example = example.replace('backend="slurm"', f"backend={backend}")
+    example = example.replace('queue="batch"', f'queue="{queue}"')
+    example = example.replace("srun hostname", "hostname")  # Slurm's launcher: the README says so
+    if scheduler == "sge":
+        example = "from clusterjob.backends.sge import SgeBackend\n" + example
+    (tmp_path / "example.py").write_text(example)
+    shown = re.findall(rf"`(clusterjob sim run {scheduler} [^`]*-- python example\.py)`", readme)
+    command = shown[0] if shown else f"clusterjob sim run {scheduler} -- python example.py"
+    r = subprocess.run(
+        shlex.split(command),
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == "0"  # COMPLETED
+    assert len(list(tmp_path.glob("hosts.*"))) == 1
