@@ -609,9 +609,11 @@ SBATCH_CASES = [
     ["quote.sh"],
     ["colon.sh"],
     ["-J"],
-    # no node can ever hold these: refused at submission whatever EnforcePartLimits says
+    # larger than the partition: pending (PartitionConfig); larger than any node: refused, unless held.
+    # The refusal uses up a job id on both sides: it comes last, after the ids the sim mirrors.
     ["-c", "{cores_plus_one}", "ok.sh"],
     ["--hold", "--mem={mem_plus_one}", "ok.sh"],
+    ["--mem={mem_plus_one}", "ok.sh"],
 ]
 
 
