@@ -31,6 +31,13 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The API reference from the docstrings (mkdocs.yml), strict: any warning fails; site in build/."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks of the simulators and of the library: ratios measured side by side in one run."""
     session.install("-e", ".[test]")

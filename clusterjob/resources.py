@@ -1,7 +1,7 @@
 """Validation and normal forms of the common resource keys.
 
 Values in ``JobScript.resources`` stay as the user wrote them (a backend written against the original API
-sees them unchanged); :func:`normalize_resources` gives the typed normal form the reference backends encode:
+sees them unchanged); `normalize_resources` gives the typed normal form the reference backends encode:
 ``time`` in seconds, ``mem`` in MB per node, ``nodes``/``ppn``/``threads`` as int, text as str.
 """
 

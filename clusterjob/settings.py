@@ -54,6 +54,24 @@ class Settings:
         return [configure_backend(name, dict(options)) for name, options in self.backends.items()]
 
 
+def import_module_here(name: str) -> Any:
+    """Import `name` as ``clusterjob check`` does: a module in the current folder is found too.
+
+    A site's backend module usually sits next to its settings file or tests, where ``python -m`` would find
+    it; the ``clusterjob`` and ``pytest`` commands do not put the current folder on ``sys.path``. The folder
+    is added (at the end, so it never shadows an installed module) only when the module is not found
+    otherwise."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        here = os.getcwd()
+        if exc.name != name.partition(".")[0] or here in sys.path or "" in sys.path:
+            raise
+        sys.path.append(here)
+        importlib.invalidate_caches()
+        return importlib.import_module(name)
+
+
 def configure_backend(name: str, options: dict[str, Any]) -> str:
     """Register under `name` a backend built from `options` (``class = "module:Class"`` plus keywords).
 
@@ -67,7 +85,7 @@ def configure_backend(name: str, options: dict[str, Any]) -> str:
     else:
         module_name, _, attr = str(target).partition(":")
         try:
-            cls = getattr(importlib.import_module(module_name), attr)
+            cls = getattr(import_module_here(module_name), attr)
         except (ImportError, AttributeError, ValueError) as exc:
             raise SettingsError(f"backend {name!r}: cannot import class {target!r}: {exc}") from exc
     try:

@@ -22,5 +22,5 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev,clients]'
+.venv/bin/python -m pip install -q -e '.[dev,clients,docs]'
 echo "setup: ready (.venv)"

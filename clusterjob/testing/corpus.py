@@ -1,4 +1,4 @@
-"""Recorded answers of the real scheduler tools (docs/reference scheduler-cli.md), with the result a backend
+"""Recorded answers of the real scheduler tools (docs/reference/scheduler-cli.md), with the result a backend
 must parse from each: job ids from submission answers and status codes from status answers.
 
 Answers depend on the command a backend runs (``squeue -o %T`` prints one thing, ``-o "%i %T"`` another), so

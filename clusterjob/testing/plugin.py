@@ -107,13 +107,13 @@ class Target:
 
 def load_object(spec: str) -> Any:
     """The object named by ``package.module:attribute.path`` (a clear error for each way it can be wrong)."""
-    import importlib
+    from clusterjob.settings import import_module_here
 
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise ValueError(f"expected MODULE:ATTRIBUTE (e.g. mypkg.backends:MyBackend), got {spec!r}")
     try:
-        obj: Any = importlib.import_module(module_name)
+        obj: Any = import_module_here(module_name)  # the current folder too, as `clusterjob check`
     except ImportError as exc:
         raise ValueError(f"cannot import {module_name!r} (from {spec!r}): {exc}") from exc
     for part in attribute.split("."):

@@ -1,7 +1,7 @@
 """Hypothesis strategies for backend authors: resource dicts in every accepted form, job names, job bodies that
 use the core variables, and hostile strings; all bound to what a backend declares in its Capabilities.
 
-Every strategy of resources yields a :class:`ResourceRequest`: the dict as a user writes it (``resources``)
+Every strategy of resources yields a `ResourceRequest`: the dict as a user writes it (``resources``)
 together with the meaning the suite expects (``normal``: seconds, MB, ints), computed here independently of
 clusterjob's own parser, so a wrong parse is caught too.
 """
@@ -271,7 +271,7 @@ def resource_dicts(
     *,
     extras: Mapping[str, Sequence[str | bool]] | None = None,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid resource dicts (the ``resources`` of :func:`resource_requests`), name included."""
+    """Valid resource dicts (the ``resources`` of `resource_requests`), name included."""
     return resource_requests(capabilities, extras=extras).map(lambda r: r.resources)
 
 

@@ -609,6 +609,11 @@ SBATCH_CASES = [
     ["quote.sh"],
     ["colon.sh"],
     ["-J"],
+    # larger than the partition: pending (PartitionConfig); larger than any node: refused, unless held.
+    # The refusal uses up a job id on both sides: it comes last, after the ids the sim mirrors.
+    ["-c", "{cores_plus_one}", "ok.sh"],
+    ["--hold", "--mem={mem_plus_one}", "ok.sh"],
+    ["--mem={mem_plus_one}", "ok.sh"],
 ]
 
 
@@ -620,7 +625,14 @@ def test_sbatch_answers(
 ) -> None:
     def scenario(side: Side) -> None:
         for case in SBATCH_CASES:
-            argv = [a.format(cluster=site.cluster_name) for a in case]
+            argv = [
+                a.format(
+                    cluster=site.cluster_name,
+                    cores_plus_one=site.node["cores"] + 1,
+                    mem_plus_one=site.node["mem_mb"] + 1,
+                )
+                for a in case
+            ]
             side.submit(["sbatch", *argv], slurm_id)
         side.run(["scancel", *side.submitted])
 

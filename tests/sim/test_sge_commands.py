@@ -342,3 +342,22 @@ def test_deleting_a_partly_running_array(sim_cluster: Any, tmp_path: Path) -> No
         f"{ME} has deleted job {jid}\n"
     )  # seen on 8.1.9
     c.wait_for(lambda: c.run(["qstat"]).stdout == "")
+
+
+@pytest.mark.parametrize(("pe", "slots"), [("mpi", "64"), ("smp", "16")])
+def test_impossible_request_accepted_and_left_waiting(
+    sim_cluster: Any, tmp_path: Path, pe: str, slots: str
+) -> None:
+    """Real Grid Engine 8.1.9 accepts a request no PE or host can ever hold and leaves it in qw (qsub's
+    default is no verification, -w n): docs/recorded/gridengine-8.1.9-impossible-requests.txt. Unlike
+    Slurm and Torque it refuses nothing at submission; -w e/v, which would, fails loudly here."""
+    c = sim_cluster("sge", nodes=4, cores_per_node=8)
+    r = qsub(c, tmp_path, "#!/bin/sh\ntrue\n", "-pe", pe, slots, name="ok.sh")
+    assert (r.returncode, r.stderr) == (0, "")
+    jid = job_id(r)
+    assert r.stdout == f'Your job {jid} ("ok.sh") has been submitted\n'
+    c.run(["qstat"])  # a scheduling pass
+    row = [line.split() for line in c.run(["qstat"]).stdout.splitlines()[2:]]
+    assert [(w[0], w[4], w[-1]) for w in row] == [(jid, "qw", slots)]
+    r = c.run(["qsub", "-w", "e", "-pe", pe, slots, "ok.sh"], cwd=tmp_path)
+    assert r.returncode == 2 and "-w is not implemented" in r.stderr

@@ -70,17 +70,60 @@ def test_sbatch_rejections(
         assert c.engine.jobs() == []
 
 
+RECORDED_IMPOSSIBLE = (
+    Path(__file__).resolve().parents[2] / "docs/recorded/slurm-22.05.8-impossible-requests.txt"
+)
+
+
 def test_partition_limits_default_no_accepts_and_pends(sim_cluster, work: Path) -> None:
+    """More CPUs than the partition (PartitionConfig, checked first), more nodes (PartitionNodeLimit) or
+    time than it allows: accepted and pending under EnforcePartLimits=NO (seen: RECORDED_IMPOSSIBLE)."""
     c = sim_cluster("slurm", nodes=2, cores_per_node=4, queues={"debug": {"max_time_s": 600}})
     big = c.run(["sbatch", "--parsable", "--nodes=999", "ok.sh"], cwd=work).stdout.strip()
+    nodes = c.run(["sbatch", "--parsable", "-N", "3", "-n", "3", "ok.sh"], cwd=work).stdout.strip()
     wide = c.run(["sbatch", "--parsable", "-c", "64", "ok.sh"], cwd=work).stdout.strip()
     long = c.run(["sbatch", "--parsable", "--time=20:00", "ok.sh"], cwd=work).stdout.strip()
-    out = c.run(["squeue", "-h", "-o", "%i %T %R %l", "-j", f"{big},{wide},{long}"]).stdout
+    out = c.run(["squeue", "-h", "-o", "%i %T %R %l", "-j", f"{big},{nodes},{wide},{long}"]).stdout
     assert out.splitlines() == [
-        f"{big} PENDING (PartitionNodeLimit) 10:00",
-        f"{wide} PENDING (Resources) 10:00",
+        f"{big} PENDING (PartitionConfig) 10:00",
+        f"{nodes} PENDING (PartitionNodeLimit) 10:00",
+        f"{wide} PENDING (PartitionConfig) 10:00",
         f"{long} PENDING (PartitionTimeLimit) 20:00",
     ]
+
+
+CPU_WHY = "sbatch: error: CPU count per node can not be satisfied\n"
+MEM_WHY = "sbatch: error: Memory specification can not be satisfied\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["-c", "5"], CPU_WHY),
+        (["--ntasks-per-node=5"], CPU_WHY),
+        (["-n", "1", "-c", "6"], CPU_WHY),
+        (["--mem=17000"], MEM_WHY),
+        (["-c", "5", "--mem=17000"], CPU_WHY),
+    ],
+)
+def test_no_node_can_ever_hold_the_job_refused_at_submission(
+    sim_cluster, work: Path, argv: list[str], why: str
+) -> None:
+    """Within the partition's totals but larger than every node: refused at once whatever EnforcePartLimits
+    says (node_scheduler.c: _pick_best_nodes finds the job never runnable, ESLURM_REQUESTED_NODE_CONFIG_
+    UNAVAILABLE; _set_err_msg's reason first), the job keeping its id as FAILED (BadConstraints), exit 1:0
+    -- as seen in RECORDED_IMPOSSIBLE; tests/real/test_sim_vs_real_slurm.py replays it on the real Slurm."""
+    c = sim_cluster("slurm", nodes=2, cores_per_node=4, mem_mb_per_node=16000)
+    r = c.run(["sbatch", *argv, "ok.sh"], cwd=work)
+    reason = f"{FAILED}Requested node configuration is not available\n"
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", why + reason)
+    assert "Memory specification can not be satisfied" in RECORDED_IMPOSSIBLE.read_text()
+    out = c.run(["squeue", "-t", "all", "-h", "-o", "%i %T %R"]).stdout
+    assert out == "1 FAILED (BadConstraints)\n"
+    acct = c.run(["sacct", "-n", "-X", "-P", "-j", "1", "--format=JobID,State,ExitCode"]).stdout
+    assert acct == "1|FAILED|1:0\n"
+    held = c.run(["sbatch", "--parsable", "--hold", *argv, "ok.sh"], cwd=work)
+    assert (held.returncode, held.stdout) == (0, "2\n")  # a held job is not tested at submission
 
 
 @pytest.mark.parametrize(
@@ -98,7 +141,8 @@ def test_enforce_part_limits_all_rejects(
         "slurm", nodes=2, enforce_part_limits="ALL", queues={"debug": {"max_time_s": 600}}
     )
     r = c.run(["sbatch", *argv, "ok.sh"], cwd=work)
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"{FAILED}{reason}\n")
+    why = "sbatch: error: CPU count per node can not be satisfied\n" if "64" in argv[0] else ""
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"{why}{FAILED}{reason}\n")
 
 
 def test_squeue_unknown_and_malformed_ids(sim_cluster, work: Path) -> None:

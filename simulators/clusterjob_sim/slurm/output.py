@@ -68,6 +68,10 @@ def squeue_reason(job: Job, engine: Engine) -> str:
     its pending reason, one cancelled while running shows None, as seen)."""
     if job.state == "PENDING" or (job.state == "CANCELLED" and job.start_time is None):
         return reason_text(job, engine)
+    if job.data.get(
+        "end_reason"
+    ):  # a submission refused after its record was made (BadConstraints)
+        return str(job.data["end_reason"])
     if job.state == "FAILED":
         return "JobLaunchFailure" if job.signal and not job.exit_code else "NonZeroExitCode"
     return END_REASONS.get(job.state, "None")

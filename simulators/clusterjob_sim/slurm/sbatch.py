@@ -106,6 +106,34 @@ def _sbatch(ctx: Context) -> int:
     return 0
 
 
+def _record_refused(
+    ctx: Context, partition: str, name: str, nodes: int, cores: int, mem: int | None
+) -> None:
+    """The job record a refused submission leaves: its id used up, FAILED with exit code 1 at once
+    (seen: squeue -t all shows it FAILED (BadConstraints), sacct FAILED 1:0)."""
+    now = ctx.engine.now()
+    ctx.engine.insert_many(
+        [
+            {
+                "name": name,
+                "queue": partition,
+                "nodes": nodes,
+                "cores_per_node": cores,
+                "mem_mb_per_node": mem,
+                "workdir": ctx.cwd,
+                "submit_dir": ctx.cwd,
+                "state": "FAILED",
+                "submit_time": now,
+                "start_time": now,
+                "end_time": now,
+                "exit_code": 1,
+                "signal": 0,
+                "data": '{"end_reason": "BadConstraints"}',
+            }
+        ]
+    )
+
+
 def _cluster(ctx: Context, opts: dict[str, Any]) -> str | None:
     """The cluster of -M/--clusters (None when not given); names the database does not know are
     reported, and refused when no known one is left (seen)."""
@@ -165,13 +193,25 @@ def _spec(
     all_nodes = normalize_nodes(cfg)
     names = queue.get("nodes")
     nodes = [n for n in all_nodes if not names or n["name"] in names]
-    too_big = (
-        s["nodes"] > len(nodes)
-        or cores > max((n["cores"] for n in nodes), default=0)
-        or (s["mem_mb_per_node"] or 0) > max((n["mem_mb"] for n in nodes), default=0)
-    )
-    if too_big and enforce:
-        raise OptionError(f"{FAILED}Requested node configuration is not available", 1)
+    # Seen on real Slurm 22.05.8 (EnforcePartLimits=NO, docs/recorded/slurm-22.05.8-impossible-requests.txt):
+    # more CPUs than the whole partition has -> accepted, pending (PartitionConfig), checked before the node
+    # count (PartitionNodeLimit, in output.reason_text). A job within those totals that no single node can
+    # hold (cores or memory per node) is refused at once: _pick_best_nodes finds it never runnable
+    # (ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE), _set_err_msg's reason comes first, and the refused job
+    # keeps its id as FAILED (BadConstraints, exit 1). A held job is not tested at submission.
+    held = "hold" in opts
+    if not enforce and hold_reason is None and s["nodes"] * cores > sum(n["cores"] for n in nodes):
+        hold_reason = "PartitionConfig"
+    why = ""
+    if cores > max((n["cores"] for n in nodes), default=0):
+        why = "sbatch: error: CPU count per node can not be satisfied\n"
+    elif (s["mem_mb_per_node"] or 0) > max((n["mem_mb"] for n in nodes), default=0):
+        why = "sbatch: error: Memory specification can not be satisfied\n"
+    if enforce and (why or s["nodes"] > len(nodes)):
+        raise OptionError(f"{why}{FAILED}Requested node configuration is not available", 1)
+    if why and not held and hold_reason is None:
+        _record_refused(ctx, partition, script_name, s["nodes"], cores, s["mem_mb_per_node"])
+        raise OptionError(f"{why}{FAILED}Requested node configuration is not available", 1)
     data: dict[str, Any] = {
         "tasks_per_node": s["tasks_per_node"],
         "cpus_per_task": s["cpus_per_task"],

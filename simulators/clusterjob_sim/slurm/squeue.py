@@ -208,7 +208,11 @@ def values(
         "M": c.squeue_secs(elapsed),
         "l": c.squeue_limit(job),
         "L": "UNLIMITED" if limit is None else _left(limit * 60 - elapsed),
-        "D": str(c.pending_nodes(job, engine) if pending else len(job.node_names)),
+        "D": str(
+            c.pending_nodes(job, engine)
+            if pending
+            else len(job.node_names) or (job.nodes if job.data.get("end_reason") else 0)
+        ),  # a refused submission (BadConstraints) shows the nodes it asked for (seen)
         "C": str(cpus),
         "R": c.reason_list(job, engine),
         "r": reason,

@@ -38,7 +38,9 @@ TRANSIENT_ERRORS = {
     "qdel": ("qdel: cannot connect to server simserver (errno=111) Connection refused", 111),
     "*": ("{cmd}: cannot connect to server simserver (errno=111) Connection refused", 111),
 }
-LOST_ANSWER = {"qsub": ("qsub: submit error (Time out)", 15083 & 0xFF)}  # PBSE_TIMEOUT
+LOST_ANSWER = {
+    "qsub": ("qsub: submit error (Time out)", 15085 & 0xFF)
+}  # Torque 6.1.3's PBSE_TIMEOUT
 
 
 def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:

@@ -17,6 +17,8 @@ from clusterjob_sim.pbs.submit import Request
 from clusterjob_sim.pbs.torque.output import (
     DOS_SCRIPT,
     PBSE_BAD_ARRAY_REQ,
+    PBSE_EXCQRESC,
+    PBSE_UNKQUE,
     USAGE,
     bad_value,
     submit_error,
@@ -275,10 +277,10 @@ def check_site(
     queue, qconf, walltime = srv.site_queue(
         req,
         config,
-        submit_error("Unknown queue MSG=requested queue not found", pc.PBSE_UNKQUE),
+        submit_error("Unknown queue MSG=requested queue not found", PBSE_UNKQUE),
         submit_error(
             "Job exceeds queue resource limits MSG=cannot satisfy queue max walltime requirement",
-            pc.PBSE_EXCQRESC,
+            PBSE_EXCQRESC,
         ),
     )
     allowed = qconf.get("nodes")
@@ -286,9 +288,11 @@ def check_site(
     fit = [n for n in nodes if (allowed is None or n["name"] in allowed) and n["cores"] >= cores]
     if len(fit) < req.nodes:
         raise submit_error(
+            # svr_jobfunc.c chk_resc_limits: node_avail_complex() finds no feasible node set [source];
+            # the same text and rc 190 seen on real 6.1.3 (docs/reference/real-pbs-build-notes.md)
             "Job exceeds queue resource limits MSG=cannot locate feasible nodes (nodes file is "
-            "empty, all systems are busy, or requested nodes are not available)",
-            pc.PBSE_EXCQRESC,
+            "empty, all systems are busy, or no nodes have the requested feature)",
+            PBSE_EXCQRESC,
         )
     return queue, walltime
 

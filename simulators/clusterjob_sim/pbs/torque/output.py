@@ -19,9 +19,15 @@ if TYPE_CHECKING:
     from clusterjob_sim.engine.core import Engine
     from clusterjob_sim.engine.jobs import Job
 
-PBSE_BADSTATE = 15016
-PBSE_BAD_ARRAY_REQ = 15081
-PBSE_TIMEOUT = 15083
+# Torque 6.1.3's own error numbers: its src/include/pbs_error_db.h counts them from PBSE_FLOOR = 15000 and
+# they moved from OpenPBS 2.3's (kept for PBS Pro in pbs/common.py). Exit codes are the number & 0xFF; seen
+# on real 6.1.3: unknown queue 172, impossible request 190, qdel of a finished job 170.
+PBSE_BADATVAL = 15016
+PBSE_BADSTATE = 15018
+PBSE_UNKQUE = 15020
+PBSE_EXCQRESC = 15038
+PBSE_BAD_ARRAY_REQ = 15083
+PBSE_TIMEOUT = 15085
 
 LINESIZE = 77  # qstat.c linesize for prt_attr
 USAGE = (
@@ -48,7 +54,7 @@ def submit_error(text: str, pbs_errno: int) -> QsubError:
 
 def bad_value(attribute: str) -> QsubError:
     """The server refusing an attribute or resource value [unconfirmed text]."""
-    return submit_error(f"Illegal attribute or resource value for {attribute}", pc.PBSE_BADATVAL)
+    return submit_error(f"Illegal attribute or resource value for {attribute}", PBSE_BADATVAL)
 
 
 # ---------------------------------------------------------------------------------------------------------
