@@ -116,6 +116,19 @@ def test_multi_node_environment(cluster: Any) -> None:
     assert info["Resource_List.select"] == "2:ncpus=2:mpiprocs=2"
 
 
+def test_job_tmpdir_is_removed_when_the_job_ends(cluster: Any) -> None:
+    """TMPDIR is the job's own folder while it runs and is gone once it has ended, as pbs_mom purges it
+    (OpenPBS 23.06 src/server/job_func.c job_purge -> rmtmpdir; TMPDIR=/var/tmp/pbs.ID seen on the real one)."""
+    script = 'echo "$TMPDIR"\necho data > "$TMPDIR/scratch"\nls "$TMPDIR"\n'
+    job = submit_script(cluster, "tmp.sh", script)
+    wait_state(cluster, job, "F")
+    seq = job.split(".")[0]
+    tmpdir, listing = (Path(cluster.path) / f"tmp.sh.o{seq}").read_text().splitlines()
+    assert Path(tmpdir).name == f"pbs.{job}"
+    assert listing == "scratch"
+    assert not Path(tmpdir).exists()
+
+
 def test_json_output(cluster: Any) -> None:
     """``qstat -f -F json``: the PBS JSON document with the job under Jobs."""
     import json

@@ -226,6 +226,7 @@ class Launch:
         cwd_fallback: str | None = None,
         open_mode: str = "w",
         warn_signal: tuple[int, float, bool] | None = None,
+        scratch_dirs: tuple[str, ...] = (),
     ) -> None:
         self.argv = argv  # the program and its arguments (the stored script's path among them)
         self.env = env  # the job's complete environment
@@ -239,6 +240,9 @@ class Launch:
         # (signal, seconds before the wall time, batch script only): Slurm's --signal=[B:]SIG@TIME. Without
         # "batch only" the signal goes to the job's running steps (their launchers forward it to the tasks).
         self.warn_signal = warn_signal
+        # Folders the runner removes with their contents once the job has ended: the job's TMPDIR, which
+        # pbs_mom and sge_execd remove as the job ends.
+        self.scratch_dirs = scratch_dirs
 
 
 # The scheduler packages by the names config.json and `clusterjob sim` use; "pbs" is another name for torque.

@@ -18,6 +18,7 @@ from clusterjob_sim.engine.spool import transaction
 
 class _Flags:
     term = False
+    scratch: tuple[str, ...] = ()  # the running job's Launch.scratch_dirs
 
 
 def _on_term(signum: int, frame: object) -> None:
@@ -52,6 +53,13 @@ def main(argv: list[str]) -> None:
             code, sig = (0, signal.SIGTERM) if _Flags.term else _run(engine, rid, wake_r)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if (
+            _Flags.scratch
+        ):  # before the job is reported finished, so nobody sees it ended with it still there
+            import shutil
+
+            for folder in _Flags.scratch:
+                shutil.rmtree(folder, ignore_errors=True)
         if claimed:
             engine.finish(rid, code, sig)
         remove_lock(spool, rid)
@@ -77,6 +85,7 @@ def _run(engine: object, rid: int, wake_r: int) -> tuple[int, int]:
     with open(os.open(script, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700), "w") as f:
         f.write(job.script)
     launch = engine.module.job_launch(job, engine, script)
+    _Flags.scratch = launch.scratch_dirs
     env = launch.env
     if (
         job.node_names

@@ -57,6 +57,7 @@ def launch(
     index_sep: str,
     cwd_fallback: str | None,
     site_bin: str = "",
+    scratch_dirs: tuple[str, ...] = (),
 ) -> Launch:
     """Start the script as both pbs_moms do: login shell or -S, batch env plus `variables`, outputs;
     `site_bin` (the spool's commands: qsub, qstat, pbsdsh...) ends PATH, as a site's profile puts it."""
@@ -74,7 +75,13 @@ def launch(
     shell_path = str(job.data.get("shell") or shell).split(",")[0].split("@")[0]
     stdout, stderr = job_outputs(job, index_sep)
     return Launch(
-        [shell_path, script_path], env, job.workdir, stdout, stderr, cwd_fallback=cwd_fallback
+        [shell_path, script_path],
+        env,
+        job.workdir,
+        stdout,
+        stderr,
+        cwd_fallback=cwd_fallback,
+        scratch_dirs=scratch_dirs,
     )
 
 

@@ -55,7 +55,17 @@ def job_launch(job: Job, engine: Engine, script_path: str) -> Launch:
         variables["PBS_ARRAY_INDEX"] = str(job.array_index)
         variables["PBS_ARRAY_ID"] = f"{job.job_id}[].{server}"
     site_bin = os.path.join(engine.spool_dir, "bin")
-    return pj.launch(job, script_path, user, variables, ".", cwd_fallback="/", site_bin=site_bin)
+    return pj.launch(
+        job,
+        script_path,
+        user,
+        variables,
+        ".",
+        cwd_fallback="/",
+        site_bin=site_bin,
+        # pbs_mom removes the job's TMPDIR as the job is purged (job_func.c job_purge -> rmtmpdir)
+        scratch_dirs=(tmpdir,),
+    )
 
 
 def job_tmpdir(spool: str, full_id: str) -> str:
