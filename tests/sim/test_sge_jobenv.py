@@ -142,3 +142,29 @@ def test_exported_environment_puts_tmp_first_on_path(sim_cluster: Any, tmp_path:
     assert env["PATH"].split(":")[1:] == [env["TMP"], *path.split(":")]
     if "TMPDIR" not in c.env:
         assert "TMPDIR" not in env  # seen: TMPDIR unset (execd sets TMP only)
+
+
+def test_links_of_deleted_spools_are_removed(tmp_path: Path) -> None:
+    """A spool deleted as a folder leaves its /tmp/cjsim.* link dangling; the next spool that makes its link
+    removes such links (a live spool's link, and other files, stay)."""
+    from clusterjob_sim.sge import jobenv
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    live = tmp_path / "live"
+    live.mkdir()
+    dangling = Path(f"/tmp/cjsim.test-{os.getpid()}-gone")
+    kept = Path(f"/tmp/cjsim.test-{os.getpid()}-live")
+    for link, target in ((dangling, gone), (kept, live)):
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(target)
+    gone.rmdir()
+    try:
+        jobenv._remove_dangling_links()
+        assert not dangling.is_symlink()
+        assert kept.is_symlink()
+    finally:
+        for link in (dangling, kept):
+            if link.is_symlink():
+                link.unlink()

@@ -89,6 +89,7 @@ def tmp_root(engine: Engine) -> str:
     link = os.path.join("/tmp", f"cjsim.{digest}")  # the queue's tmpdir, as real execd
     os.makedirs(target, exist_ok=True)
     if os.path.realpath(link) != os.path.realpath(target):
+        _remove_dangling_links()
         try:
             if os.path.islink(link):
                 os.unlink(link)  # left by an older spool of the same path
@@ -98,6 +99,22 @@ def tmp_root(engine: Engine) -> str:
         except OSError:
             return target
     return link
+
+
+def _remove_dangling_links() -> None:
+    """Remove the /tmp/cjsim.* links of spools that no longer exist (a spool is deleted as a folder, which
+    cannot remove its link), so that they do not pile up in /tmp; run when a spool makes its own link."""
+    try:
+        names = [n for n in os.listdir("/tmp") if n.startswith("cjsim.")]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join("/tmp", name)
+        if os.path.islink(path) and not os.path.exists(path):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass  # another user's, or removed meanwhile
 
 
 def job_dirs(engine: Engine, job: Job) -> tuple[str, str]:
