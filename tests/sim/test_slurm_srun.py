@@ -179,6 +179,43 @@ def test_output_and_error_patterns(sim_cluster, tmp_path: Path) -> None:
     assert sorted((tmp_path / "both.txt").read_text().split()) == ["0", "1"]
 
 
+def test_label(sim_cluster, tmp_path: Path) -> None:
+    # Source: real srun 22.05.8 here, as nobody: `srun -n 2 -l sh -c "echo out; echo err >&2; printf partial"`
+    # printed "0: out" "1: out" "0: partial" "1: partial" on stdout and "0: err" "1: err" on stderr (a last line
+    # without newline gets one); `srun -O -n 11 -l echo x` printed " 0: x" ... "10: x" (as wide as the highest
+    # task id), also in the -o file of each task (" 0: y" in lab.0); `srun -n1 -l printf "a\nb\n\nc"` printed
+    # "0: a" "0: b" "0: " "0: c".
+    c = sim_cluster("slurm", nodes=1, cores_per_node=11)
+    out = run_job(
+        c,
+        tmp_path,
+        "srun -n 2 -l sh -c 'echo out; printf partial' | sort\n"
+        "srun -n 2 --label sh -c 'echo err >&2' 2>&1 >/dev/null | sort\n"
+        "srun -n 11 -l echo x | sort | head -2\n"
+        "srun -n 11 -l -o lab.%t echo y\n"
+        "srun -n 1 -l printf 'a\\nb\\n\\nc'\n"
+        "SLURM_LABELIO=1 srun -n 1 echo env\n",
+        "-n11",
+    )
+    assert out.splitlines() == [
+        "0: out",
+        "0: partial",
+        "1: out",
+        "1: partial",
+        "0: err",
+        "1: err",
+        " 0: x",
+        " 1: x",
+        "0: a",
+        "0: b",
+        "0: ",
+        "0: c",
+        "0: env",
+    ]
+    assert (tmp_path / "lab.0").read_text() == " 0: y\n"
+    assert (tmp_path / "lab.10").read_text() == "10: y\n"
+
+
 def test_cpu_bind_on_a_cluster_without_task_affinity(sim_cluster, tmp_path: Path) -> None:
     # Source: real srun 22.05.8 on cjcluster (TaskPlugin=task/none), job 17/18: every --cpu-bind prints
     # "srun: cluster configuration lacks support for cpu binding", binds nothing, and exports these values
@@ -275,9 +312,9 @@ def test_unimplemented_option_fails_loudly(sim_cluster, tmp_path: Path) -> None:
         "CPU bind options not supported with current configuration\n",
         "",
     )
-    r = c.run(["srun", "--label", "-n1", "true"])
+    r = c.run(["srun", "--overlap", "-n1", "true"])
     assert r.returncode == 1
-    assert "option --label is not implemented by the clusterjob simulator" in r.stderr
+    assert "option --overlap is not implemented by the clusterjob simulator" in r.stderr
     r = c.run(["srun", "--mpi=pmix", "true"])
     assert r.returncode == 1
     assert "option --mpi=pmix is not implemented" in r.stderr
