@@ -242,7 +242,16 @@ def _result_from_args(args: argparse.Namespace) -> Any:
     return AsyncResult(get_backend(args.backend), args.job_id, runner_for(args.remote))
 
 
+EXIT_UNKNOWN = 3
+"""`clusterjob status`: the scheduler has never reported a state for the run (it prints UNKNOWN)."""
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
+    """Print the run's status word. Exit 0: a state the scheduler reported; 3 (EXIT_UNKNOWN): it never
+    reported one (an id it does not know); 1: the run is lost; 2: the backend cannot read its answers."""
+    from clusterjob.errors import SchedulerMismatchError
+    from clusterjob.status import UNKNOWN
+
     paths: list[str] = list(args.cache_files)
     if len(paths) > 1 or (paths and Path(paths[0]).is_dir()):
         if args.job_id:
@@ -252,9 +261,29 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK if report_statuses(paths, sys.stdout) else EXIT_FAILURE
     args.cache_file = paths[0] if paths else None
     result = _result_from_args(args)
-    print(str_status(result.status))
+    status = result.status
+    try:
+        result.raise_if_mismatched()
+    except SchedulerMismatchError as exc:
+        print(f"clusterjob: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(str_status(status))
     result.raise_if_lost()  # a cached run the scheduler stopped knowing: exit 1 with the reason
-    return EXIT_OK
+    unread = result.last_unreadable
+    if unread is not None:
+        print(
+            f"clusterjob: note: the {result.backend!r} backend could not read the scheduler's answer "
+            f"about job {result.job_id}: {unread.stdout.strip()[:200]!r}; is the scheduler the one "
+            "this backend is for?",
+            file=sys.stderr,
+        )
+    elif result.unknown_count and status != UNKNOWN:
+        print(
+            f"clusterjob: note: the scheduler did not report job {result.job_id} just now "
+            f"({result.unknown_count} poll(s) in a row); {str_status(status)} is its last known state",
+            file=sys.stderr,
+        )
+    return EXIT_UNKNOWN if status == UNKNOWN else EXIT_OK
 
 
 def _cmd_cancel(args: argparse.Namespace) -> int:
