@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from clusterjob.backends import ClusterjobBackend
 from clusterjob.batch import refresh_statuses
-from clusterjob.result import AsyncResult
+from clusterjob.result import MISMATCH_POLLS, AsyncResult
 from clusterjob.runners import CommandOutput, RetryPolicy, Runner
 from clusterjob.status import (
     CANCELLED,
@@ -253,8 +253,8 @@ def test_a_batched_answer_naming_no_run_counts_as_unreadable_for_each() -> None:
     runs = make_runs(BatchBackend(), Garbled(), 3)
     assert refresh_statuses(runs) == {run.job_id: None for run in runs}
     assert all(run.unreadable_count == 1 and run.last_status == UNKNOWN for run in runs)
-    refresh_statuses(runs)
-    refresh_statuses(runs)
+    for _ in range(MISMATCH_POLLS - 1):
+        refresh_statuses(runs)
     assert all(run.mismatched for run in runs)
 
 
