@@ -138,12 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser(
         "status",
-        help="print a run's status (PENDING, RUNNING, COMPLETED, ...), or a table of many runs",
-        description="One cache file (or --job-id): print its status. Several cache files or folders "
-        "of them: refresh them all with one scheduler call per backend where the backend can, print "
-        "one line per run and a summary, and list submissions left in doubt (a .submitting marker "
-        "without its cache file). Exit 1 if a run is lost, a submission is in doubt or a file is "
-        "unreadable.",
+        help="print a run's status (PENDING, RUNNING, COMPLETED, ..., UNKNOWN), or a table of many runs",
+        description="One cache file (or --job-id): print its status; UNKNOWN (exit 3) when the "
+        "scheduler has never reported a state for it (a job id it does not know). Exit 2 when the "
+        "backend cannot read the scheduler's answers (a backend for another scheduler). Several cache "
+        "files or folders of them: refresh them all with one scheduler call per backend where the "
+        "backend can, print one line per run and a summary, and list submissions left in doubt (a "
+        ".submitting marker without its cache file). Exit 1 if a run is lost or UNKNOWN, a submission "
+        "is in doubt, a file is unreadable or the scheduler could not be asked.",
     )
     _add_run_options(status, many=True)
     cancel = commands.add_parser("cancel", help="cancel a run")

@@ -5,6 +5,8 @@ for another scheduler) end a wait with SchedulerMismatchError within a few polls
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -194,3 +196,16 @@ def test_status_of_a_folder_without_a_scheduler_says_nothing_was_asked(
     assert out[2].startswith(f"UNKNOWN    {NEVER_SEEN['slurm']:<12} ") and "not asked" in out[2]
     assert out[3].startswith("NOT ASKED") and "3 run(s) above" in out[3]
     assert out[-1] == "3 runs: 1 COMPLETED, 1 PENDING, 1 UNKNOWN, scheduler not asked"
+
+
+def test_the_issue_command_as_a_user_types_it(
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+) -> None:
+    """`clusterjob status --job-id 999 -b slurm` for a job never submitted (it printed PENDING, exit 0)."""
+    cluster = sim_cluster("slurm")
+    out = subprocess.run(
+        [sys.executable, "-m", "clusterjob", "status", "--job-id", "999", "-b", "slurm"],
+        capture_output=True, text=True, env=cluster.env, timeout=120,
+    )  # fmt: skip
+    assert (out.stdout, out.returncode) == ("UNKNOWN\n", 3), out.stderr
+    assert out.stderr == ""
