@@ -209,3 +209,20 @@ def test_the_issue_command_as_a_user_types_it(
     )  # fmt: skip
     assert (out.stdout, out.returncode) == ("UNKNOWN\n", 3), out.stderr
     assert out.stderr == ""
+
+
+def test_submit_wait_with_the_pbspro_backend_on_torque_ends_with_one_line(
+    sim_cluster: Callable[..., SimCluster],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The issue's `--wait` that hung: it ends after MISMATCH_POLLS polls (about 15 s of back-off)."""
+    cluster = sim_cluster("torque")
+    body = tmp_path / "job.sh"
+    body.write_text("echo done\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "clusterjob", "submit", str(body), "-b", "pbspro", "--wait"],
+        capture_output=True, text=True, env=cluster.env, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 1 and out.stdout.strip().endswith(".simserver"), out.stderr
+    assert out.stderr.count("\n") == 1, out.stderr  # one line, no traceback
+    assert out.stderr.startswith("clusterjob: error: the 'pbspro' backend cannot read")
