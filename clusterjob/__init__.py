@@ -12,6 +12,7 @@ from clusterjob.status import (
     PENDING,
     RUNNING,
     STATUS_CODES,
+    UNKNOWN,
     str_status,
 )
 
@@ -22,6 +23,7 @@ __all__ = [
     "PENDING",
     "RUNNING",
     "STATUS_CODES",
+    "UNKNOWN",
     "AsyncResult",
     "JobScript",
     "str_status",

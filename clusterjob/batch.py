@@ -16,8 +16,8 @@ from collections import deque
 from collections.abc import Sequence
 
 from clusterjob.backends import ClusterjobBackend, Command
-from clusterjob.result import AsyncResult, batched_writes
-from clusterjob.runners import Runner
+from clusterjob.result import AsyncResult, batched_writes, is_unreadable
+from clusterjob.runners import CommandOutput, Runner
 from clusterjob.status import STATUS_CODES, is_finished
 
 __all__ = ["refresh_statuses", "status_chunks"]
@@ -26,7 +26,8 @@ __all__ = ["refresh_statuses", "status_chunks"]
 def refresh_statuses(results: Sequence[AsyncResult]) -> dict[str, int | None]:
     """Refresh every result; returns {job_id: status}, None for runs the scheduler said nothing about.
 
-    A run without an answer keeps its last known status (and its `unknown_count` grows). A non-zero exit
+    A run without an answer keeps its last known status, UNKNOWN if it never had one (and its
+    `unknown_count` grows; answers the backend cannot read count in `unreadable_count`). A non-zero exit
     of the batched command is not an error: SLURM's squeue, for one unknown id, exits 1; its ids are
     simply unknown. Finished runs are not asked about again. Cache files are written inside
     batched_writes (see there why that is crash-safe).
@@ -49,9 +50,9 @@ def _refresh(results: Sequence[AsyncResult]) -> dict[str, int | None]:
             runner_keys[id(runner)] = runner_key
         groups.setdefault((id(backend), runner_key), []).append(result)
     for runs in groups.values():
-        answers = _ask(runs[0].backend_instance, runs[0].runner, runs)
+        answers, unreadable = _ask(runs[0].backend_instance, runs[0].runner, runs)
         for run in runs:
-            run.apply_status(answers.get(run.job_id))
+            run.apply_status(answers.get(run.job_id), unreadable.get(run.job_id))
     statuses: dict[str, int | None] = {}
     for result in results:
         if is_finished(result.last_status):
@@ -64,9 +65,12 @@ def _refresh(results: Sequence[AsyncResult]) -> dict[str, int | None]:
 
 def _ask(
     backend: ClusterjobBackend, runner: Runner, runs: Sequence[AsyncResult]
-) -> dict[str, int | None]:
-    """{job_id: status} from the running view, then the finished view for the runs still unknown."""
+) -> tuple[dict[str, int | None], dict[str, CommandOutput]]:
+    """{job_id: status} from the running view, then the finished view for the runs still unknown; and,
+    for runs without a status, the first answer the backend could not read (a batched answer counts as
+    unreadable only when it names none of the runs asked about)."""
     answers: dict[str, int | None] = {}
+    unreadable: dict[str, CommandOutput] = {}
     pending = list(runs)
     for finished in (False, True):
         if not pending:
@@ -76,13 +80,19 @@ def _ask(
                 for run in chunk:
                     out = runner.run(backend.cmd_status(run, finished=finished))
                     answers[run.job_id] = backend.get_status(out.stdout, finished=finished)
+                    if answers[run.job_id] not in STATUS_CODES and is_unreadable(out):
+                        unreadable.setdefault(run.job_id, out)
             else:
                 out = runner.run(command)
                 parsed = backend.get_status_many(out.stdout, chunk, finished=finished)
                 for run in chunk:
                     answers[run.job_id] = parsed.get(run.job_id)
+                if is_unreadable(out) and not any(v in STATUS_CODES for v in parsed.values()):
+                    for run in chunk:
+                        unreadable.setdefault(run.job_id, out)
         pending = [run for run in pending if answers.get(run.job_id) not in STATUS_CODES]
-    return {job_id: s if s in STATUS_CODES else None for job_id, s in answers.items()}
+    statuses = {job_id: s if s in STATUS_CODES else None for job_id, s in answers.items()}
+    return statuses, {job_id: out for job_id, out in unreadable.items() if statuses[job_id] is None}
 
 
 def status_chunks(

@@ -14,6 +14,7 @@ from clusterjob.backends import ResourcesNotSupportedError
 from clusterjob.errors import (
     ClusterjobError,
     InvalidResourceError,
+    SchedulerMismatchError,
     SettingsError,
     UnknownBackendError,
 )
@@ -61,8 +62,10 @@ USER_ERRORS = (
     UnknownBackendError,
     ResourcesNotSupportedError,
     SettingsError,
+    SchedulerMismatchError,
 )
-"""What a user got wrong on the command line: one line on stderr and exit 2."""
+"""What a user got wrong on the command line (SchedulerMismatchError: a backend for another scheduler than
+the one answering): one line on stderr and exit 2."""
 
 
 def _seconds(text: str) -> float:
@@ -177,12 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser(
         "status",
-        help="print a run's status (PENDING, RUNNING, COMPLETED, ...), or a table of many runs",
-        description="One cache file (or --job-id): print its status. Several cache files or folders "
-        "of them: refresh them all with one scheduler call per backend where the backend can, print "
-        "one line per run and a summary, and list submissions left in doubt (a .submitting marker "
-        "without its cache file). Exit 1 if a run is lost, a submission is in doubt or a file is "
-        "unreadable.",
+        help="print a run's status (PENDING, RUNNING, COMPLETED, ..., UNKNOWN), or a table of many runs",
+        description="One cache file (or --job-id): print its status; UNKNOWN (exit 3) when the "
+        "scheduler has never reported a state for it (a job id it does not know). Exit 2 when the "
+        "backend cannot read the scheduler's answers (a backend for another scheduler). Several cache "
+        "files or folders of them: refresh them all with one scheduler call per backend where the "
+        "backend can, print one line per run and a summary, and list submissions left in doubt (a "
+        ".submitting marker without its cache file). Exit 1 if a run is lost or UNKNOWN, a submission "
+        "is in doubt, a file is unreadable or the scheduler could not be asked.",
     )
     _add_run_options(status, many=True)
     status.add_argument(
@@ -364,7 +369,15 @@ def _result_from_args(args: argparse.Namespace) -> Any:
     return AsyncResult(get_backend(args.backend), args.job_id, runner)
 
 
+EXIT_UNKNOWN = 3
+"""`clusterjob status`: the scheduler has never reported a state for the run (it prints UNKNOWN)."""
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
+    """Print the run's status word. Exit 0: a state the scheduler reported; 3 (EXIT_UNKNOWN): it never
+    reported one (an id it does not know); 1: the run is lost; 2: the backend cannot read its answers."""
+    from clusterjob.status import UNKNOWN
+
     paths: list[str] = list(args.cache_files)
     if len(paths) > 1 or (paths and Path(paths[0]).is_dir()):
         if args.job_id:
@@ -374,9 +387,29 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK if report_statuses(paths, sys.stdout) else EXIT_FAILURE
     args.cache_file = paths[0] if paths else None
     result = _result_from_args(args)
-    print(str_status(result.status))
+    status = result.status
+    try:
+        result.raise_if_mismatched()
+    except SchedulerMismatchError as exc:
+        print(f"clusterjob: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(str_status(status))
     result.raise_if_lost()  # a cached run the scheduler stopped knowing: exit 1 with the reason
-    return EXIT_OK
+    unread = result.last_unreadable
+    if unread is not None:
+        print(
+            f"clusterjob: note: the {result.backend!r} backend could not read the scheduler's answer "
+            f"about job {result.job_id}: {unread.stdout.strip()[:200]!r}; is the scheduler the one "
+            "this backend is for?",
+            file=sys.stderr,
+        )
+    elif result.unknown_count and status != UNKNOWN:
+        print(
+            f"clusterjob: note: the scheduler did not report job {result.job_id} just now "
+            f"({result.unknown_count} poll(s) in a row); {str_status(status)} is its last known state",
+            file=sys.stderr,
+        )
+    return EXIT_UNKNOWN if status == UNKNOWN else EXIT_OK
 
 
 def _cmd_cancel(args: argparse.Namespace) -> int:

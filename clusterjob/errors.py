@@ -83,10 +83,39 @@ class JobLostError(ClusterjobError):
         self.silent_seconds = silent_seconds
         super().__init__(
             f"job {job_id} ({backend}) is lost: neither the scheduler's queue nor its accounting has "
-            f"known it for {silent_seconds:.0f} s ({silent_polls} polls in a row); its last known "
-            f"status was {last_status}. The scheduler may have purged it (accounting switched off or "
+            f"known it for {silent_seconds:.0f} s ({silent_polls} polls in a row); "
+            + (
+                "it never reported a state for it (is the job id right?)"
+                if last_status == "UNKNOWN"
+                else f"its last known status was {last_status}"
+            )
+            + ". The scheduler may have purged it (accounting switched off or "
             "expired) or its answers could not be read; look at the job's output files. Raise "
             "lost_after to wait longer; .status keeps asking."
+        )
+
+
+class SchedulerMismatchError(ClusterjobError):
+    """The scheduler keeps answering status queries with text the backend cannot read: most often a
+    backend for another scheduler (the pbspro backend on a Torque server, say). Waiting cannot help."""
+
+    def __init__(
+        self, job_id: str, backend: str, command: Sequence[str] | str, answer: str, polls: int
+    ) -> None:
+        self.job_id = job_id
+        self.backend = backend
+        self.command = command
+        self.answer = answer
+        self.polls = polls
+        shown = command if isinstance(command, str) else shlex.join(command)
+        excerpt = answer.strip()
+        if len(excerpt) > 300:
+            excerpt = excerpt[:300] + "..."
+        super().__init__(
+            f"the {backend!r} backend cannot read the scheduler's answers about job {job_id} "
+            f"({polls} polls in a row): {shown!r} succeeded but printed {excerpt!r}. Is the scheduler "
+            f"on PATH (or on the remote host) the one the {backend!r} backend is for? Choose the "
+            "backend of that scheduler (`clusterjob backends`)."
         )
 
 

@@ -18,9 +18,23 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from clusterjob.backends import ClusterjobBackend, get_backend
-from clusterjob.errors import CacheError, EpilogueWarning, JobLostError, TransientCommandError
+from clusterjob.errors import (
+    CacheError,
+    EpilogueWarning,
+    JobLostError,
+    SchedulerMismatchError,
+    TransientCommandError,
+)
 from clusterjob.runners import CommandOutput, LocalRunner, Runner
-from clusterjob.status import CANCELLED, COMPLETED, PENDING, STATUS_CODES, is_finished, str_status
+from clusterjob.status import (
+    CANCELLED,
+    COMPLETED,
+    PENDING,
+    STATUS_CODES,
+    UNKNOWN,
+    is_finished,
+    str_status,
+)
 
 __all__ = [
     "CACHE_FORMAT",
@@ -28,6 +42,7 @@ __all__ = [
     "AsyncResult",
     "batched_writes",
     "flush_folder",
+    "is_unreadable",
     "write_atomically",
 ]
 
@@ -131,7 +146,14 @@ def _positive_number(value: object) -> bool:
 SILENT_POLLS_MEAN_CANCELLED = 3
 """After cancel(), this many unanswered polls in a row mean the job is gone: CANCELLED. One is not enough:
 a garbled answer, or accounting that lags (Grid Engine writes qacct a moment after the end), would turn a
-job that really completed into CANCELLED."""
+job that really completed into CANCELLED. Only a job the scheduler has reported a state for counts: an id
+it never knew stays UNKNOWN after cancel()."""
+
+MISMATCH_POLLS = 5
+"""This many polls in a row whose status command succeeded with output the backend cannot read end wait()
+with SchedulerMismatchError (a backend for another scheduler, or states it does not know). Not fewer: a
+scheduler may now and then print junk (the conformance suite's faults do), and one such answer must not
+end a wait; with wait()'s doubling pauses five polls take about 15 s."""
 
 
 DEFAULT_LOST_AFTER = 3600.0
@@ -163,12 +185,13 @@ class AsyncResult:
         epilogue: str = "",
         max_sleep_interval: float = 900,
         submitted_at: float | None = None,
-        status: int = PENDING,
+        status: int = UNKNOWN,
         epilogue_done: bool = False,
         cancel_requested: bool = False,
         unknown_count: int = 0,
         unknown_since: float | None = None,
         lost_after: float = DEFAULT_LOST_AFTER,
+        unreadable_count: int = 0,
         sleep: Callable[[float], object] | None = None,
         clock: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] | None = None,
@@ -190,8 +213,10 @@ class AsyncResult:
             )
         if not _positive_number(lost_after):
             raise ValueError(f"lost_after must be a positive number of seconds, got {lost_after!r}")
-        if status not in STATUS_CODES:
-            raise ValueError(f"status must be one of {sorted(STATUS_CODES)}, got {status!r}")
+        if status not in STATUS_CODES and status != UNKNOWN:
+            raise ValueError(
+                f"status must be one of {sorted(STATUS_CODES)} or UNKNOWN ({UNKNOWN}), got {status!r}"
+            )
         self.job_id = job_id
         self.runner: Runner = runner if runner is not None else LocalRunner()
         self.workdir = workdir
@@ -208,6 +233,10 @@ class AsyncResult:
         """Wall-clock time (time.time) of the first of those unanswered queries; None after an answer."""
         self.lost_after = lost_after
         """Seconds the scheduler may not know the job before wait() gives up with JobLostError."""
+        self.unreadable_count = unreadable_count
+        """How many polls in a row got output the backend could not read (0 after any other answer)."""
+        self.last_unreadable: CommandOutput | None = None
+        """The last such answer (this process only): what SchedulerMismatchError shows."""
         self.last_error: TransientCommandError | None = None
         self.epilogue_output: CommandOutput | None = None
         self._status = status
@@ -225,43 +254,72 @@ class AsyncResult:
 
     @property
     def last_status(self) -> int:
-        """The last known status, without asking the scheduler."""
+        """The last known status, without asking the scheduler (UNKNOWN until the scheduler reported one)."""
         return self._status
 
     @property
+    def established(self) -> bool:
+        """Whether the scheduler has reported a state for this run at least once."""
+        return self._status != UNKNOWN
+
+    @property
     def status(self) -> int:
-        """The current status code; asks the scheduler only while the run is not finished."""
+        """The current status code; asks the scheduler only while the run is not finished.
+
+        UNKNOWN while the scheduler has never reported a state for the run (a job id it does not know);
+        after that, the last state it reported when it does not answer (see `unknown_count`, `lost`).
+        """
         if not is_finished(self._status):
-            self.apply_status(self.query_status())
+            self.apply_status(*self._query())
         elif not self.epilogue_done:
             self._finish()
         return self._status
 
     def query_status(self) -> int | None:
         """Ask the scheduler (running view, then the finished view); None if neither answers."""
+        return self._query()[0]
+
+    def _query(self) -> tuple[int | None, CommandOutput | None]:
+        """(status or None, the first answer the backend could not read when there was no status)."""
         backend = self.backend_instance
+        unreadable: CommandOutput | None = None
         for finished in (False, True):
             out = self.runner.run(backend.cmd_status(self, finished=finished))
             status = backend.get_status(out.stdout, finished=finished)
             if status in STATUS_CODES:
-                return status
-        return None
+                return status, None
+            if unreadable is None and is_unreadable(out):
+                unreadable = out
+        return None, unreadable
 
-    def apply_status(self, status: int | None) -> None:
-        """Record an answer of the scheduler (None: no answer); a final one triggers the epilogue once."""
+    def apply_status(self, status: int | None, unreadable: CommandOutput | None = None) -> None:
+        """Record an answer of the scheduler (None: no answer; `unreadable`: the output, when the status
+        command succeeded but the backend could not read it); a final one triggers the epilogue once."""
         if is_finished(self._status):
             return
         if status is None or status not in STATUS_CODES:
             self.unknown_count += 1
             if self.unknown_since is None:
                 self.unknown_since = self._wall_clock()
-            if self.cancel_requested and self.unknown_count >= SILENT_POLLS_MEAN_CANCELLED:
+            if unreadable is not None:
+                self.unreadable_count += 1
+                self.last_unreadable = unreadable
+            else:
+                self.unreadable_count = 0
+            if (
+                self.cancel_requested
+                and self.established
+                and unreadable is None
+                and self.unknown_count >= SILENT_POLLS_MEAN_CANCELLED
+            ):
                 status = CANCELLED  # the scheduler forgot the job after we cancelled it
             else:
                 self._save()
                 return
         self.unknown_count = 0
         self.unknown_since = None
+        self.unreadable_count = 0
+        self.last_unreadable = None
         changed = status != self._status
         self._status = status
         if is_finished(status):
@@ -275,7 +333,7 @@ class AsyncResult:
         LOST_MIN_POLLS polls in a row (no answer either way: a scheduler that is down is not counted)."""
         return (
             not is_finished(self._status)
-            and not self.cancel_requested
+            and not (self.cancel_requested and self.established)
             and self.unknown_since is not None
             and self.unknown_count >= LOST_MIN_POLLS
             and self._wall_clock() - self.unknown_since >= self.lost_after
@@ -291,6 +349,23 @@ class AsyncResult:
                 str_status(self._status),
                 self.unknown_count,
                 self._wall_clock() - self.unknown_since,
+            )
+
+    @property
+    def mismatched(self) -> bool:
+        """Whether the last MISMATCH_POLLS polls in a row got answers the backend could not read."""
+        return (
+            not is_finished(self._status)
+            and self.last_unreadable is not None
+            and self.unreadable_count >= MISMATCH_POLLS
+        )
+
+    def raise_if_mismatched(self) -> None:
+        """SchedulerMismatchError if the job is `mismatched` (what wait() raises; the CLI uses it too)."""
+        out = self.last_unreadable
+        if self.mismatched and out is not None:
+            raise SchedulerMismatchError(
+                self.job_id, self.backend, out.command, out.stdout, self.unreadable_count
             )
 
     def _finish(self) -> None:
@@ -340,7 +415,8 @@ class AsyncResult:
         """Poll until the run finishes or `timeout` seconds pass; pauses double from 1 s up to the cap.
 
         Transient failures of the status command (scheduler unreachable) do not end the wait; the last one
-        is kept in `last_error`. JobLostError when the scheduler has stopped knowing the job (`lost`).
+        is kept in `last_error`. JobLostError when the scheduler has stopped knowing the job (`lost`);
+        SchedulerMismatchError when its answers cannot be read (`mismatched`).
         """
         deadline = None if timeout is None else self._clock() + timeout
         delay = min(1.0, float(self.max_sleep_interval))
@@ -353,6 +429,7 @@ class AsyncResult:
                 status = self._status
             if is_finished(status):
                 return
+            self.raise_if_mismatched()
             self.raise_if_lost()
             pause = delay
             if deadline is not None:
@@ -365,7 +442,8 @@ class AsyncResult:
 
     def get(self, timeout: float | None = None) -> int:
         """Wait for the run and return its final status code; TimeoutError if `timeout` passes first,
-        JobLostError if the scheduler stops knowing the job."""
+        JobLostError if the scheduler stops knowing the job, SchedulerMismatchError if its answers
+        cannot be read."""
         self.wait(timeout)
         if not is_finished(self._status):
             raise TimeoutError(
@@ -375,18 +453,23 @@ class AsyncResult:
         return self._status
 
     def cancel(self) -> None:
-        """Ask the scheduler to cancel the run, then re-poll; once the scheduler has forgotten it, it is CANCELLED."""
+        """Ask the scheduler to cancel the run, then re-poll; once the scheduler has forgotten a run it had
+        reported a state for, it is CANCELLED (an id it never knew stays UNKNOWN)."""
         if is_finished(self._status):
             return
         self.runner.run(self.backend_instance.cmd_cancel(self))
         self.cancel_requested = True
         self._save()
-        self.apply_status(self.query_status())
+        self.apply_status(*self._query())
 
     # ---------------------------------------------------------------------------------- JSON cache
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-safe cache content (format marker and version first)."""
+        """The JSON-safe cache content (format marker and version first).
+
+        "status" holds one of the original codes (PENDING while no state is established, so that older
+        clusterjob releases still read the file) and "status_seen" whether the scheduler reported it.
+        """
         return {
             "format": CACHE_FORMAT,
             "version": CACHE_VERSION,
@@ -398,12 +481,14 @@ class AsyncResult:
             "epilogue": self.epilogue,
             "max_sleep_interval": self.max_sleep_interval,
             "submitted_at": self.submitted_at,
-            "status": self._status,
+            "status": PENDING if self._status == UNKNOWN else self._status,
+            "status_seen": self._status != UNKNOWN,
             "epilogue_done": self.epilogue_done,
             "cancel_requested": self.cancel_requested,
             "unknown_count": self.unknown_count,
             "unknown_since": self.unknown_since,
             "lost_after": self.lost_after,
+            "unreadable_count": self.unreadable_count,
         }
 
     def dump(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -452,12 +537,13 @@ class AsyncResult:
             epilogue=fields["epilogue"],
             max_sleep_interval=fields["max_sleep_interval"],
             submitted_at=fields["submitted_at"],
-            status=fields["status"],
+            status=fields["status"] if fields["status_seen"] else UNKNOWN,
             epilogue_done=fields["epilogue_done"],
             cancel_requested=fields["cancel_requested"],
             unknown_count=fields["unknown_count"],
             unknown_since=fields["unknown_since"],
             lost_after=fields["lost_after"],
+            unreadable_count=fields["unreadable_count"],
         )
         if backend is None or isinstance(backend, str):
             result.backend = fields["backend"] if backend is None else backend
@@ -468,6 +554,11 @@ class AsyncResult:
             f"<AsyncResult job {self.job_id} backend={self.backend!r} on {self.runner.describe()}: "
             f"{str_status(self._status)}>"
         )
+
+
+def is_unreadable(out: CommandOutput) -> bool:
+    """Whether a status command succeeded and printed something (the backend found no status in it)."""
+    return out.returncode == 0 and bool(out.stdout.strip())
 
 
 def _is_str(value: object) -> bool:
@@ -502,6 +593,8 @@ _FIELDS: dict[str, tuple[Callable[[object], bool], str]] = {
     "unknown_count": (_is_count, "a count >= 0"),
     "unknown_since": (_is_optional_time, "a number or null"),
     "lost_after": (_positive_number, "a positive number"),
+    "status_seen": (lambda v: isinstance(v, bool), "true or false"),
+    "unreadable_count": (_is_count, "a count >= 0"),
 }
 _OPTIONAL = {
     "submitted_at": None,
@@ -509,6 +602,9 @@ _OPTIONAL = {
     "unknown_count": 0,
     "unknown_since": None,
     "lost_after": DEFAULT_LOST_AFTER,
+    "unreadable_count": 0,
+    "status_seen": None,  # computed in _check_fields: files written before it existed hold PENDING
+    # also for runs never seen, so only another state proves an answer (the next poll re-establishes it)
 }
 
 
@@ -539,4 +635,11 @@ def _check_fields(data: object, name: str) -> dict[str, Any]:
                 f"cache file {name!r}: field {key!r} must be {expected}, got {value!r}"
             )
         fields[key] = value
+    if "status_seen" not in data:
+        fields["status_seen"] = fields["status"] != PENDING
+    elif not fields["status_seen"] and fields["status"] != PENDING:
+        raise CacheError(
+            f"cache file {name!r}: field 'status' must be {PENDING} (PENDING) when 'status_seen' is "
+            f"false, got {fields['status']!r}"
+        )
     return fields

@@ -40,10 +40,13 @@ def find_cache_files(paths: Sequence[str]) -> tuple[list[Path], list[Path]]:
 
 
 def report_statuses(paths: Sequence[str], out: TextIO) -> bool:
-    """Refresh and print every cached run under `paths`; True when none is lost, in doubt or unreadable."""
+    """Refresh and print every cached run under `paths`; True when every run was asked and none is lost,
+    unknown to the scheduler, in doubt or unreadable. A run the scheduler has never reported a state for
+    is UNKNOWN; one it did not answer about now shows its last known state with a note saying so."""
     caches, doubts = find_cache_files(paths)
     results: list[tuple[Path, AsyncResult]] = []
     problems: list[str] = []
+    not_asked = ""
     for path in caches:
         try:
             results.append((path, AsyncResult.load(path)))
@@ -54,20 +57,30 @@ def report_statuses(paths: Sequence[str], out: TextIO) -> bool:
     try:
         refresh_statuses([result for _, result in results])
     except ClusterjobError as exc:  # e.g. the scheduler is unreachable: show what is known, fail
-        problems.append(f"{'NOT ASKED':<10} {'-':<12} {exc}")
+        not_asked = str(exc)
     counts: Counter[str] = Counter()
-    lost = 0
+    lost = unknown = 0
     for path, result in results:
         name = str_status(result.last_status)
         counts[name] += 1
         note = ""
-        if result.lost:
+        if not_asked:
+            note = "  not asked (see below): last known state"
+        elif result.lost:
             lost += 1
             note = (
                 "  lost: the scheduler has not known it for a while (see `clusterjob status FILE`)"
             )
+        elif result.unreadable_count:
+            note = (
+                "  the backend could not read the scheduler's answer (see `clusterjob status FILE`)"
+            )
         elif result.unknown_count:
             note = f"  not seen by the scheduler in the last {result.unknown_count} poll(s)"
+            if result.established:
+                note += ": last known state"
+        if not result.established:
+            unknown += 1
         out.write(f"{name:<10} {result.job_id:<12} {path}{note}\n")
     for marker in doubts:
         out.write(
@@ -76,9 +89,15 @@ def report_statuses(paths: Sequence[str], out: TextIO) -> bool:
         )
     for line in problems:
         out.write(line + "\n")
+    if not_asked:
+        out.write(
+            f"{'NOT ASKED':<10} {'-':<12} the {len(results)} run(s) above show their last known state; "
+            f"the scheduler could not be asked: {not_asked}\n"
+        )
     summary = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
     extra = [f"{lost} lost"] if lost else []
-    extra += [f"{len(doubts)} in doubt"] if doubts else []
-    extra += [f"{len(problems)} unreadable or not asked"] if problems else []
+    extra += [f"{len(doubts)} submission(s) in doubt"] if doubts else []
+    extra += [f"{len(problems)} cache file(s) unreadable"] if problems else []
+    extra += ["scheduler not asked"] if not_asked else []
     out.write(f"{len(results)} runs: {', '.join([summary or 'none', *extra])}\n")
-    return not (lost or doubts or problems)
+    return not (lost or unknown or doubts or problems or not_asked)

@@ -241,6 +241,10 @@ def test_lookup_state_and_combine() -> None:
     assert combine_statuses([COMPLETED, CANCELLED]) == CANCELLED
     assert combine_statuses([None, 42]) is None
     assert combine_statuses([]) is None
+    # a row whose state could not be read may be a task still running: no final status is invented
+    assert combine_statuses([COMPLETED, None]) is None
+    assert combine_statuses([FAILED, 42, COMPLETED]) is None
+    assert combine_statuses([COMPLETED, None, RUNNING]) == RUNNING  # unfinished: true either way
 
 
 def test_check_job_id() -> None:

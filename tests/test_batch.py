@@ -11,9 +11,17 @@ from hypothesis import strategies as st
 
 from clusterjob.backends import ClusterjobBackend
 from clusterjob.batch import refresh_statuses
-from clusterjob.result import AsyncResult
+from clusterjob.result import MISMATCH_POLLS, AsyncResult
 from clusterjob.runners import CommandOutput, RetryPolicy, Runner
-from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, STATUS_CODES
+from clusterjob.status import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUS_CODES,
+    UNKNOWN,
+)
 
 NAMES = {name: code for code, name in STATUS_CODES.items()}
 
@@ -151,7 +159,7 @@ def test_jobs_missing_from_the_running_view_are_asked_in_one_accounting_call() -
         "1008": None,
         "1009": None,
     }
-    assert runs[8].last_status == PENDING and runs[8].unknown_count == 1
+    assert runs[8].last_status == UNKNOWN and runs[8].unknown_count == 1  # never seen: no state
 
 
 def test_a_single_unknown_id_is_not_an_error() -> None:
@@ -221,7 +229,7 @@ def test_refresh_matches_what_the_scheduler_says_in_at_most_two_calls(fates: lis
         assert programs == ["qstat", "qacct"]
     for run in runs:
         assert run.last_status == (
-            expected[run.job_id] if expected[run.job_id] is not None else PENDING
+            expected[run.job_id] if expected[run.job_id] is not None else UNKNOWN
         )
 
 
@@ -231,3 +239,28 @@ def test_answers_are_kept_in_the_cache(tmp_path: Path) -> None:
     refresh_statuses(runs)
     loaded = AsyncResult.load(tmp_path / "c.json", backend=BatchBackend())
     assert loaded.last_status == RUNNING
+
+
+class Garbled(FakeCluster):
+    """A scheduler of another kind: its status command succeeds with text BatchBackend cannot read."""
+
+    def _execute(self, argv: Sequence[str], **kwargs: Any) -> CommandOutput:
+        self.calls.append(list(argv))
+        return CommandOutput(tuple(argv), 0, "<Data><Job/></Data>\n", "")
+
+
+def test_a_batched_answer_naming_no_run_counts_as_unreadable_for_each() -> None:
+    runs = make_runs(BatchBackend(), Garbled(), 3)
+    assert refresh_statuses(runs) == {run.job_id: None for run in runs}
+    assert all(run.unreadable_count == 1 and run.last_status == UNKNOWN for run in runs)
+    for _ in range(MISMATCH_POLLS - 1):
+        refresh_statuses(runs)
+    assert all(run.mismatched for run in runs)
+
+
+def test_a_batched_answer_naming_some_runs_is_no_mismatch_for_the_others() -> None:
+    cluster = FakeCluster(running={"1000": "RUNNING"})
+    runs = make_runs(BatchBackend(), cluster, 2)
+    refresh_statuses(runs)
+    assert runs[0].last_status == RUNNING
+    assert runs[1].last_status == UNKNOWN and runs[1].unreadable_count == 0

@@ -41,19 +41,22 @@ def test_a_lost_job_ends_the_wait_with_job_lost_error(
     lost = job(tmp_path, "lostjob").submit(cache_id="lost")
     with pytest.raises(JobLostError) as info:
         lost.get()  # no timeout: before JobLostError this waited forever
-    assert info.value.job_id == lost.job_id == "1"
-    assert info.value.last_status == "PENDING" and info.value.silent_polls >= 3
+    assert info.value.job_id == lost.job_id
+    # the scheduler never reported a state for it: nothing is invented
+    assert info.value.last_status == "UNKNOWN" and info.value.silent_polls >= 3
+    assert "never reported a state" in str(info.value)
     cached = json.loads(Path(lost.cache_file or "").read_text())
-    assert (cached["job_id"], cached["status"]) == (
-        "1",
-        PENDING,
-    )  # the run is kept, nothing invented
+    assert (cached["job_id"], cached["status"], cached["status_seen"]) == (
+        lost.job_id,
+        PENDING,  # the original codes only (older releases read the file), flagged as not seen
+        False,
+    )  # the run is kept
     assert cached["unknown_count"] >= 3 and cached["unknown_since"] is not None
 
     assert cli_main(["status", lost.cache_file or ""]) == 1
     out, err = capsys.readouterr()
-    assert out == "PENDING\n"
-    assert "job 1 (slurm) is lost" in err
+    assert out == "UNKNOWN\n"
+    assert f"job {lost.job_id} (slurm) is lost" in err
 
     ok = job(tmp_path, "okjob").submit(cache_id="ok")  # the fault was used up: this one runs
     assert ok.get(timeout=60) == COMPLETED
@@ -93,12 +96,13 @@ def test_status_of_a_folder_of_runs_reports_each_and_what_needs_attention(
     (cache / "clusterjob.broken.json").write_text('{"format": "clusterjob.AsyncRe')  # truncated
     assert cli_main(["status", str(cache)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert f"PENDING    {lost.job_id:<12} {lost.cache_file}  lost:" in "\n".join(out)
+    assert f"UNKNOWN    {lost.job_id:<12} {lost.cache_file}  lost:" in "\n".join(out)
     assert any(
         line.startswith("IN DOUBT") and "clusterjob.crashed.json.submitting" in line for line in out
     )
     assert any(line.startswith("UNREADABLE") and "clusterjob.broken.json" in line for line in out)
     assert (
-        out[-1] == "3 runs: 1 COMPLETED, 2 PENDING, 1 lost, 1 in doubt, 1 unreadable or not asked"
+        out[-1] == "3 runs: 1 COMPLETED, 1 PENDING, 1 UNKNOWN, 1 lost, 1 submission(s) in doubt, "
+        "1 cache file(s) unreadable"
     )
     assert (cache / "clusterjob.broken.json").exists()  # nothing is removed

@@ -20,12 +20,27 @@ from clusterjob.errors import (
     CacheError,
     EpilogueWarning,
     JobLostError,
+    SchedulerMismatchError,
     TransientCommandError,
     UnknownBackendError,
 )
-from clusterjob.result import CACHE_FORMAT, CACHE_VERSION, AsyncResult, write_atomically
+from clusterjob.result import (
+    CACHE_FORMAT,
+    CACHE_VERSION,
+    MISMATCH_POLLS,
+    AsyncResult,
+    write_atomically,
+)
 from clusterjob.runners import CommandOutput, LocalRunner, RetryPolicy, Runner, SshRunner
-from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, STATUS_CODES
+from clusterjob.status import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUS_CODES,
+    UNKNOWN,
+)
 
 NAMES = {name: code for code, name in STATUS_CODES.items()}
 
@@ -144,7 +159,7 @@ def test_status_codes_outside_the_known_set_count_as_unknown() -> None:
             return 17
 
     result = AsyncResult(Odd(), "1", ScriptedRunner({"jobstat": ["x"], "jobacct": ["x"]}))
-    assert result.status == PENDING
+    assert result.status == UNKNOWN  # no state established, and none invented
     assert result.unknown_count == 1
 
 
@@ -222,14 +237,14 @@ def test_wait_and_get_give_up_on_a_lost_job_instead_of_waiting_forever() -> None
     assert clock.now - 1_000_000.0 >= 120
     with pytest.raises(JobLostError):
         result.get()
-    assert result.last_status == PENDING  # nothing invented: the last known status stays
+    assert result.last_status == UNKNOWN  # nothing invented: no state was ever reported
 
 
 def test_an_answer_resets_the_lost_clock() -> None:
     clock = Clock()
     runner = ScriptedRunner({"jobstat": ["", "", "", "RUNNING", ""], "jobacct": [""]})
     result = make(runner, lost_after=60, wall_clock=clock)
-    assert [result.status for _ in range(3)] == [PENDING] * 3
+    assert [result.status for _ in range(3)] == [UNKNOWN] * 3
     clock.now += 30
     assert result.status == RUNNING  # the scheduler knows it again
     assert (result.unknown_count, result.unknown_since) == (0, None)
@@ -269,7 +284,7 @@ def test_lost_state_survives_a_restart(tmp_path: Path) -> None:
     cache = tmp_path / "run.json"
     runner = ScriptedRunner({"jobstat": [""], "jobacct": [""]})
     result = make(runner, lost_after=300, wall_clock=clock, cache_file=str(cache))
-    assert [result.status for _ in range(3)] == [PENDING] * 3
+    assert [result.status for _ in range(3)] == [UNKNOWN] * 3
     loaded = AsyncResult.load(cache, backend=BACKEND)
     assert (loaded.unknown_count, loaded.unknown_since, loaded.lost_after) == (3, clock.now, 300)
     data = json.loads(cache.read_text())
@@ -568,3 +583,63 @@ def test_load_looks_the_backend_up_by_name(tmp_path: Path) -> None:
     loaded = AsyncResult.load(path)
     assert loaded.backend == "statustest"
     assert loaded.backend_instance is BACKEND
+
+
+# ------------------------------------------------------------------------------------------ unknown
+
+
+def test_a_run_is_unknown_until_the_scheduler_reports_a_state() -> None:
+    runner = ScriptedRunner({"jobstat": ["", "PENDING"], "jobacct": [""]})
+    result = make(runner)
+    assert result.last_status == UNKNOWN and not result.established
+    assert result.status == UNKNOWN  # no answer: not PENDING
+    assert result.status == PENDING and result.established  # the scheduler said so
+
+
+def test_cancel_of_an_id_never_seen_does_not_make_it_cancelled() -> None:
+    runner = ScriptedRunner({"jobstat": [""], "jobacct": [""]})
+    result = make(runner)
+    result.cancel()
+    assert [result.status for _ in range(6)] == [UNKNOWN] * 6
+    seen = make(ScriptedRunner({"jobstat": ["RUNNING", ""], "jobacct": [""]}))
+    assert seen.status == RUNNING
+    seen.cancel()
+    assert [seen.status for _ in range(2)] == [RUNNING, CANCELLED]  # a known job that vanished
+
+
+def test_unreadable_answers_end_a_wait_with_a_mismatch_error() -> None:
+    runner = ScriptedRunner({"jobstat": ["<Data><Job>...</Job></Data>"], "jobacct": [""]})
+    result = make(runner, sleep=lambda s: None)
+    with pytest.raises(SchedulerMismatchError) as info:
+        result.wait()
+    assert info.value.polls == MISMATCH_POLLS == result.unreadable_count
+    assert "<Data><Job>" in str(info.value) and "'statustest' backend" in str(info.value)
+    assert runner.programs().count("jobstat") == MISMATCH_POLLS
+
+
+def test_an_empty_or_failed_answer_is_silence_not_a_mismatch() -> None:
+    runner = ScriptedRunner({"jobstat": ["junk", "", "junk", "junk"], "jobacct": [""]})
+    result = make(runner)
+    for _ in range(4):
+        assert result.status == UNKNOWN
+    assert result.unreadable_count == 2 and not result.mismatched  # the silent poll broke the run
+    assert make(ScriptedRunner({"jobstat": ["RUNNING"]}), unreadable_count=5).status == RUNNING
+
+
+def test_cache_files_keep_unknown_apart_from_pending_and_old_files_load(tmp_path: Path) -> None:
+    cache = tmp_path / "run.json"
+    result = make(ScriptedRunner({"jobstat": [""], "jobacct": ["x"]}), cache_file=str(cache))
+    assert result.status == UNKNOWN
+    data = json.loads(cache.read_text())
+    # older releases read "status" (one of the original codes); "status_seen" tells the truth
+    assert (data["status"], data["status_seen"], data["unreadable_count"]) == (PENDING, False, 1)
+    assert AsyncResult.load(cache, backend=BACKEND).last_status == UNKNOWN
+    for status, expected in ((PENDING, UNKNOWN), (RUNNING, RUNNING), (COMPLETED, COMPLETED)):
+        old = {**data, "status": status}
+        del old["status_seen"], old["unreadable_count"]  # written before these fields existed
+        cache.write_text(json.dumps(old))
+        loaded = AsyncResult.load(cache, backend=BACKEND)
+        assert loaded.last_status == expected and loaded.unreadable_count == 0
+    cache.write_text(json.dumps({**data, "status": RUNNING, "status_seen": False}))
+    with pytest.raises(CacheError, match="status_seen"):
+        AsyncResult.load(cache, backend=BACKEND)

@@ -393,11 +393,17 @@ _STATUS_RANK = {-1: 5, -2: 4, 2: 3, 1: 2, 0: 1}  # RUNNING, PENDING, FAILED, CAN
 
 def combine_statuses(codes: Iterable[int | None]) -> int | None:
     """One status for several rows of one job (array tasks, requeued records): any unfinished row
-    wins (RUNNING before PENDING), else the worst final one (FAILED, CANCELLED, COMPLETED)."""
-    known = [code for code in codes if code in _STATUS_RANK]
+    wins (RUNNING before PENDING), else the worst final one (FAILED, CANCELLED, COMPLETED). A row whose
+    state could not be read (None) may be a task still running: with one, a final status is not
+    established (None), while an unfinished row still tells the truth (the job has not finished)."""
+    rows = list(codes)
+    known = [code for code in rows if code in _STATUS_RANK]
     if not known:
         return None
-    return max(known, key=lambda code: _STATUS_RANK[code])
+    combined = max(known, key=lambda code: _STATUS_RANK[code])
+    if len(known) < len(rows) and combined >= 0:
+        return None  # every readable row is final, but an unreadable one may not be
+    return combined
 
 
 def _own_id(row_id: str) -> tuple[str, ...]:

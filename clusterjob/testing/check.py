@@ -90,7 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--all", action="store_true", help="every reference backend on its simulator"
     )
-    parser.add_argument("--scheduler", help="simulated scheduler: slurm, pbs, pbspro, lsf, sge")
+    parser.add_argument(
+        "--scheduler",
+        help="simulated scheduler: slurm, pbs (Torque; 'torque' works too), pbspro, lsf, sge",
+    )
     parser.add_argument("--capabilities", metavar="MODULE:ATTR", help="a Capabilities object")
     parser.add_argument(
         "--profile",

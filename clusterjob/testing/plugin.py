@@ -162,7 +162,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cj-scheduler",
         metavar="NAME",
-        help="simulated scheduler to check it against: slurm, pbs (Torque), pbspro, lsf, sge",
+        help="simulated scheduler to check it against: slurm, pbs (Torque; 'torque' works too), "
+        "pbspro, lsf, sge",
     )
     group.addoption(
         "--cj-capabilities",

@@ -76,6 +76,8 @@ class SchedulerRules:
     extra_style: str = "plain"
     """How the parser names raw options in ``Allocation.extra``: ``plain`` (``account``, ``A``) or ``pbs``
     (``-A`` for one-letter options, ``-l key`` for resources)."""
+    max_job_id: int = 9_999_999
+    """The largest job id the scheduler hands out by default (it wraps around after it)."""
     forget_finished: Mapping[str, Any] = field(default_factory=dict)
     """Simulator config under which the queue view forgets a job as soon as it ends (so its status must
     come from the accounting view): SLURM's MinJobAge 0; PBS Pro and Grid Engine forget at once anyway."""
@@ -222,6 +224,7 @@ def _extra_value(value: object) -> object:
 RULES: dict[str, SchedulerRules] = {
     "slurm": SchedulerRules(
         name="slurm",
+        max_job_id=67_043_327,  # MaxJobId 67043328 (0x03ff0000)
         text_extras=("account",),
         module="slurm",
         time_step_s=60,
@@ -235,6 +238,7 @@ RULES: dict[str, SchedulerRules] = {
     ),
     "pbs": SchedulerRules(
         name="pbs",
+        max_job_id=99_999_999,  # Torque has no small limit
         text_extras=("A",),
         module="torque",
         layout=LAYOUT_CORES_PER_NODE,
@@ -247,6 +251,7 @@ RULES: dict[str, SchedulerRules] = {
     ),
     "pbspro": SchedulerRules(
         name="pbspro",
+        max_job_id=9_999_999,  # max_job_sequence_id
         text_extras=("A",),
         module="pbspro",
         extra_style="pbs",
@@ -257,6 +262,7 @@ RULES: dict[str, SchedulerRules] = {
     ),
     "lsf": SchedulerRules(
         name="lsf",
+        max_job_id=999_999,  # MAX_JOBID in lsb.params
         text_extras=("P",),
         module="lsf",
         layout=LAYOUT_CORES_PER_NODE,
@@ -266,6 +272,7 @@ RULES: dict[str, SchedulerRules] = {
     ),
     "sge": SchedulerRules(
         name="sge",
+        max_job_id=9_999_999,  # job numbers wrap after it
         text_extras=("A",),
         module="sge",
         layout=LAYOUT_TOTAL_CORES,

@@ -26,7 +26,15 @@ from clusterjob.errors import ClusterjobError, CommandError
 from clusterjob.jobscript import JobScript
 from clusterjob.result import AsyncResult
 from clusterjob.runners import LocalRunner, RetryPolicy
-from clusterjob.status import CANCELLED, COMPLETED, FAILED, STATUS_CODES, is_finished, str_status
+from clusterjob.status import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    STATUS_CODES,
+    UNKNOWN,
+    is_finished,
+    str_status,
+)
 from clusterjob.submission import submit_jobscript
 from clusterjob.testing.profiles import stateful_settings
 from clusterjob.testing.rules import rules_for
@@ -144,7 +152,8 @@ class _JobsMachine(RuleBasedStateMachine):
         """A final status must be the one the scheduler holds (checked after the answer: finals stick).
 
         Through AsyncResult (`via_result`), CANCELLED is also right for a job this test cancelled: after
-        cancel() AsyncResult reads "the scheduler no longer knows the job" as CANCELLED, by design.
+        cancel() AsyncResult reads "the scheduler no longer knows the job" as CANCELLED, by design (for a
+        job it had reported a state for).
         """
         if status is None or not is_finished(status):
             return
@@ -221,7 +230,7 @@ class _JobsMachine(RuleBasedStateMachine):
             status = job.result.status
         except ClusterjobError:
             return  # a command kept failing: the run is unchanged, asked again later
-        assert status in STATUS_CODES
+        assert status in STATUS_CODES or status == UNKNOWN  # UNKNOWN: no state reported yet
         job.seen.append(status)
         self._check_answer(job, status, via_result=True)
 

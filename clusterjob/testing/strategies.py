@@ -28,6 +28,7 @@ __all__ = [
     "count_forms",
     "counts",
     "extra_options",
+    "first_job_ids",
     "hostile_strings",
     "job_bodies",
     "job_names",
@@ -73,6 +74,13 @@ class ResourceRequest:
 
 
 # ------------------------------------------------------------------------------------------ time
+
+
+def first_job_ids(max_job_id: int = 9_999_999, room: int = 1000) -> st.SearchStrategy[int]:
+    """The first job id a simulated cluster hands out: from two digits up to a scheduler's largest id
+    (less `room` for the jobs of one check), so that a parser that keeps only some digits of an id
+    (the first one, say) names a job the scheduler does not have."""
+    return st.integers(min_value=10, max_value=max(10, max_job_id - room))
 
 
 def time_forms(seconds: int) -> st.SearchStrategy[int | str]:

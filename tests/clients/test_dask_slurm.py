@@ -26,7 +26,8 @@ def test_scale_compute_close(client_cluster, tmp_path: Path) -> None:
             assert sum(client.gather(client.map(lambda x: x * x, range(10)))) == 285
             # every worker runs inside its own Slurm job
             job_ids = client.run(lambda: os.environ["SLURM_JOB_ID"])
-            assert sorted(job_ids.values()) == ["1", "2"]
+            first = cluster_sim.config["first_job_id"]  # a realistic, 7-digit id
+            assert sorted(job_ids.values()) == [str(first), str(first + 1)]
             assert all(addr.startswith("tcp://127.0.0.1:") for addr in job_ids)
     finally:
         cluster.close()
@@ -34,6 +35,7 @@ def test_scale_compute_close(client_cluster, tmp_path: Path) -> None:
     submits = [line for line in issued if line.startswith("sbatch ")]
     assert len(submits) == 2 and all(line.endswith("-> rc 0") for line in submits), issued
     cancels = [line for line in issued if line.startswith("scancel ")]
-    assert sorted(cancels) == ["scancel 1  -> rc 0", "scancel 2  -> rc 0"], issued
+    first = cluster_sim.config["first_job_id"]
+    assert sorted(cancels) == [f"scancel {first}  -> rc 0", f"scancel {first + 1}  -> rc 0"], issued
     cluster_sim.wait_for(lambda: all(j.finished for j in cluster_sim.engine.jobs()))
     assert [j.state for j in cluster_sim.engine.jobs()] == ["CANCELLED", "CANCELLED"]

@@ -56,12 +56,15 @@ def test_python_and_bash_apps(
         # parsl polls every 60 s; ask now, through the provider's own status call
         (status,) = provider.status(list(provider.resources))
         assert status.state == JobState.RUNNING
-    assert out.read_text() == "hello from 1 on node01\n"
+    assert out.read_text() == f"hello from {cluster.config['first_job_id']} on node01\n"
     issued = cluster.issued()
     assert "sacct -X  -> rc 0" in issued
     assert any(line.startswith("sbatch ") and line.endswith("-> rc 0") for line in issued), issued
     polls = [line for line in issued if line.startswith("sacct -X --noheader")]
-    assert polls and polls[0] == "sacct -X --noheader --format=jobid,state%20 --job 1  -> rc 0"
-    assert "scancel 1  -> rc 0" in issued
+    first = cluster.config["first_job_id"]
+    assert (
+        polls and polls[0] == f"sacct -X --noheader --format=jobid,state%20 --job {first}  -> rc 0"
+    )
+    assert f"scancel {first}  -> rc 0" in issued
     cluster.wait_for(lambda: cluster.engine.jobs()[0].finished)
     assert cluster.engine.jobs()[0].state == "CANCELLED"

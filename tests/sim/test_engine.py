@@ -132,7 +132,7 @@ CONCURRENT = textwrap.dedent(
 
 
 def test_concurrent_submissions_never_lose_or_duplicate(tmp_path: Path) -> None:
-    spool = activate.create_spool(tmp_path / "s", "slurm", nodes=1)
+    spool = activate.create_spool(tmp_path / "s", "slurm", nodes=1, first_job_id=1)
     parent = str(Path(activate.__file__).parent.parent)
     procs = [
         subprocess.Popen(
@@ -191,7 +191,7 @@ def test_cli_env_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         capture_output=True, text=True, check=True, cwd=tmp_path,
     )  # fmt: skip
     submitted, *node_lines = r.stdout.splitlines()
-    assert submitted == "Submitted batch job 1"
+    assert submitted == "Submitted batch job 4718093"  # Slurm's realistic default first id
     partitions = {line.split()[0] for line in node_lines}  # node states vary: the job may hold one
     assert partitions == {"batch", "debug*"}
     r = subprocess.run([PY, "-m", "clusterjob_sim", "run", "slurm", "--spool", str(spool), "--",

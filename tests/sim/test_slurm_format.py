@@ -126,10 +126,10 @@ def test_widths_suffixes_and_justification(spool: Path) -> None:
     job = held(spool, "-J", "heldjob")
     # size cuts (the header too), '.' right-justifies, no digits after ':' means no padding, a suffix follows
     assert run(spool, "squeue", "-O", "JobID:5,Name:.10,State:", "-j", job)[1] == (
-        f"JOBID      NAMESTATE\n{job:<5}   heldjobPENDING\n"
+        f"JOBID      NAMESTATE\n{job[:5]:<5}   heldjobPENDING\n"  # a 7-digit id is cut too
     )
     assert run(spool, "squeue", "-O", "JobID:5x,Name:.10y,State:z", "-j", job)[1] == (
-        f"JOBIDx      NAMEySTATEz\n{job:<5}x   heldjobyPENDINGz\n"
+        f"JOBIDx      NAMEySTATEz\n{job[:5]:<5}x   heldjobyPENDINGz\n"
     )
     assert run(spool, "squeue", "-h", "-O", "exit_code:6", "-j", job)[1] == "0     \n"
     assert run(spool, "squeue", "-O", "exit_code:6,Name", "-j", job)[1].startswith("EXIT_CNAME  ")

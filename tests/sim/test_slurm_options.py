@@ -13,6 +13,7 @@ from clusterjob_sim.engine.command import run_command
 from clusterjob_sim.engine.core import Engine
 from clusterjob_sim.engine.jobs import user_name
 from clusterjob_sim.engine.refusal import not_implemented_text
+from clusterjob_sim.engine.spool import load_config
 from clusterjob_sim.slurm import COMMANDS, manual, options, sacct, scancel, scontrol, sinfo, squeue
 from clusterjob_sim.slurm.cmdline import NONE, OPT, REQ, option_name
 
@@ -146,7 +147,8 @@ def test_sbatch_quiet_prints_no_job_id(spool: Path) -> None:
 def test_sbatch_clusters_names_the_cluster_on_the_plain_answer(spool: Path) -> None:
     # sbatch.c: printf(" on cluster %s", working_cluster_rec->name) after "Submitted batch job %u"
     rc, out, _ = run(spool, "sbatch", "-M", "simcluster", "--hold", "--wrap", "true")
-    assert (rc, out) == (0, "Submitted batch job 1 on cluster simcluster\n")
+    first = load_config(spool)["first_job_id"]  # a realistic, 7-digit id
+    assert (rc, out) == (0, f"Submitted batch job {first} on cluster simcluster\n")
 
 
 def test_sbatch_comment_and_no_requeue_are_shown(spool: Path) -> None:

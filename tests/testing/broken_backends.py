@@ -43,3 +43,12 @@ def super_headers_without_name(backend: SlurmBackend, jobscript: Any) -> list[st
     finally:
         jobscript.resources["name"] = original
     return [h for h in headers if not h.startswith("#SBATCH --job-name=")]
+
+
+class SlurmFirstDigitId(SlurmBackend):
+    """Keeps only the first digit of the job id: on a cluster whose ids start at 1 every job it submits
+    first is found again, so only realistic (large) ids show the bug."""
+
+    def get_job_id(self, response: str) -> str | None:
+        job_id = super().get_job_id(response)
+        return job_id[:1] if job_id else job_id

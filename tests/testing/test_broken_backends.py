@@ -71,3 +71,18 @@ def test_the_reference_backends_pass_the_checks_their_broken_children_fail() -> 
         run = CheckRun(label=backend, backend=backend, scheduler=backend)
         run_checks([run], "clusterjob-ci", ["-k", checks])
         assert run.results and not run.failed, run.log
+
+
+def test_slurm_keeping_the_first_digit_of_the_job_id_is_caught_end_to_end() -> None:
+    """The simulated clusters hand out realistic ids (the first one drawn by Hypothesis), so a parser that
+    truncates the id names a job the scheduler does not have."""
+    checks = "e2e_job_ids_of_any_size or e2e_submit_runs_completes"
+    run = _run("SlurmFirstDigitId", "slurm", checks)
+    outcomes = _outcomes(run)
+    assert outcomes["e2e_job_ids_of_any_size"] == "failed"
+    assert outcomes["e2e_submit_runs_completes"] == "failed"
+    failure = next(r for r in run.results if r["check"] == "e2e_job_ids_of_any_size")
+    assert "get_job_id gave" in failure["summary"]
+    control = CheckRun(label="slurm", backend="slurm", scheduler="slurm")
+    run_checks([control], "clusterjob-ci", ["-k", checks])
+    assert control.results and not control.failed, control.log

@@ -56,7 +56,8 @@ class ConformanceBase:
     backend: ClassVar[ClusterjobBackend | None] = None
     """The backend instance under test."""
     scheduler: ClassVar[str | None] = None
-    """Which simulated scheduler speaks to it: slurm, pbs (Torque), pbspro, lsf, sge."""
+    """Which simulated scheduler speaks to it: slurm, pbs (Torque; ``torque`` works too), pbspro, lsf,
+    sge -- the names of the reference backends."""
     capabilities: ClassVar[Capabilities | None] = None
     """What the backend supports beyond the seed contract (None: ``Capabilities()``)."""
     real_capabilities: ClassVar[Capabilities | None] = None

@@ -3,15 +3,30 @@ and a finished job's status from the accounting view, on a simulated cluster or 
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
-from clusterjob.status import CANCELLED, COMPLETED, FAILED, PENDING, RUNNING, str_status
-from clusterjob.testing.simulator import set_walltime
+from clusterjob.status import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STATUS_CODES,
+    str_status,
+)
+from clusterjob.testing.plugin import real_mode
+from clusterjob.testing.simulator import env_overlay, set_walltime, simulated_cluster
+from clusterjob.testing.strategies import first_job_ids
 from clusterjob.testing.suite.base import ConformanceBase
+
+JOB_ID_EXAMPLES = 5
+"""At most this many first job ids are drawn (each costs a fresh simulated cluster and one job)."""
 
 
 class EndToEndChecks(ConformanceBase):
@@ -39,6 +54,36 @@ class EndToEndChecks(ConformanceBase):
         )
         gate.open()
         e2e.expect_final(result, COMPLETED, "a job released from its gate")
+
+    def test_e2e_job_ids_of_any_size(
+        self, cj_settings: settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """get_job_id keeps the whole id the scheduler hands out, whatever its size: the simulated
+        cluster's first job id is drawn (two digits up to the scheduler's largest id)."""
+        if real_mode():
+            pytest.skip("a real scheduler's ids are what they are; the simulator's are drawn")
+        runs = itertools.count()
+
+        def check(first: int) -> None:
+            folder = tmp_path / f"ids{next(runs)}"
+            config = self._cj_cluster_config(first_job_id=first)
+            with simulated_cluster(str(self.scheduler), folder / "spool", config) as cluster:
+                for key, value in env_overlay(cluster).items():
+                    monkeypatch.setenv(key, value)
+                e2e = self._cj_e2e(cluster, folder)
+                result = e2e.submit("true\n", "cjids")
+                record = e2e.engine_job(result)
+                assert record is not None and record.job_id == first, (
+                    f"the scheduler handed out job {first}, but get_job_id gave {result.job_id!r}"
+                )
+                status = e2e.status(result)
+                assert status in STATUS_CODES, (
+                    f"job {result.job_id}: no state established ({str_status(status)}); "
+                    f"{e2e.answers(result)}"
+                )
+
+        few = settings(cj_settings, max_examples=min(cj_settings.max_examples, JOB_ID_EXAMPLES))
+        self._cj_run_property(few, "e2e_job_ids", first_job_ids(self._cj_rules.max_job_id), check)
 
     def test_e2e_pending(self, cj_cluster: Any, tmp_path: Path) -> None:
         """A job waiting for a full cluster is PENDING, runs when the cluster frees up, and completes."""

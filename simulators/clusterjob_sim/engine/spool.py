@@ -36,7 +36,7 @@ BASE_CONFIG: dict[str, Any] = {
     "default_queue": "batch",
     "parallel_environments": {},
     "keep_finished_s": 300,
-    "first_job_id": 1,
+    "first_job_id": 1000000,  # schedulers set their own realistic default (DEFAULT_CONFIG)
     "kill_wait_s": 2.0,
     "accounting": True,
     "faults": [],

@@ -38,7 +38,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     },
     "default_queue": "normal",
     "keep_finished_s": 3600,  # CLEAN_PERIOD
-    "first_job_id": 1,
+    "first_job_id": 684219,  # a cluster in service; ids wrap after MAX_JOBID (default 999999)
     # lsf.conf settings, with LSF's own defaults (written to <spool>/lsf/conf/lsf.conf by spool_files):
     # LSF_UNIT_FOR_LIMITS not defined: -M in KB, rusage[mem] in MB ("MB", "GB"... as a site sets it)
     "unit_for_limits": None,

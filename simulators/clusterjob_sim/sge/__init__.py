@@ -34,7 +34,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "queues": {"all.q": {"max_time_s": None, "default_time_s": None, "nodes": None}},
     "default_queue": "all.q",
     "keep_finished_s": 0,  # finished jobs leave qstat at once
-    "first_job_id": 1,
+    "first_job_id": 6203581,  # a qmaster in service; job numbers wrap after 9999999
     "parallel_environments": {
         # control_slaves: whether `qrsh -inherit` may start tasks (false when absent, as qconf -ap's
         # template); tight integration (Open MPI's mpirun, qmake) needs it true

@@ -34,7 +34,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     },
     "default_queue": "debug",
     "keep_finished_s": 300,  # MinJobAge
-    "first_job_id": 1,  # FirstJobId
+    "first_job_id": 4718093,  # FirstJobId; a cluster in service hands out 7-8 digit ids (MaxJobId 67043328)
     "enforce_part_limits": "NO",  # EnforcePartLimits: NO | ALL | ANY
     "extern_step": False,  # PrologFlags=Contain: sacct shows N.extern steps
 }

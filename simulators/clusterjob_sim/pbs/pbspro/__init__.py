@@ -30,7 +30,7 @@ SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
     "keep_finished_s": 14 * 86400,  # job_history_duration (default two weeks)
     "job_history_enable": False,  # the server attribute's default (svr_history_enable = 0)
-    "first_job_id": 0,
+    "first_job_id": 3905127,  # a server in service; max_job_sequence_id defaults to 9999999
     "queues": {"workq": {"max_time_s": None, "default_time_s": None, "nodes": None}},
     "default_queue": "workq",
     "pbs_version": "22.05.11",

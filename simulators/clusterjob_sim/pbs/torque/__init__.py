@@ -27,7 +27,7 @@ COMMANDS = {
 SUBMIT_COMMANDS = ("qsub",)
 DEFAULT_CONFIG: dict[str, Any] = {
     "keep_finished_s": 300,  # keep_completed
-    "first_job_id": 0,
+    "first_job_id": 2480315,  # a server in service (a fresh one starts at 0)
     "queues": {"batch": {"max_time_s": None, "default_time_s": 3600, "nodes": None}},
     "default_queue": "batch",
     "torque_version": "6.1.3",
