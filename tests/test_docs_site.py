@@ -24,6 +24,8 @@ PAGES = ROOT / "docs" / "api"
 # Modules that are not library API: the command line and its helpers, and the suite's own machinery.
 INTERNAL = {
     "clusterjob.cli",
+    "clusterjob.completion",  # the CLI's shell completion
+    "clusterjob.progress",  # the CLI's live status line
     "clusterjob.__main__",
     "clusterjob.status_report",
     "clusterjob.submission",
