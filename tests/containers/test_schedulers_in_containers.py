@@ -1,5 +1,5 @@
-"""The library and the conformance suite against real Slurm and Grid Engine in containers, over real ssh:
-the way users reach a cluster (a login node over ssh, a shared file system)."""
+"""The library and the conformance suite against real Slurm, Grid Engine, Torque and OpenPBS in containers, over
+real ssh: the way users reach a cluster (a login node over ssh, a shared file system)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ from tests.containers.conftest import ContainerCluster
 
 
 def remote_job(
-    cluster: ContainerCluster, folder: Path, body: str, name: str, **kwargs: object
+    cluster: ContainerCluster,
+    folder: Path,
+    body: str,
+    name: str,
+    time: object = "5:00",
+    **kwargs: object,
 ) -> JobScript:
     """A job submitted over ssh to the container, its files in the shared folder."""
     return JobScript(
@@ -29,7 +34,7 @@ def remote_job(
         scp=cluster.scp,
         rootdir=str(folder),
         workdir="run",
-        time="5:00",
+        time=time,
         **kwargs,
     )
 
@@ -68,6 +73,13 @@ def test_cancel_over_ssh(container: ContainerCluster, shared_dir: Path) -> None:
     assert run.status == RUNNING
     run.cancel()
     assert run.get(timeout=180) == CANCELLED
+
+
+def test_job_over_its_walltime_is_failed(pbs_container: ContainerCluster, shared_dir: Path) -> None:
+    """MoM kills a job past its walltime; qstat shows Torque exit_status -11, PBS Pro Exit_status -29 (recorded
+    in /work/shared/reference/real-pbs-build-notes.md): the run is FAILED, not CANCELLED."""
+    run = remote_job(pbs_container, shared_dir, "sleep 300\n", "ctrwall", time=5).submit()
+    assert run.get(timeout=240) == FAILED
 
 
 def test_a_restarted_program_tracks_its_job_over_ssh(
