@@ -44,7 +44,8 @@ def test_job_over_ssh_completes_and_sees_the_scheduler_values(
 ) -> None:
     body = (
         'echo "id=$CLUSTERJOB_ID name=$CLUSTERJOB_NAME dir=$CLUSTERJOB_WORKDIR '
-        'host=$CLUSTERJOB_SUBMIT_HOST nodes=$CLUSTERJOB_NODELIST ran=$(hostname)" > out.txt\n'
+        'host=$CLUSTERJOB_SUBMIT_HOST nodes=$CLUSTERJOB_NODELIST ran=$(hostname)" '
+        '> "$CLUSTERJOB_WORKDIR/out.txt"\n'  # Torque and PBS start a job in $HOME, not where it was submitted
     )
     run = remote_job(container, shared_dir, body, "ctrok", nodes=1, ppn=1, mem=100).submit()
     assert isinstance(run.runner, SshRunner)
