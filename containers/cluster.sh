@@ -44,6 +44,11 @@ probe_of() {
     torque|openpbs) echo "pbsnodes -a | grep -q 'state = free' && qstat -B" ;;
   esac
 }
+run_args_of() {  # docker run options an image needs
+  case $1 in
+    torque) echo "--cap-add IPC_LOCK" ;;  # pbs_mom calls mlockall() and exits if it fails
+  esac
+}
 sources_of() {  # the upstream files the image is built from (see containers/SHA256SUMS)
   case $1 in
     torque) echo torque-6.1.3.tar.gz torque-6.1.3-gcc7.patch ;;
@@ -146,7 +151,8 @@ up() {
     fi
     rm -rf "$ctx"
     docker rm -f "clusterjob-$s" >/dev/null 2>&1 || true
-    docker run -d --name "clusterjob-$s" --hostname "$(host_of "$s")" --network "$network" \
+    # shellcheck disable=SC2046
+    docker run -d --name "clusterjob-$s" --hostname "$(host_of "$s")" --network "$network" $(run_args_of "$s") \
       -p "127.0.0.1:$(port_of "$s"):22" -v "$shared:$shared" \
       -v "$state/authorized_keys:/run/clusterjob/authorized_keys:ro" "clusterjob/$s" >/dev/null
   done

@@ -8,7 +8,6 @@ home=/var/spool/torque
 host=$(hostname)
 echo "$host" > "$home/server_name"
 printf '$pbsserver %s\n$usecp *:/ /\n' "$host" > "$home/mom_priv/config"
-printf '%s np=%s\n' "$host" "$(nproc)" > "$home/server_priv/nodes"
 
 trqauthd
 pbs_server -t create -f
@@ -18,13 +17,10 @@ for c in "set server managers += root@$host" "set server operators += root@$host
   "set server scheduling = true" "set server keep_completed = 300" "set server mom_job_sync = true" \
   "create queue batch" "set queue batch queue_type = execution" "set queue batch started = true" \
   "set queue batch enabled = true" "set queue batch resources_default.walltime = 1:00:00" \
-  "set queue batch resources_default.nodes = 1" "set server default_queue = batch"; do
+  "set queue batch resources_default.nodes = 1" "set server default_queue = batch" \
+  "create node $host np=$(nproc)"; do
   qmgr -c "$c"
 done
-# the server reads the nodes file when it starts
-qterm -t quick
-for _ in $(seq 240); do pgrep -x pbs_server >/dev/null || break; sleep 0.5; done
-pbs_server
 pbs_mom
 pbs_sched
 

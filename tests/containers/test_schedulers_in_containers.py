@@ -123,7 +123,7 @@ def test_conformance_suite_passes_over_ssh(container: ContainerCluster, shared_d
             "--profile",
             "ci",
             "--workdir",
-            str(shared_dir / "check"),
+            str(shared_dir),
             "--submit-host",
             container.host,
         ],
@@ -133,6 +133,7 @@ def test_conformance_suite_passes_over_ssh(container: ContainerCluster, shared_d
         env=env,
         cwd=shared_dir,
         check=False,
+        umask=0,  # Torque's and OpenPBS's jobs run as pbsuser: the folders the check makes are theirs too
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "all checks passed" in out.stdout
