@@ -11,7 +11,7 @@
 # Containers join their own docker network (clusterjob-net) and publish only sshd, on 127.0.0.1. Images are
 # built from BASE (CLUSTERJOB_BASE, default debian:bookworm when docker has it, else the image
 # containers/base/build-base-image.sh makes with debootstrap). An image is rebuilt only when its inputs changed
-# (label org.clusterjob.inputs: a hash of its build context, base image and build arguments). Torque and OpenPBS
+# (label org.clusterjob.inputs: a hash of its build context and base image). Torque and OpenPBS
 # are built from the upstream sources in CLUSTERJOB_VENDOR (default: ../shared/vendor next to the repository)
 # when it has them, else downloaded; containers/SHA256SUMS pins both. Needs root and a running docker engine.
 set -euo pipefail
