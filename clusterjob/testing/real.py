@@ -135,7 +135,8 @@ class RealCluster:
 def real_cluster(scheduler: str, folder: Path) -> Iterator[RealCluster]:
     """A RealCluster for one check in `folder`; every job it tracked is cancelled on exit."""
     folder.mkdir(parents=True, exist_ok=True)
-    cluster = RealCluster(scheduler, folder, prefix=f"cj{secrets.token_hex(3)}-")
+    # "cjXXXX-" plus a check's longest name (complete, 8) is 15, the longest name Torque takes
+    cluster = RealCluster(scheduler, folder, prefix=f"cj{secrets.token_hex(2)}-")
     try:
         yield cluster
     finally:

@@ -71,6 +71,10 @@ SGE_REAL_CAPABILITIES = SGE_CAPABILITIES.replace(
     parallel_environments=SGE_REAL_PARALLEL_ENVIRONMENTS, queues=("all.q",), **_REAL_SIZE
 )
 """Real Grid Engine 8.1.9 of containers/gridengine: queue all.q, PEs mpi ($fill_up) and smp ($pe_slots)."""
+PBS_REAL_CAPABILITIES = PBS_CAPABILITIES.replace(queues=("batch",), **_REAL_SIZE)
+"""Real Torque 6.1.3 of containers/torque: queue batch (default), one node."""
+PBSPRO_REAL_CAPABILITIES = PBSPRO_CAPABILITIES.replace(queues=("workq",), **_REAL_SIZE)
+"""Real OpenPBS 23.06.06 of containers/openpbs: queue workq (default), one node, job history on."""
 
 
 def sge_backend() -> ClusterjobBackend:
@@ -97,10 +101,16 @@ REFERENCE_TARGETS: dict[str, ReferenceTarget] = {
         real_capabilities=f"{_HERE}:SLURM_REAL_CAPABILITIES",
     ),
     "pbs": ReferenceTarget(
-        "clusterjob.backends.pbs:PbsBackend", "pbs", f"{_HERE}:PBS_CAPABILITIES"
+        "clusterjob.backends.pbs:PbsBackend",
+        "pbs",
+        f"{_HERE}:PBS_CAPABILITIES",
+        real_capabilities=f"{_HERE}:PBS_REAL_CAPABILITIES",
     ),
     "pbspro": ReferenceTarget(
-        "clusterjob.backends.pbspro:PbsProBackend", "pbspro", f"{_HERE}:PBSPRO_CAPABILITIES"
+        "clusterjob.backends.pbspro:PbsProBackend",
+        "pbspro",
+        f"{_HERE}:PBSPRO_CAPABILITIES",
+        real_capabilities=f"{_HERE}:PBSPRO_REAL_CAPABILITIES",
     ),
     "lsf": ReferenceTarget(
         "clusterjob.backends.lsf:LsfBackend", "lsf", f"{_HERE}:LSF_CAPABILITIES"

@@ -1,7 +1,8 @@
 """Tests against the real schedulers running in containers (containers/cluster.sh up), reached over real ssh.
 
-CLUSTERJOB_CONTAINERS=1 (CI sets it after `containers/cluster.sh up`) switches them on; then a container that
-does not answer is a test failure, not a skip. The containers share a folder with this machine at the same
+CLUSTERJOB_CONTAINERS=1 (CI sets it after `containers/cluster.sh up`) switches them on for every scheduler; a
+comma-separated list of cluster.sh names (`CLUSTERJOB_CONTAINERS=torque,openpbs`) for those only. Then a container
+that does not answer is a test failure, not a skip. The containers share a folder with this machine at the same
 path (CLUSTERJOB_SHARED, default /var/tmp/clusterjob-shared), as a cluster's /home or /scratch is shared.
 """
 
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from clusterjob.backends import ClusterjobBackend
+from clusterjob.backends.pbs import PbsBackend
+from clusterjob.backends.pbspro import PbsProBackend
 from clusterjob.backends.sge import SgeBackend
 from clusterjob.backends.slurm import SlurmBackend
 
@@ -57,17 +60,26 @@ CLUSTERS = {
     "gridengine": ContainerCluster(
         "gridengine", "gehost", SgeBackend(pe="mpi", pe_smp="smp"), "sge", "qstat -g c"
     ),
+    # jobs come from the normal user pbsuser (the ssh alias logs in as it): Torque's and PBS's qsub refuse root
+    "torque": ContainerCluster("torque", "torquehost", PbsBackend(), "pbs", "qstat -B"),
+    "openpbs": ContainerCluster("openpbs", "pbshost", PbsProBackend(), "pbspro", "qstat -B"),
 }
+PBS_CLUSTERS = ("openpbs", "torque")
 
 
-@pytest.fixture(scope="session", params=sorted(CLUSTERS))
-def container(request: pytest.FixtureRequest) -> ContainerCluster:
-    """Each scheduler container started by containers/cluster.sh (skip all unless CLUSTERJOB_CONTAINERS=1)."""
-    if os.environ.get("CLUSTERJOB_CONTAINERS") != "1":
+def _started(name: str) -> bool:
+    """Whether CLUSTERJOB_CONTAINERS switches on the tests of container `name`."""
+    wanted = os.environ.get("CLUSTERJOB_CONTAINERS", "")
+    return wanted == "1" or name in {item.strip() for item in wanted.split(",")}
+
+
+def _answering(name: str) -> ContainerCluster:
+    """The cluster `name` once it answers over ssh (skip unless CLUSTERJOB_CONTAINERS names it)."""
+    if not _started(name):
         pytest.skip(
-            "scheduler containers not started here (containers/cluster.sh up, then CLUSTERJOB_CONTAINERS=1)"
+            f"{name} container not started here (containers/cluster.sh up {name}, then CLUSTERJOB_CONTAINERS=1)"
         )
-    cluster = CLUSTERS[request.param]
+    cluster = CLUSTERS[name]
     answer = subprocess.run(
         [*cluster.ssh.split(), cluster.alias, cluster.probe],
         capture_output=True,
@@ -81,6 +93,18 @@ def container(request: pytest.FixtureRequest) -> ContainerCluster:
             f"{answer.stderr.strip()} (containers/cluster.sh up {cluster.name})"
         )
     return cluster
+
+
+@pytest.fixture(scope="session", params=sorted(CLUSTERS))
+def container(request: pytest.FixtureRequest) -> ContainerCluster:
+    """Each scheduler container started by containers/cluster.sh."""
+    return _answering(request.param)
+
+
+@pytest.fixture(scope="session", params=PBS_CLUSTERS)
+def pbs_container(request: pytest.FixtureRequest) -> ContainerCluster:
+    """The Torque and the OpenPBS container."""
+    return _answering(request.param)
 
 
 @pytest.fixture

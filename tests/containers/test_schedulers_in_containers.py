@@ -1,5 +1,5 @@
-"""The library and the conformance suite against real Slurm and Grid Engine in containers, over real ssh:
-the way users reach a cluster (a login node over ssh, a shared file system)."""
+"""The library and the conformance suite against real Slurm, Grid Engine, Torque and OpenPBS in containers, over
+real ssh: the way users reach a cluster (a login node over ssh, a shared file system)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ from tests.containers.conftest import ContainerCluster
 
 
 def remote_job(
-    cluster: ContainerCluster, folder: Path, body: str, name: str, **kwargs: object
+    cluster: ContainerCluster,
+    folder: Path,
+    body: str,
+    name: str,
+    time: object = "5:00",
+    **kwargs: object,
 ) -> JobScript:
     """A job submitted over ssh to the container, its files in the shared folder."""
     return JobScript(
@@ -29,7 +34,7 @@ def remote_job(
         scp=cluster.scp,
         rootdir=str(folder),
         workdir="run",
-        time="5:00",
+        time=time,
         **kwargs,
     )
 
@@ -39,7 +44,8 @@ def test_job_over_ssh_completes_and_sees_the_scheduler_values(
 ) -> None:
     body = (
         'echo "id=$CLUSTERJOB_ID name=$CLUSTERJOB_NAME dir=$CLUSTERJOB_WORKDIR '
-        'host=$CLUSTERJOB_SUBMIT_HOST nodes=$CLUSTERJOB_NODELIST ran=$(hostname)" > out.txt\n'
+        'host=$CLUSTERJOB_SUBMIT_HOST nodes=$CLUSTERJOB_NODELIST ran=$(hostname)" '
+        '> "$CLUSTERJOB_WORKDIR/out.txt"\n'  # Torque and PBS start a job in $HOME, not where it was submitted
     )
     run = remote_job(container, shared_dir, body, "ctrok", nodes=1, ppn=1, mem=100).submit()
     assert isinstance(run.runner, SshRunner)
@@ -68,6 +74,13 @@ def test_cancel_over_ssh(container: ContainerCluster, shared_dir: Path) -> None:
     assert run.status == RUNNING
     run.cancel()
     assert run.get(timeout=180) == CANCELLED
+
+
+def test_job_over_its_walltime_is_failed(pbs_container: ContainerCluster, shared_dir: Path) -> None:
+    """MoM kills a job past its walltime; qstat shows Torque exit_status -11, PBS Pro Exit_status -29 (recorded
+    in /work/shared/reference/real-pbs-build-notes.md): the run is FAILED, not CANCELLED."""
+    run = remote_job(pbs_container, shared_dir, "sleep 300\n", "ctrwall", time=5).submit()
+    assert run.get(timeout=240) == FAILED
 
 
 def test_a_restarted_program_tracks_its_job_over_ssh(
@@ -110,7 +123,7 @@ def test_conformance_suite_passes_over_ssh(container: ContainerCluster, shared_d
             "--profile",
             "ci",
             "--workdir",
-            str(shared_dir / "check"),
+            str(shared_dir),
             "--submit-host",
             container.host,
         ],
@@ -120,6 +133,7 @@ def test_conformance_suite_passes_over_ssh(container: ContainerCluster, shared_d
         env=env,
         cwd=shared_dir,
         check=False,
+        umask=0,  # Torque's and OpenPBS's jobs run as pbsuser: the folders the check makes are theirs too
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "all checks passed" in out.stdout

@@ -174,8 +174,8 @@ def test_real_mode_runs_end_to_end_on_whatever_answers_and_skips_fault_injection
     for check in ("e2e_exit_code_failed", "e2e_core_variables", "e2e_submit_runs_completes"):
         assert results[check]["outcome"] == "passed", results[check]
     assert len(jobs) >= 5  # the jobs went to the scheduler on PATH
-    assert all(job.name.startswith("cj") and job.name[8] == "-" for job in jobs)
-    assert len({job.name[:9] for job in jobs}) >= 4  # one prefix per check
+    assert all(job.name.startswith("cj") and job.name[6] == "-" for job in jobs)
+    assert len({job.name[:7] for job in jobs}) >= 4  # one prefix per check
     assert all(job.state in FINAL_STATES for job in jobs)
 
 

@@ -122,6 +122,9 @@ class ConformanceBase:
             else:
                 base.mkdir(parents=True, exist_ok=True)
                 folder = Path(tempfile.mkdtemp(prefix="clusterjob-check-", dir=base))
+                # as open as the --workdir given (mkdtemp makes it 0700): where the jobs run as another
+                # user than the check (a container's pbsuser), a workdir they may write is theirs too
+                folder.chmod(base.stat().st_mode & 0o777)
             try:
                 with real_cluster(scheduler, folder) as real:
                     yield real
