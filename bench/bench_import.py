@@ -3,7 +3,8 @@
 Run: python bench/bench_import.py [--baseline REV] [--rounds N] [--instructions]. For each scheduler it creates
 one spool with this tree's simulators and one with REV's (extracted with `git archive`) and runs each command
 once to learn which modules it imports (sys.modules, in the order they were first imported). The measure is a
-replay of exactly those imports in a fresh `python -IS`:
+replay of exactly those imports in a fresh `python -IS`, after what the bin script runs before its first import
+(sys.path; gc.disable() where the script does it):
 - by default, the sum of the "self" microseconds `-X importtime` reports (every module, including the
   scheduler package that the command runner loads with importlib, which a plain `-X importtime` of the
   command does not log), median of N interleaved rounds;
@@ -142,11 +143,21 @@ def command_imports(script: Path, args: list[str], cwd: Path) -> list[str]:
     return top_level + [m for m in added if m not in logged]
 
 
-def replay(tree: Path, modules: list[str]) -> str:
-    """Python code importing `modules` in order from `tree`."""
-    return "\n".join(
-        [f"import sys; sys.path.insert(0, {str(tree)!r})"] + [f"import {m}" for m in modules]
-    )
+def preamble(script: Path) -> list[str]:
+    """What the bin script runs before its first import of clusterjob_sim (sys.path, and gc.disable() in
+    scripts that do it), so that the replay starts in the same state as the command."""
+    lines = []
+    for line in script.read_text().splitlines()[1:]:
+        if line.startswith(("from clusterjob_sim", "import clusterjob_sim")):
+            break
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def replay(script: Path, modules: list[str]) -> str:
+    """Python code running the bin script's preamble, then importing `modules` in order."""
+    return "\n".join(preamble(script) + [f"import {m}" for m in modules])
 
 
 def import_us(code: str) -> int:
@@ -216,12 +227,12 @@ def main() -> None:
             }
             for command, args in calls:
                 codes = {}
-                for label, tree in trees.items():
+                for label in trees:
                     script = root / f"{label}-{scheduler}" / "bin" / command
                     modules = command_imports(
                         script, [a.format(job=jobs[label]) for a in args], root
                     )
-                    codes[label] = replay(tree, modules)
+                    codes[label] = replay(script, modules)
                 cases.append((scheduler, " ".join([command, *args]), codes))
         if options.instructions:
             floor = instructions("pass")

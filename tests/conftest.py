@@ -40,3 +40,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = _SHARED_STATE_GROUPS.get(top)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to run shared-state tests ungrouped: pytest 9.2 silently undoes the '@GROUP' that pytest-xdist
+    adds to a grouped test's node id to keep it on its group's worker (pytest-dev/pytest-xdist#1386, seen here
+    with pytest-xdist 3.8: tests/real ran on both workers at once)."""
+    if config.getoption("dist", None) != "loadgroup" or not config.getoption("numprocesses", None):
+        return
+    major, minor = (int(part) for part in pytest.__version__.split(".")[:2])
+    if (major, minor) >= (9, 2):
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} breaks pytest-xdist's --dist loadgroup (pytest-xdist#1386): tests "
+            "sharing a real scheduler would run on several workers at once; install 'pytest<9.2'"
+        )

@@ -19,6 +19,8 @@ from clusterjob_sim.engine.processes import package_parent
 
 BIN_TEMPLATE = """{shebang}
 # The simulated {scheduler} `{command}` of the clusterjob_sim spool {spool}; generated, do not edit.
+import gc
+gc.disable()  # a command lives for milliseconds: collecting cycles would cost more than it frees
 import sys
 sys.path.insert(0, {parent!r})
 from clusterjob_sim.engine.command import run_command
