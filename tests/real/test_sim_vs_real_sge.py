@@ -78,6 +78,9 @@ class SgeSite:
     def sim_config(self) -> dict[str, Any]:
         """create_spool overrides making a simulated Grid Engine like this one."""
         return {
+            # a freshly installed scheduler's first id: the real ids are mirrored forward from there, and
+            # ids only move forward (the simulator's realistic default is in the millions)
+            "first_job_id": 1,
             "nodes": [{"name": h, "cores": self.slots, "mem_mb": 4000} for h in self.hosts],
             "queues": {
                 q: {"max_time_s": None, "default_time_s": None, "nodes": None} for q in self.queues

@@ -83,6 +83,9 @@ class SlurmSite:
     def sim_config(self) -> dict[str, Any]:
         """create_spool overrides making a simulated Slurm like this one."""
         return {
+            # a freshly installed scheduler's first id: the real ids are mirrored forward from there, and
+            # ids only move forward (the simulator's realistic default is in the millions)
+            "first_job_id": 1,
             "nodes": [dict(self.node)],
             "queues": {
                 p: {
