@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("mpirun") is None, reason="needs openmpi-bin (mpirun)")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("mpirun") is None, reason="needs openmpi-bin (mpirun)"),
+    pytest.mark.xdist_group("openmpi"),  # see tests/sim/test_sge_mpirun.py
+]
 
 # Every simulated node is this one machine, so two of Open MPI's daemons may map hwloc's shared-memory topology at
 # the same address and one segfaults (hwloc_shmem_topology_write, seen about once in ten runs): vmhole none

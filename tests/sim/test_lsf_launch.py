@@ -90,6 +90,7 @@ def test_blaunch_exit_code_stdin_and_refusals(sim_cluster: Any, tmp_path: Path) 
 
 
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed")
+@pytest.mark.xdist_group("openmpi")  # see tests/sim/test_sge_mpirun.py
 def test_mpirun_over_the_lsf_hostfile(sim_cluster: Any, tmp_path: Path) -> None:
     c = sim_cluster("lsf", nodes=2, cores_per_node=2)
     body = 'mpirun --allow-run-as-root --hostfile "$LSB_DJOB_HOSTFILE" -np 4 hostname | sort'
