@@ -30,8 +30,8 @@ class OptionError(Exception):
 
 def getopt(
     args: list[str],
-    prog: str = "sbatch",
-    table: dict[str, tuple[str, int]] | None = None,
+    prog: str,
+    table: dict[str, tuple[str, int]],
     *,
     permute: bool = False,
     exit_code: int = 255,
@@ -43,10 +43,6 @@ def getopt(
     value). Without `permute` (sbatch's leading '+'), the first operand ends the options; with it (squeue,
     sacct), operands may sit anywhere. `found` (if given) receives the options one by one, so a caller sees
     those before a refused one; `spelled` receives how each was written ('-X', or '--name' in full)."""
-    if table is None:  # sbatch's own table
-        from clusterjob_sim.slurm.options import ALIASES, LONG
-
-        table, aliases = LONG, ALIASES if aliases is None else aliases
     aliases = aliases or {}
     short = {s: name for name, (s, _) in table.items() if s}
     try_help = f'Try "{prog} --help" for more information'

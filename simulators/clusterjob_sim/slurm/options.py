@@ -370,7 +370,7 @@ def parse_options(
     `warnings` collects what sbatch prints on stderr for a job it still submits (an OptionError's text
     starts with those printed before it). With `implemented` (the fake sbatch's manual spellings), a
     directive naming another option of the real sbatch fails loudly (exit 255, as a bad option)."""
-    cmd_found, operands = getopt(list(argv))
+    cmd_found, operands = getopt(list(argv), "sbatch", LONG, aliases=ALIASES)
     if file is None:
         file = os.path.basename(operands[0]) if operands else "stdin"
     notes: list[str] = [] if warnings is None else warnings
@@ -380,7 +380,14 @@ def parse_options(
         found: list[tuple[str, str | None]] = []
         spelled: list[str] = []
         try:
-            _, rest = getopt(directive_args(script, file, notes), found=found, spelled=spelled)
+            _, rest = getopt(
+                directive_args(script, file, notes),
+                "sbatch",
+                LONG,
+                aliases=ALIASES,
+                found=found,
+                spelled=spelled,
+            )
         except OptionError as e:
             apply(opts, found)
             raise e from None
